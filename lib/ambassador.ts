@@ -1,0 +1,85 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AttachmentProps } from './attachment';
+import { ContainerOptions, containerNameFromId, containerProps } from './container-options';
+import { ContainerRole, PodComposition } from './pod-composition';
+import { containerResources } from './resources';
+
+/** Requests 50m / 32Mi, limits 200m / 64Mi: a TCP forwarder bursts with its traffic. */
+export const AMBASSADOR_RESOURCES = containerResources(50, 200, 32, 64);
+
+/** A service outside the pod the ambassador forwards to, e.g. one database shard. */
+export interface AmbassadorUpstream {
+  /** Names the upstream; the app finds its local address in env `<NAME>_ADDR` (e.g. `shard-0` → `SHARD_0_ADDR`). */
+  readonly name: string;
+  /** Host name or IP, e.g. a Service's DNS name. */
+  readonly host: string;
+  /** TCP port on that host. */
+  readonly port: number;
+}
+
+export interface AmbassadorProps extends AttachmentProps, ContainerOptions {
+  /** Where to forward; upstream `i` is reached on localhost at `port + i`. */
+  readonly upstreams: AmbassadorUpstream[];
+
+  /**
+   * The first local port the ambassador listens on.
+   * @default 9000
+   */
+  readonly port?: number;
+}
+
+/**
+ * A local proxy the app reaches on `localhost`, forwarding to services outside the pod, so the app
+ * needs no knowledge of where they are (the classic case: one port per database shard).
+ * The default command is a busybox `nc` forwarder per upstream, bound to 127.0.0.1;
+ * give `image` and `command` to run a real proxy instead.
+ */
+export class Ambassador extends Construct {
+  /** The ambassador's container. */
+  public readonly container: kplus.Container;
+  /** The app container told where the upstreams are. */
+  public readonly app: kplus.Container;
+  /** `localhost:PORT` per upstream name, as the app's env gets it. */
+  public readonly localAddresses: Record<string, string> = {};
+
+  constructor(scope: Construct, id: string, props: AmbassadorProps) {
+    super(scope, id);
+    const { workload, app, upstreams, port: firstPort = 9000, ...options } = props;
+    if (upstreams.length === 0) {
+      throw new Error(`${this.node.path}: upstreams is empty. Give at least one { name, host, port } to forward to.`);
+    }
+    const composition = PodComposition.of(workload);
+    this.app = composition.appContainer(this.node.path, app);
+    const listeners = upstreams.map((upstream, index) => ({ upstream, localPort: firstPort + index }));
+    this.container = composition.addPatternContainer(
+      ContainerRole.AMBASSADOR,
+      containerProps(
+        { ports: listeners.map(({ localPort }) => ({ number: localPort })), ...options },
+        {
+          name: containerNameFromId(id),
+          resources: AMBASSADOR_RESOURCES,
+          command: ['sh', '-c', forwarderScript(listeners)],
+        },
+      ),
+    );
+    for (const { upstream, localPort } of listeners) {
+      const address = `localhost:${localPort}`;
+      this.localAddresses[upstream.name] = address;
+      this.app.env.addVariable(addressVariable(upstream.name), kplus.EnvValue.fromValue(address));
+    }
+  }
+}
+
+/** One busybox `nc` listener per upstream; `wait` keeps the container up while they run. */
+function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: number }[]): string {
+  const forwards = listeners.map(
+    ({ upstream, localPort }) => `nc -ll -s 127.0.0.1 -p ${localPort} -e nc ${upstream.host} ${upstream.port} &`,
+  );
+  return [...forwards, 'wait'].join('\n');
+}
+
+/** `shard-0` → `SHARD_0_ADDR`. */
+function addressVariable(upstreamName: string): string {
+  return `${upstreamName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_ADDR`;
+}

@@ -1,0 +1,49 @@
+import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { InitSteps } from '../init-steps';
+import { containerResources } from '../resources';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../security';
+
+/**
+ * The reference demo: Pod `multi-container-pod` with one init step that must finish before the app
+ * runs. Fields are exactly the demo's, plus hardening (security contexts).
+ */
+export class DemoChart extends Chart {
+  public readonly pod: kplus.Pod;
+  public readonly init: InitSteps;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, props);
+    this.pod = new kplus.Pod(this, 'Pod', {
+      metadata: { name: 'multi-container-pod', labels: { app: 'multi-container-app', env: 'dev' } },
+      securityContext: RESTRICTED_POD_SECURITY,
+      containers: [
+        {
+          name: 'demoapp-container',
+          image: 'busybox:latest',
+          command: ['sh', '-c', 'echo "Running the main application..."; sleep 10; echo "Main application complete."'],
+          envVariables: { DEMO_ENV: kplus.EnvValue.fromValue('dev') },
+          resources: containerResources(100, 250, 64, 128),
+          securityContext: restrictedSecurityContext(),
+        },
+      ],
+    });
+    // The demo's labels are exactly app and env; cdk8s-plus adds its own selector label to every Pod.
+    ApiObject.of(this.pod).addJsonPatch(JsonPatch.remove('/metadata/labels/cdk8s.io~1metadata.addr'));
+
+    this.init = new InitSteps(this, 'Init', {
+      workload: this.pod,
+      handOff: false,
+      steps: [
+        {
+          name: 'init-demoapp-container',
+          image: 'busybox:latest',
+          command: ['sh', '-c', 'echo "Initializing the application..."; sleep 5; echo "Initialization complete."'],
+          envVariables: { INIT_ENV: kplus.EnvValue.fromValue('init-dev') },
+          resources: containerResources(50, 100, 32, 64),
+        },
+      ],
+    });
+  }
+}

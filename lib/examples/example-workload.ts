@@ -1,0 +1,65 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DEFAULT_IMAGE } from '../container-options';
+import { containerResources } from '../resources';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../security';
+
+/** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
+export const EXAMPLE_APP_RESOURCES = containerResources(50, 100, 32, 64);
+
+/** A container of an example, hardened and sized like the pattern containers. */
+export function exampleContainer(name: string, script: string, ports: number[] = []): kplus.ContainerProps {
+  return {
+    name,
+    image: DEFAULT_IMAGE,
+    command: ['sh', '-c', script],
+    ports: ports.map((number) => ({ number })),
+    resources: EXAMPLE_APP_RESOURCES,
+    securityContext: restrictedSecurityContext(),
+  };
+}
+
+/** A one-replica Deployment named `name` whose app container `app` runs `appScript`. */
+export function exampleDeployment(scope: Construct, name: string, appScript: string): kplus.Deployment {
+  return new kplus.Deployment(scope, 'Deployment', {
+    metadata: { name },
+    replicas: 1,
+    securityContext: RESTRICTED_POD_SECURITY,
+    containers: [exampleContainer('app', appScript)],
+  });
+}
+
+/** Shell fragments the example apps are made of. */
+export const APP_SCRIPTS = {
+  /** Prints every line the init steps left in the hand-off directory. */
+  printHandOff: 'while read -r line; do echo "handoff: $line"; done < "$HANDOFF_DIR/config.txt"',
+  /** Asks the ambassador's local address for shard N and prints the answer. */
+  queryShard: (shard: number) =>
+    `echo "shard-${shard} answered: $(echo ping | nc -w 2 \${SHARD_${shard}_ADDR%:*} \${SHARD_${shard}_ADDR#*:})"`,
+  /** Appends raw `<time> <LEVEL> <message>` lines to the app's log file. */
+  writeLogLines: (logFile: string) =>
+    [
+      `echo "$(date -u +%Y-%m-%dT%H:%M:%S) WARN disk almost full" >> ${logFile}`,
+      `echo "$(date -u +%Y-%m-%dT%H:%M:%S) INFO request served" >> ${logFile}`,
+    ].join('\n'),
+  /** Repeats `body` every `seconds` forever, so the app stays up like a server. */
+  forever: (body: string, seconds: number) => `while true; do\n${body}\nsleep ${seconds}\ndone`,
+};
+
+/** A stand-in for an external database shard: answers `hello from shard-N` on 127.0.0.1:7000+N. */
+export function shardStandIn(shard: number): kplus.ContainerProps {
+  const port = 7000 + shard;
+  return exampleContainer(`shard-${shard}`, `nc -ll -s 127.0.0.1 -p ${port} -e echo hello from shard-${shard}`, [port]);
+}
+
+/** The app's log file in the examples, in a directory the log patterns share with the app. */
+export const APP_LOG_FILE = '/var/log/app/app.log';
+
+/** The first init step of the examples: writes the config the app prints. */
+export const WRITE_CONFIG_STEP = {
+  name: 'write-config',
+  command: ['sh', '-c', 'echo "greeting=hello from write-config" > "$HANDOFF_DIR/config.txt"'],
+};
+
+/** A log shipper that follows the app's log file and ships each line to its own stdout. */
+export const LOG_SHIPPER_COMMAND = ['sh', '-c', `tail -F -n +1 ${APP_LOG_FILE} | awk '{ print "[shipped] " $0; fflush() }'`];

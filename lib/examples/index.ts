@@ -1,0 +1,24 @@
+import { App } from 'cdk8s';
+import { AdapterExampleChart } from './adapter-example';
+import { AmbassadorExampleChart } from './ambassador-example';
+import { CombinedExampleChart } from './combined-example';
+import { DemoChart } from './demo-chart';
+import { InitExampleChart } from './init-example';
+import { SidecarExampleChart } from './sidecar-example';
+
+export * from './adapter-example';
+export * from './ambassador-example';
+export * from './combined-example';
+export * from './demo-chart';
+export * from './init-example';
+export * from './sidecar-example';
+
+/** Adds every example chart to `app`; chart ids name the files in dist/. */
+export function addExampleCharts(app: App): void {
+  new DemoChart(app, 'demo');
+  new InitExampleChart(app, 'init-example');
+  new SidecarExampleChart(app, 'sidecar-example');
+  new AmbassadorExampleChart(app, 'ambassador-example');
+  new AdapterExampleChart(app, 'adapter-example');
+  new CombinedExampleChart(app, 'combined-example');
+}

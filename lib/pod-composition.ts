@@ -1,0 +1,141 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** The part a container plays in a multi-container pod. */
+export enum ContainerRole {
+  /** The workload's own container that the patterns serve. */
+  APP = 'app',
+  /** Runs to completion before the app starts. */
+  INIT = 'init',
+  /** Runs beside the app and extends it. */
+  SIDECAR = 'sidecar',
+  /** A local proxy the app reaches on localhost. */
+  AMBASSADOR = 'ambassador',
+  /** Turns the app's output into a standard form. */
+  ADAPTER = 'adapter',
+}
+
+/** One container a pattern added, in the order it was added. */
+export interface PatternContainer {
+  readonly role: ContainerRole;
+  readonly container: kplus.Container;
+}
+
+/** The JSON of a pod spec, as the workload's manifest holds it. */
+type PodSpecJson = { securityContext?: Record<string, unknown> };
+
+/**
+ * The state the patterns attached to one workload share: the containers they added and the
+ * emptyDir volumes they share with the app, one per mount path. It lives as a child of the
+ * workload, so patterns declared in another chart still render into the workload's manifest.
+ */
+export class PodComposition extends Construct {
+  /** Construct id of the composition under its workload; part of the construct tree's contract. */
+  public static readonly ID = 'MultiContainerPatterns';
+
+  /** The composition of a workload, created on first use. */
+  public static of(workload: kplus.AbstractPod): PodComposition {
+    const existing = workload.node.tryFindChild(PodComposition.ID);
+    return existing instanceof PodComposition ? existing : new PodComposition(workload);
+  }
+
+  private readonly _patternContainers: PatternContainer[] = [];
+  private readonly sharedVolumes = new Map<string, kplus.Volume>();
+  private readonly mountedPaths = new Map<kplus.Container, Set<string>>();
+
+  private constructor(public readonly workload: kplus.AbstractPod) {
+    super(workload, PodComposition.ID);
+    this.hardenRenderedPodSpec();
+  }
+
+  /** The containers patterns added to this workload, in the order they were added. */
+  public get patternContainers(): PatternContainer[] {
+    return [...this._patternContainers];
+  }
+
+  /**
+   * The app container a pattern serves: the one given, else the workload's first container.
+   * Patterns wire volumes and env into it when they are created, so it must exist by then.
+   */
+  public appContainer(patternPath: string, app?: kplus.Container): kplus.Container {
+    if (app) {
+      if (!this.workload.containers.includes(app)) {
+        throw new Error(
+          `${patternPath}: the app container '${app.name}' is not a container of workload ${this.workload.node.path}. ` +
+            'Pass a container returned by addContainer on that workload.',
+        );
+      }
+      return app;
+    }
+    const first = this.workload.containers[0];
+    if (!first) {
+      throw new Error(
+        `${patternPath}: workload ${this.workload.node.path} has no app container yet. ` +
+          'Call workload.addContainer(...) (or pass `containers`) before attaching patterns, or pass `app`.',
+      );
+    }
+    return first;
+  }
+
+  /** Adds a pattern's container: init steps as init containers, the other patterns beside the app. */
+  public addPatternContainer(role: ContainerRole, props: kplus.ContainerProps): kplus.Container {
+    const container =
+      role === ContainerRole.INIT ? this.workload.addInitContainer(props) : this.workload.addContainer(props);
+    this._patternContainers.push({ role, container });
+    return container;
+  }
+
+  /**
+   * Mounts an emptyDir shared by every container that mounts `path` through this composition,
+   * so an app, a log shipper and a log adapter all see the same directory.
+   */
+  public shareDirectory(container: kplus.Container, path: string, options: kplus.MountOptions = {}): kplus.Volume {
+    let volume = this.sharedVolumes.get(path);
+    if (!volume) {
+      volume = kplus.Volume.fromEmptyDir(this, `Shared${this.sharedVolumes.size}`, sharedVolumeName(path));
+      this.sharedVolumes.set(path, volume);
+    }
+    const paths = this.mountedPaths.get(container) ?? new Set<string>();
+    if (!paths.has(path)) {
+      container.mount(path, volume, options);
+      paths.add(path);
+      this.mountedPaths.set(container, paths);
+    }
+    return volume;
+  }
+
+  /**
+   * cdk8s-plus-27 has no seccompProfile prop, and Pod Security Standards "restricted" asks for one:
+   * set RuntimeDefault on the rendered pod spec unless the workload set its own.
+   */
+  private hardenRenderedPodSpec(): void {
+    const apiObject = ApiObject.of(this.workload);
+    const render = apiObject.toJson.bind(apiObject);
+    apiObject.toJson = () => {
+      const manifest = render();
+      const podSpec = podSpecOf(manifest);
+      const securityContext = podSpec.securityContext ?? {};
+      podSpec.securityContext = { ...securityContext, seccompProfile: securityContext.seccompProfile ?? { type: 'RuntimeDefault' } };
+      return manifest;
+    };
+  }
+}
+
+/** A volume name (DNS-1123 label) that tells what it holds, e.g. `shared-var-log-app`. */
+function sharedVolumeName(path: string): string {
+  const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return `shared-${slug || 'root'}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/** Where a workload manifest keeps its pod spec. */
+function podSpecOf(manifest: { kind: string; spec: Record<string, any> }): PodSpecJson {
+  switch (manifest.kind) {
+    case 'Pod':
+      return manifest.spec;
+    case 'CronJob':
+      return manifest.spec.jobTemplate.spec.template.spec;
+    default:
+      return manifest.spec.template.spec;
+  }
+}

@@ -1,0 +1,38 @@
+import * as kplus from 'cdk8s-plus-27';
+
+/**
+ * The uid and gid pattern containers run as: `nobody` exists in busybox and most base images,
+ * and a numeric non-root user is what lets a kubelet honour `runAsNonRoot` on images built as root.
+ */
+export const NON_ROOT_ID = 65534;
+
+/**
+ * The container security context every pattern container gets unless its props override a field:
+ * non-root, read-only root filesystem, no privilege escalation, every capability dropped
+ * (Pod Security Standards "restricted"). Pattern containers write only to emptyDir mounts.
+ */
+export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  user: NON_ROOT_ID,
+  group: NON_ROOT_ID,
+  ensureNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  // The Capability enum lacks 'ALL', the value Kubernetes and Pod Security Standards expect.
+  capabilities: { drop: ['ALL' as kplus.Capability] },
+};
+
+/** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
+export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
+  user: NON_ROOT_ID,
+  group: NON_ROOT_ID,
+  fsGroup: NON_ROOT_ID,
+  ensureNonRoot: true,
+};
+
+/** The restricted defaults with the given fields overriding them, so opting out is explicit and per field. */
+export function restrictedSecurityContext(
+  overrides: kplus.ContainerSecurityContextProps = {},
+): kplus.ContainerSecurityContextProps {
+  return { ...RESTRICTED_CONTAINER_SECURITY, ...overrides };
+}
