@@ -22,8 +22,19 @@ export interface PatternContainer {
   readonly container: kplus.Container;
 }
 
-/** The JSON of a pod spec, as the workload's manifest holds it. */
-type PodSpecJson = { securityContext?: Record<string, unknown> };
+/** The parts of a rendered pod spec the composition rewrites. */
+interface PodSpecJson {
+  securityContext?: Record<string, unknown>;
+}
+
+/** A rendered workload manifest: a Pod's spec is the pod spec, the others hold a pod template. */
+interface WorkloadJson {
+  kind: string;
+  spec: PodSpecJson & {
+    template?: { spec: PodSpecJson };
+    jobTemplate?: { spec: { template: { spec: PodSpecJson } } };
+  };
+}
 
 /**
  * The state the patterns attached to one workload share: the containers they added and the
@@ -114,7 +125,7 @@ export class PodComposition extends Construct {
     const render = apiObject.toJson.bind(apiObject);
     apiObject.toJson = () => {
       const manifest = render();
-      const podSpec = podSpecOf(manifest);
+      const podSpec = podSpecOf(manifest as WorkloadJson);
       const securityContext = podSpec.securityContext ?? {};
       podSpec.securityContext = { ...securityContext, seccompProfile: securityContext.seccompProfile ?? { type: 'RuntimeDefault' } };
       return manifest;
@@ -129,13 +140,6 @@ function sharedVolumeName(path: string): string {
 }
 
 /** Where a workload manifest keeps its pod spec. */
-function podSpecOf(manifest: { kind: string; spec: Record<string, any> }): PodSpecJson {
-  switch (manifest.kind) {
-    case 'Pod':
-      return manifest.spec;
-    case 'CronJob':
-      return manifest.spec.jobTemplate.spec.template.spec;
-    default:
-      return manifest.spec.template.spec;
-  }
+function podSpecOf(manifest: WorkloadJson): PodSpecJson {
+  return manifest.spec.jobTemplate?.spec.template.spec ?? manifest.spec.template?.spec ?? manifest.spec;
 }

@@ -1,0 +1,102 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { InitExampleChart } from '../lib/examples';
+import { InitSteps, INIT_STEP_RESOURCES, RESTRICTED_CONTAINER_SECURITY } from '../lib';
+import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
+
+describe('InitSteps', () => {
+  const manifests = Testing.synth(new InitExampleChart(Testing.app(), 'init-example'));
+  const podSpec = podSpecOf(onlyOf(manifests, 'Deployment'));
+
+  test('example chart matches the snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('steps are init containers in the declared order', () => {
+    expect(podSpec.initContainers.map((c: { name: string }) => c.name)).toEqual(['write-config', 'register']);
+    expect(podSpec.containers.map((c: { name: string }) => c.name)).toEqual(['app']);
+  });
+
+  test('the hand-off emptyDir is mounted in every step and read-only in the app', () => {
+    expect(podSpec.volumes).toEqual([{ name: 'shared-handoff', emptyDir: {} }]);
+    for (const name of ['write-config', 'register']) {
+      expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/handoff', name: 'shared-handoff' }]);
+    }
+    expect(containerOf(podSpec, 'app').volumeMounts).toEqual([
+      { mountPath: '/handoff', name: 'shared-handoff', readOnly: true },
+    ]);
+  });
+
+  test('steps and app are told the hand-off directory through HANDOFF_DIR', () => {
+    for (const name of ['write-config', 'register', 'app']) {
+      expect(containerOf(podSpec, name).env).toContainEqual({ name: 'HANDOFF_DIR', value: '/handoff' });
+    }
+  });
+
+  test('steps get the documented resources and the restricted security context', () => {
+    const step = containerOf(podSpec, 'write-config');
+    expect(step.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+    expect(step.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 65534,
+      runAsNonRoot: true,
+      runAsUser: 65534,
+    });
+    expect(INIT_STEP_RESOURCES.cpu?.limit?.amount).toBe('100m');
+    expect(RESTRICTED_CONTAINER_SECURITY.user).toBe(65534);
+  });
+
+  test('addStep appends after the steps given in props and returns the container', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    const init = new InitSteps(chart, 'Init', { workload: pod, steps: [{ name: 'first' }] });
+    const second = init.addStep({ name: 'second', securityContext: { readOnlyRootFilesystem: false } });
+    expect(second.name).toBe('second');
+    expect(init.steps.map((c) => c.name)).toEqual(['first', 'second']);
+    const spec = podSpecOf(onlyOf(Testing.synth(chart), 'Pod'));
+    expect(spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['first', 'second']);
+    // Opting out of one hardening field keeps the others.
+    expect(containerOf(spec, 'second').securityContext).toMatchObject({ readOnlyRootFilesystem: false, runAsUser: 65534 });
+  });
+
+  test('handOff: false adds no volume and no env', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    new InitSteps(chart, 'Init', { workload: pod, handOff: false, steps: [{ name: 'setup' }] });
+    const spec = podSpecOf(onlyOf(Testing.synth(chart), 'Pod'));
+    expect(spec.volumes).toBeUndefined();
+    expect(containerOf(spec, 'setup').env).toBeUndefined();
+    expect(containerOf(spec, 'app').env).toBeUndefined();
+  });
+
+  test('attaches to every workload kind defined in another chart', () => {
+    expectAttachesToEveryWorkloadKind(
+      (scope, workload) => new InitSteps(scope, 'Init', { workload, steps: [{ name: 'setup' }] }),
+      (spec) => {
+        expect(spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['setup']);
+        expect(containerOf(spec, 'app').volumeMounts[0].mountPath).toBe('/handoff');
+        expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      },
+    );
+  });
+
+  test('fails when the workload has no app container yet', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const deployment = new kplus.Deployment(chart, 'Deployment');
+    expect(() => new InitSteps(chart, 'Init', { workload: deployment })).toThrow(
+      'test/Init: workload test/Deployment has no app container yet. Call workload.addContainer(...)',
+    );
+  });
+
+  test('fails when the app container belongs to another workload', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const one = new kplus.Deployment(chart, 'One', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    const other = new kplus.Deployment(chart, 'Other', { containers: [{ name: 'other', image: 'busybox:1.36' }] });
+    expect(() => new InitSteps(chart, 'Init', { workload: one, app: other.containers[0] })).toThrow(
+      "test/Init: the app container 'other' is not a container of workload test/One",
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { App, Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/security';
+
+/** A Kubernetes object as synthesized. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Manifest = Record<string, any>;
+
+/** The pod spec of a workload manifest, wherever its kind keeps it. */
+export function podSpecOf(manifest: Manifest): Manifest {
+  if (manifest.kind === 'Pod') return manifest.spec;
+  if (manifest.kind === 'CronJob') return manifest.spec.jobTemplate.spec.template.spec;
+  return manifest.spec.template.spec;
+}
+
+/** The manifest of the only object of `kind` in `manifests`. */
+export function onlyOf(manifests: Manifest[], kind: string): Manifest {
+  const found = manifests.filter((m) => m.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0];
+}
+
+/** The named container, looked up in init and app containers. */
+export function containerOf(podSpec: Manifest, name: string): Manifest {
+  const all = [...(podSpec.initContainers ?? []), ...podSpec.containers];
+  const found = all.find((c: Manifest) => c.name === name);
+  if (!found) throw new Error(`no container ${name} in ${all.map((c: Manifest) => c.name).join(', ')}`);
+  return found;
+}
+
+/** Every workload kind a pattern must attach to, each in a chart of its own with an app container. */
+export function workloadsInAnotherChart(app: App = Testing.app()): { chart: Chart; workload: kplus.AbstractPod }[] {
+  const appContainer = {
+    name: 'app',
+    image: 'busybox:1.36',
+    command: ['sh', '-c', 'sleep 3600'],
+    // A port lets the StatefulSet create its headless Service.
+    ports: [{ number: 8080 }],
+    resources: EXAMPLE_APP_RESOURCES,
+    securityContext: restrictedSecurityContext(),
+  };
+  const podProps = { securityContext: RESTRICTED_POD_SECURITY, containers: [appContainer] };
+  const kinds: [string, (chart: Chart) => kplus.AbstractPod][] = [
+    ['deployment', (chart) => new kplus.Deployment(chart, 'Workload', podProps)],
+    ['stateful-set', (chart) => new kplus.StatefulSet(chart, 'Workload', podProps)],
+    ['daemon-set', (chart) => new kplus.DaemonSet(chart, 'Workload', podProps)],
+    ['job', (chart) => new kplus.Job(chart, 'Workload', podProps)],
+    ['cron-job', (chart) => new kplus.CronJob(chart, 'Workload', { ...podProps, schedule: Cron.daily() })],
+    ['pod', (chart) => new kplus.Pod(chart, 'Workload', podProps)],
+  ];
+  return kinds.map(([id, create]) => {
+    const chart = new Chart(app, id);
+    return { chart, workload: create(chart) };
+  });
+}
+
+/** The workload manifest of a chart built by workloadsInAnotherChart. */
+export function workloadManifest(chart: Chart): Manifest {
+  const manifests = Testing.synth(chart);
+  const found = manifests.find((m) => ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(m.kind));
+  if (!found) throw new Error(`no workload in chart ${chart.node.id}`);
+  return found;
+}
+
+/**
+ * Attaches a pattern, declared in a chart of its own, to every workload kind living in another
+ * chart, and hands each rendered pod spec to `check`.
+ */
+export function expectAttachesToEveryWorkloadKind(
+  attach: (scope: Chart, workload: kplus.AbstractPod) => void,
+  check: (podSpec: Manifest, kind: string) => void,
+): void {
+  const app = Testing.app();
+  const targets = workloadsInAnotherChart(app);
+  const patterns = new Chart(app, 'patterns');
+  targets.forEach(({ workload }, index) => attach(new Chart(patterns, `for-${index}`), workload));
+  for (const { chart } of targets) {
+    const manifest = workloadManifest(chart);
+    check(podSpecOf(manifest), manifest.kind);
+  }
+}
