@@ -32,7 +32,7 @@ export interface AmbassadorProps extends AttachmentProps, ContainerOptions {
 /**
  * A local proxy the app reaches on `localhost`, forwarding to services outside the pod, so the app
  * needs no knowledge of where they are (the classic case: one port per database shard).
- * The default command is a busybox `nc` forwarder per upstream, bound to 127.0.0.1;
+ * The default command is a busybox `nc` forwarder per upstream;
  * give `image` and `command` to run a real proxy instead.
  */
 export class Ambassador extends Construct {
@@ -71,12 +71,21 @@ export class Ambassador extends Construct {
   }
 }
 
-/** One busybox `nc` listener per upstream; `wait` keeps the container up while they run. */
+/**
+ * One busybox `nc` listener per upstream. The shell exits as soon as one of them does, so a dead
+ * forwarder shows as a failed container that the kubelet restarts rather than a silent gap.
+ * (Debian's busybox lacks `nc -s`, so listeners bind all pod addresses, not only 127.0.0.1.)
+ */
 function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: number }[]): string {
   const forwards = listeners.map(
-    ({ upstream, localPort }) => `nc -ll -s 127.0.0.1 -p ${localPort} -e nc ${upstream.host} ${upstream.port} &`,
+    ({ upstream, localPort }, index) =>
+      `nc -ll -p ${localPort} -e nc ${upstream.host} ${upstream.port} & pids="${index === 0 ? '' : '$pids '}$!"`,
   );
-  return [...forwards, 'wait'].join('\n');
+  return [
+    ...forwards,
+    'while kill -0 $pids 2>/dev/null; do sleep 5; done',
+    'echo "ambassador: a forwarder exited" >&2; exit 1',
+  ].join('\n');
 }
 
 /** `shard-0` → `SHARD_0_ADDR`. */

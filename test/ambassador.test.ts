@@ -18,7 +18,12 @@ describe('Ambassador', () => {
     expect(ambassador.command).toEqual([
       'sh',
       '-c',
-      'nc -ll -s 127.0.0.1 -p 9000 -e nc 127.0.0.1 7000 &\nnc -ll -s 127.0.0.1 -p 9001 -e nc 127.0.0.1 7001 &\nwait',
+      [
+        'nc -ll -p 9000 -e nc 127.0.0.1 7000 & pids="$!"',
+        'nc -ll -p 9001 -e nc 127.0.0.1 7001 & pids="$pids $!"',
+        'while kill -0 $pids 2>/dev/null; do sleep 5; done',
+        'echo "ambassador: a forwarder exited" >&2; exit 1',
+      ].join('\n'),
     ]);
   });
 

@@ -46,10 +46,10 @@ export const APP_SCRIPTS = {
   forever: (body: string, seconds: number) => `while true; do\n${body}\nsleep ${seconds}\ndone`,
 };
 
-/** A stand-in for an external database shard: answers `hello from shard-N` on 127.0.0.1:7000+N. */
+/** A stand-in for an external database shard: answers `hello from shard-N` on port 7000+N. */
 export function shardStandIn(shard: number): kplus.ContainerProps {
   const port = 7000 + shard;
-  return exampleContainer(`shard-${shard}`, `nc -ll -s 127.0.0.1 -p ${port} -e echo hello from shard-${shard}`, [port]);
+  return exampleContainer(`shard-${shard}`, `nc -ll -p ${port} -e echo hello from shard-${shard}`, [port]);
 }
 
 /** The app's log file in the examples, in a directory the log patterns share with the app. */
