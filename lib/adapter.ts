@@ -93,6 +93,11 @@ export class Adapter extends Construct {
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
     const { workload, app, source, transform, metricsPort = 9100, pollInterval, ...options } = props;
+    if (!(source instanceof AdapterSource)) {
+      throw new Error(
+        `${this.node.path}: source is ${String(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path).`,
+      );
+    }
     const composition = PodComposition.of(workload);
     this.app = composition.appContainer(this.node.path, app);
     const name = options.name ?? containerNameFromId(id);
@@ -101,6 +106,7 @@ export class Adapter extends Construct {
     if (source._kind === SourceKind.LOG_FILE) {
       const script = `tail -F -n +1 ${source._path} | awk '${transform ?? LOG_LINE_TO_JSON}'`;
       this.container = composition.addPatternContainer(
+        this,
         ContainerRole.ADAPTER,
         containerProps(options, { ...defaults, command: ['sh', '-c', script] }),
       );
@@ -121,6 +127,7 @@ export class Adapter extends Construct {
       'done',
     ].join('\n');
     this.container = composition.addPatternContainer(
+      this,
       ContainerRole.ADAPTER,
       containerProps(
         { ports: [{ number: metricsPort, name: 'metrics' }], ...options },

@@ -46,13 +46,18 @@ export class Ambassador extends Construct {
   constructor(scope: Construct, id: string, props: AmbassadorProps) {
     super(scope, id);
     const { workload, app, upstreams, port: firstPort = 9000, ...options } = props;
-    if (upstreams.length === 0) {
+    if (!upstreams || upstreams.length === 0) {
       throw new Error(`${this.node.path}: upstreams is empty. Give at least one { name, host, port } to forward to.`);
+    }
+    const listeners = upstreams.map((upstream, index) => ({ upstream, localPort: firstPort + index }));
+    for (const { upstream, localPort } of listeners) {
+      checkPort(this.node.path, `local port for upstream '${upstream.name}'`, localPort);
+      checkPort(this.node.path, `port of upstream '${upstream.name}'`, upstream.port);
     }
     const composition = PodComposition.of(workload);
     this.app = composition.appContainer(this.node.path, app);
-    const listeners = upstreams.map((upstream, index) => ({ upstream, localPort: firstPort + index }));
     this.container = composition.addPatternContainer(
+      this,
       ContainerRole.AMBASSADOR,
       containerProps(
         { ports: listeners.map(({ localPort }) => ({ number: localPort })), ...options },
@@ -86,6 +91,13 @@ function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: n
     'while kill -0 $pids 2>/dev/null; do sleep 5; done',
     'echo "ambassador: a forwarder exited" >&2; exit 1',
   ].join('\n');
+}
+
+/** Throws unless `port` is a TCP port number. */
+function checkPort(path: string, what: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${path}: ${what} is ${port}, out of range. Use a port from 1 to 65535 (the first local port is \`port\`, default 9000).`);
+  }
 }
 
 /** `shard-0` → `SHARD_0_ADDR`. */

@@ -72,6 +72,7 @@ export class InitSteps extends Construct {
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
     const step = this.composition.addPatternContainer(
+      this,
       ContainerRole.INIT,
       containerProps(options, { name: options.name, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv }),
     );

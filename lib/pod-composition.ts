@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { imageWarnings, MetadataJson, metadataProblems, podSpecProblems, PodSpecJson as RuleSpecJson } from './rules';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -20,6 +21,8 @@ export enum ContainerRole {
 export interface PatternContainer {
   readonly role: ContainerRole;
   readonly container: kplus.Container;
+  /** Construct path of the pattern that added it, for error messages. */
+  readonly addedBy: string;
 }
 
 /** The parts of a rendered pod spec the composition rewrites. */
@@ -30,9 +33,10 @@ interface PodSpecJson {
 /** A rendered workload manifest: a Pod's spec is the pod spec, the others hold a pod template. */
 interface WorkloadJson {
   kind: string;
+  metadata: MetadataJson;
   spec: PodSpecJson & {
-    template?: { spec: PodSpecJson };
-    jobTemplate?: { spec: { template: { spec: PodSpecJson } } };
+    template?: { metadata?: MetadataJson; spec: PodSpecJson };
+    jobTemplate?: { spec: { template: { metadata?: MetadataJson; spec: PodSpecJson } } };
   };
 }
 
@@ -54,10 +58,12 @@ export class PodComposition extends Construct {
   private readonly _patternContainers: PatternContainer[] = [];
   private readonly sharedVolumes = new Map<string, kplus.Volume>();
   private readonly mountedPaths = new Map<kplus.Container, Set<string>>();
+  private readonly printedWarnings = new Set<string>();
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     super(workload, PodComposition.ID);
     this.hardenRenderedPodSpec();
+    this.node.addValidation({ validate: () => this.validatePod() });
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
@@ -90,10 +96,10 @@ export class PodComposition extends Construct {
   }
 
   /** Adds a pattern's container: init steps as init containers, the other patterns beside the app. */
-  public addPatternContainer(role: ContainerRole, props: kplus.ContainerProps): kplus.Container {
+  public addPatternContainer(pattern: Construct, role: ContainerRole, props: kplus.ContainerProps): kplus.Container {
     const container =
       role === ContainerRole.INIT ? this.workload.addInitContainer(props) : this.workload.addContainer(props);
-    this._patternContainers.push({ role, container });
+    this._patternContainers.push({ role, container, addedBy: pattern.node.path });
     return container;
   }
 
@@ -114,6 +120,33 @@ export class PodComposition extends Construct {
       this.mountedPaths.set(container, paths);
     }
     return volume;
+  }
+
+  /**
+   * Whole-pod rules, checked on the manifest as it will be written (so they see every container,
+   * whoever added it) when the app synthesizes, before any file is written. Warnings are printed.
+   */
+  private validatePod(): string[] {
+    const manifest = ApiObject.of(this.workload).toJson() as WorkloadJson;
+    const podSpec = podSpecOf(manifest) as unknown as RuleSpecJson;
+    for (const warning of imageWarnings(podSpec)) {
+      // cdk8s may validate a construct more than once per synth: say each thing once.
+      const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
+      if (!this.printedWarnings.has(message)) console.warn(message);
+      this.printedWarnings.add(message);
+    }
+    return [
+      ...metadataProblems(manifest.kind, manifest.metadata),
+      ...metadataProblems('pod template', podTemplateMetadataOf(manifest)),
+      ...podSpecProblems(podSpec),
+    ].map((problem) => this.describe(problem));
+  }
+
+  /** Adds which pattern added a container to a message about it, so users find the construct to fix. */
+  private describe(problem: string): string {
+    const subject = /^container '([^']+)'/.exec(problem);
+    const added = subject && this._patternContainers.find(({ container }) => container.name === subject[1]);
+    return added ? problem.replace(subject[0], `${subject[0]} (added by ${added.addedBy})`) : problem;
   }
 
   /**
@@ -142,4 +175,9 @@ function sharedVolumeName(path: string): string {
 /** Where a workload manifest keeps its pod spec. */
 function podSpecOf(manifest: WorkloadJson): PodSpecJson {
   return manifest.spec.jobTemplate?.spec.template.spec ?? manifest.spec.template?.spec ?? manifest.spec;
+}
+
+/** Labels and annotations of the pods a workload creates (a Pod's own metadata is checked as the object's). */
+function podTemplateMetadataOf(manifest: WorkloadJson): MetadataJson {
+  return manifest.spec.jobTemplate?.spec.template.metadata ?? manifest.spec.template?.metadata ?? {};
 }

@@ -33,6 +33,7 @@ export class Sidecar extends Construct {
     const composition = PodComposition.of(workload);
     this.app = composition.appContainer(this.node.path, app);
     this.container = composition.addPatternContainer(
+      this,
       ContainerRole.SIDECAR,
       containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES }),
     );
