@@ -1,7 +1,10 @@
-import { App } from 'cdk8s';
 import { addExampleCharts } from './lib/examples';
+import { synthesizeAtomically } from './lib/synthesize';
 
 // Entry point only: the charts live in lib/ so tests build them without writing dist/.
-const app = new App();
-addExampleCharts(app);
-app.synth();
+try {
+  synthesizeAtomically(addExampleCharts);
+} catch (error) {
+  console.error(`Synth failed, dist/ left as it was:\n${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -7,3 +7,4 @@ export * from './pod-composition';
 export * from './resources';
 export * from './security';
 export * from './sidecar';
+export * from './synthesize';
