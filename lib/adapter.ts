@@ -2,8 +2,8 @@ import * as path from 'path';
 import * as kplus from 'cdk8s-plus-27';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AttachmentProps } from './attachment';
-import { ContainerOptions, containerNameFromId, containerProps } from './container-options';
+import { HelperProps } from './attachment';
+import { containerNameFromId, containerProps } from './container-options';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
 
@@ -57,7 +57,7 @@ export class AdapterSource {
   ) {}
 }
 
-export interface AdapterProps extends AttachmentProps, ContainerOptions {
+export interface AdapterProps extends HelperProps {
   /** Where the app's output is read. */
   readonly source: AdapterSource;
 
@@ -92,7 +92,7 @@ export class Adapter extends Construct {
 
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
-    const { workload, app, source, transform, metricsPort = 9100, pollInterval, ...options } = props;
+    const { workload, app, mode, source, transform, metricsPort = 9100, pollInterval, ...options } = props;
     if (!(source instanceof AdapterSource)) {
       throw new Error(
         `${this.node.path}: source is ${String(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path).`,
@@ -109,6 +109,7 @@ export class Adapter extends Construct {
         this,
         ContainerRole.ADAPTER,
         containerProps(options, { ...defaults, command: ['sh', '-c', script] }),
+        mode,
       );
       const directory = path.posix.dirname(source._path);
       composition.shareDirectory(this.app, directory);
@@ -133,6 +134,7 @@ export class Adapter extends Construct {
         { ports: [{ number: metricsPort, name: 'metrics' }], ...options },
         { ...defaults, command: ['sh', '-c', script] },
       ),
+      mode,
     );
     this.container.mount(publishDir, kplus.Volume.fromEmptyDir(this, 'Published', `${name}-published`));
   }

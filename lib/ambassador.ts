@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AttachmentProps } from './attachment';
-import { ContainerOptions, containerNameFromId, containerProps } from './container-options';
+import { HelperProps } from './attachment';
+import { containerNameFromId, containerProps } from './container-options';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
 
@@ -18,7 +18,7 @@ export interface AmbassadorUpstream {
   readonly port: number;
 }
 
-export interface AmbassadorProps extends AttachmentProps, ContainerOptions {
+export interface AmbassadorProps extends HelperProps {
   /** Where to forward; upstream `i` is reached on localhost at `port + i`. */
   readonly upstreams: AmbassadorUpstream[];
 
@@ -45,7 +45,7 @@ export class Ambassador extends Construct {
 
   constructor(scope: Construct, id: string, props: AmbassadorProps) {
     super(scope, id);
-    const { workload, app, upstreams, port: firstPort = 9000, ...options } = props;
+    const { workload, app, mode, upstreams, port: firstPort = 9000, ...options } = props;
     if (!upstreams || upstreams.length === 0) {
       throw new Error(`${this.node.path}: upstreams is empty. Give at least one { name, host, port } to forward to.`);
     }
@@ -67,6 +67,7 @@ export class Ambassador extends Construct {
           command: ['sh', '-c', forwarderScript(listeners)],
         },
       ),
+      mode,
     );
     for (const { upstream, localPort } of listeners) {
       const address = `localhost:${localPort}`;

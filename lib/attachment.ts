@@ -1,4 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ContainerOptions } from './container-options';
+import { SidecarMode } from './pod-composition';
 
 /** Where a pattern attaches: the workload and the app container in it. */
 export interface AttachmentProps {
@@ -13,4 +15,13 @@ export interface AttachmentProps {
    * @default - the workload's first container
    */
   readonly app?: kplus.Container;
+}
+
+/** Props of the long-running patterns (sidecar, ambassador, adapter): one container beside the app. */
+export interface HelperProps extends AttachmentProps, ContainerOptions {
+  /**
+   * Classic (an app container) or native (an init container with restartPolicy Always).
+   * @default - NATIVE when the workload's chart targets Kubernetes 1.29 or later (KubernetesTarget), else CLASSIC
+   */
+  readonly mode?: SidecarMode;
 }

@@ -1,7 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imageWarnings, MetadataJson, metadataProblems, podSpecProblems, PodSpecJson as RuleSpecJson } from './rules';
+import { KubernetesTarget } from './kubernetes-target';
+import { ContainerJson, podTemplateOf, WorkloadJson } from './manifest';
+import { budgetProblems, effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
+import { imageWarnings, metadataProblems, podSpecProblems } from './rules';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -17,33 +20,38 @@ export enum ContainerRole {
   ADAPTER = 'adapter',
 }
 
+/** How a long-running helper (sidecar, ambassador, adapter) is rendered. */
+export enum SidecarMode {
+  /** A plain app container: works on every Kubernetes version, but starts in no guaranteed order and keeps a Job running. */
+  CLASSIC = 'classic',
+  /**
+   * An init container with `restartPolicy: Always` (Kubernetes 1.29+): starts before the app, in
+   * declared order (gated by its startupProbe), stops after it, and lets a Job complete.
+   */
+  NATIVE = 'native',
+}
+
 /** One container a pattern added, in the order it was added. */
 export interface PatternContainer {
   readonly role: ContainerRole;
   readonly container: kplus.Container;
   /** Construct path of the pattern that added it, for error messages. */
   readonly addedBy: string;
+  /** How it renders; undefined for init steps. */
+  readonly mode?: SidecarMode;
 }
 
-/** The parts of a rendered pod spec the composition rewrites. */
-interface PodSpecJson {
-  securityContext?: Record<string, unknown>;
-}
+/** Kinds whose pods are meant to finish: a classic sidecar would keep them running forever. */
+const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 
-/** A rendered workload manifest: a Pod's spec is the pod spec, the others hold a pod template. */
-interface WorkloadJson {
-  kind: string;
-  metadata: MetadataJson;
-  spec: PodSpecJson & {
-    template?: { metadata?: MetadataJson; spec: PodSpecJson };
-    jobTemplate?: { spec: { template: { metadata?: MetadataJson; spec: PodSpecJson } } };
-  };
-}
+/** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
 /**
- * The state the patterns attached to one workload share: the containers they added and the
- * emptyDir volumes they share with the app, one per mount path. It lives as a child of the
- * workload, so patterns declared in another chart still render into the workload's manifest.
+ * The state the patterns attached to one workload share: the containers they added, the emptyDir
+ * volumes they share with the app (one per mount path) and pod-wide options. It lives as a child of
+ * the workload, so patterns declared in another chart still render into the workload's manifest,
+ * and it finishes the rendered pod spec with what cdk8s-plus-27 cannot express.
  */
 export class PodComposition extends Construct {
   /** Construct id of the composition under its workload; part of the construct tree's contract. */
@@ -55,20 +63,52 @@ export class PodComposition extends Construct {
     return existing instanceof PodComposition ? existing : new PodComposition(workload);
   }
 
+  /**
+   * The container `kubectl logs`/`exec` use without `-c` (the default-container annotation);
+   * an annotation set on the pod template by hand wins.
+   * @default - the app container the first pattern attached to
+   */
+  public defaultContainer?: string;
+
   private readonly _patternContainers: PatternContainer[] = [];
   private readonly sharedVolumes = new Map<string, kplus.Volume>();
   private readonly mountedPaths = new Map<kplus.Container, Set<string>>();
   private readonly printedWarnings = new Set<string>();
+  private processNamespaceShared = false;
+  private budget?: ResourceAmounts;
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     super(workload, PodComposition.ID);
-    this.hardenRenderedPodSpec();
+    this.finishRenderedPodSpec();
     this.node.addValidation({ validate: () => this.validatePod() });
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
   public get patternContainers(): PatternContainer[] {
     return [...this._patternContainers];
+  }
+
+  /** The workload's manifest as it will be written. */
+  public get manifest(): WorkloadJson {
+    return ApiObject.of(this.workload).toJson() as WorkloadJson;
+  }
+
+  /** The pod's effective requests and limits, by the Kubernetes rule (native sidecars included). */
+  public get effectiveResources(): PodResources {
+    return effectivePodResources(podTemplateOf(this.manifest).spec);
+  }
+
+  /** Fails synth when the pod's effective limits exceed these amounts. */
+  public limitPodResources(budget: ResourceAmounts): void {
+    this.budget = budget;
+  }
+
+  /**
+   * Lets the pod's containers see and signal each other's processes (`shareProcessNamespace`),
+   * e.g. for a sidecar that reloads the app with a signal. cdk8s-plus-27 has no prop for it.
+   */
+  public shareProcessNamespace(): void {
+    this.processNamespaceShared = true;
   }
 
   /**
@@ -83,6 +123,7 @@ export class PodComposition extends Construct {
             'Pass a container returned by addContainer on that workload.',
         );
       }
+      this.defaultContainer ??= app.name;
       return app;
     }
     const first = this.workload.containers[0];
@@ -92,15 +133,45 @@ export class PodComposition extends Construct {
           'Call workload.addContainer(...) (or pass `containers`) before attaching patterns, or pass `app`.',
       );
     }
+    this.defaultContainer ??= first.name;
     return first;
   }
 
-  /** Adds a pattern's container: init steps as init containers, the other patterns beside the app. */
-  public addPatternContainer(pattern: Construct, role: ContainerRole, props: kplus.ContainerProps): kplus.Container {
+  /**
+   * Adds a pattern's container. Init steps become init containers; the long-running helpers become
+   * app containers (classic) or init containers with restartPolicy Always (native), as `mode` says,
+   * by default native where the workload's chart targets Kubernetes 1.29 or later.
+   */
+  public addPatternContainer(
+    pattern: Construct,
+    role: ContainerRole,
+    props: kplus.ContainerProps,
+    mode?: SidecarMode,
+  ): kplus.Container {
+    if (role === ContainerRole.INIT) {
+      return this.record(pattern, role, this.workload.addInitContainer(props));
+    }
+    const target = KubernetesTarget.of(this.workload);
+    const chosen = mode ?? (target.supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
+    const where = `${pattern.node.path}: the ${role} '${props.name}'`;
+    if (chosen === SidecarMode.NATIVE && !target.supportsNativeSidecars) {
+      throw new Error(
+        `${where} is native, but workload ${this.workload.node.path} targets Kubernetes ${target}, whose API server ` +
+          'drops restartPolicy on init containers (the pod would stay in Init). ' +
+          'Call KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart, or use mode: SidecarMode.CLASSIC.',
+      );
+    }
+    const kind = ApiObject.of(this.workload).kind;
+    if (chosen === SidecarMode.CLASSIC && RUN_TO_COMPLETION_KINDS.includes(kind)) {
+      throw new Error(
+        `${where} would be a classic container in ${kind} ${this.workload.node.path}, which keeps the ${kind}'s pods ` +
+          'running after the app finishes, so it never completes. Use native mode: ' +
+          'KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart (or mode: SidecarMode.NATIVE).',
+      );
+    }
     const container =
-      role === ContainerRole.INIT ? this.workload.addInitContainer(props) : this.workload.addContainer(props);
-    this._patternContainers.push({ role, container, addedBy: pattern.node.path });
-    return container;
+      chosen === SidecarMode.NATIVE ? this.workload.addInitContainer(props) : this.workload.addContainer(props);
+    return this.record(pattern, role, container, chosen);
   }
 
   /**
@@ -122,14 +193,19 @@ export class PodComposition extends Construct {
     return volume;
   }
 
+  private record(pattern: Construct, role: ContainerRole, container: kplus.Container, mode?: SidecarMode): kplus.Container {
+    this._patternContainers.push({ role, container, addedBy: pattern.node.path, mode });
+    return container;
+  }
+
   /**
    * Whole-pod rules, checked on the manifest as it will be written (so they see every container,
    * whoever added it) when the app synthesizes, before any file is written. Warnings are printed.
    */
   private validatePod(): string[] {
-    const manifest = ApiObject.of(this.workload).toJson() as WorkloadJson;
-    const podSpec = podSpecOf(manifest) as unknown as RuleSpecJson;
-    for (const warning of imageWarnings(podSpec)) {
+    const manifest = this.manifest;
+    const template = podTemplateOf(manifest);
+    for (const warning of imageWarnings(template.spec)) {
       // cdk8s may validate a construct more than once per synth: say each thing once.
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (!this.printedWarnings.has(message)) console.warn(message);
@@ -137,8 +213,9 @@ export class PodComposition extends Construct {
     }
     return [
       ...metadataProblems(manifest.kind, manifest.metadata),
-      ...metadataProblems('pod template', podTemplateMetadataOf(manifest)),
-      ...podSpecProblems(podSpec),
+      ...(template === manifest ? [] : metadataProblems('pod template', template.metadata ?? {})),
+      ...podSpecProblems(template.spec),
+      ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
     ].map((problem) => this.describe(problem));
   }
 
@@ -150,19 +227,44 @@ export class PodComposition extends Construct {
   }
 
   /**
-   * cdk8s-plus-27 has no seccompProfile prop, and Pod Security Standards "restricted" asks for one:
-   * set RuntimeDefault on the rendered pod spec unless the workload set its own.
+   * What cdk8s-plus-27 cannot render, set on the rendered manifest (after its 1.27 field filter):
+   * native sidecars' restartPolicy and startupProbe, seccompProfile RuntimeDefault (Pod Security
+   * Standards "restricted") unless set, the default-container annotation and shareProcessNamespace.
    */
-  private hardenRenderedPodSpec(): void {
+  private finishRenderedPodSpec(): void {
     const apiObject = ApiObject.of(this.workload);
     const render = apiObject.toJson.bind(apiObject);
     apiObject.toJson = () => {
-      const manifest = render();
-      const podSpec = podSpecOf(manifest as WorkloadJson);
-      const securityContext = podSpec.securityContext ?? {};
-      podSpec.securityContext = { ...securityContext, seccompProfile: securityContext.seccompProfile ?? { type: 'RuntimeDefault' } };
+      const manifest = render() as WorkloadJson;
+      const template = podTemplateOf(manifest);
+      const spec = template.spec;
+      for (const { container, mode } of this._patternContainers) {
+        if (mode === SidecarMode.NATIVE) {
+          makeNativeSidecar(spec.initContainers?.find((c) => c.name === container.name));
+        }
+      }
+      const securityContext = spec.securityContext ?? {};
+      spec.securityContext = { ...securityContext, seccompProfile: securityContext.seccompProfile ?? { type: 'RuntimeDefault' } };
+      if (this.processNamespaceShared) spec.shareProcessNamespace = true;
+      if (this.defaultContainer) {
+        template.metadata = template.metadata ?? {};
+        template.metadata.annotations = { [DEFAULT_CONTAINER_ANNOTATION]: this.defaultContainer, ...template.metadata.annotations };
+      }
       return manifest;
     };
+  }
+}
+
+/**
+ * Turns a rendered init container into a native sidecar. One that listens gets a startupProbe on
+ * its first port, so the containers after it (the app included) start only once it accepts connections.
+ */
+function makeNativeSidecar(container: ContainerJson | undefined): void {
+  if (!container) return;
+  container.restartPolicy = 'Always';
+  const port = container.ports?.[0]?.containerPort;
+  if (port !== undefined && container.startupProbe === undefined) {
+    container.startupProbe = { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 30 };
   }
 }
 
@@ -170,14 +272,4 @@ export class PodComposition extends Construct {
 function sharedVolumeName(path: string): string {
   const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return `shared-${slug || 'root'}`.slice(0, 63).replace(/-+$/, '');
-}
-
-/** Where a workload manifest keeps its pod spec. */
-function podSpecOf(manifest: WorkloadJson): PodSpecJson {
-  return manifest.spec.jobTemplate?.spec.template.spec ?? manifest.spec.template?.spec ?? manifest.spec;
-}
-
-/** Labels and annotations of the pods a workload creates (a Pod's own metadata is checked as the object's). */
-function podTemplateMetadataOf(manifest: WorkloadJson): MetadataJson {
-  return manifest.spec.jobTemplate?.spec.template.metadata ?? manifest.spec.template?.metadata ?? {};
 }

@@ -1,35 +1,9 @@
+import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson } from './manifest';
+
 /**
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
  * exactly what kubectl would get. Each problem names the offending value and how to fix it.
  */
-
-/** A container as rendered (the fields the rules read). */
-export interface ContainerJson {
-  name: string;
-  image?: string;
-  env?: { name: string }[];
-  ports?: { containerPort: number; name?: string }[];
-  volumeMounts?: { name: string; mountPath: string }[];
-  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
-  restartPolicy?: string;
-  startupProbe?: unknown;
-  readinessProbe?: unknown;
-  livenessProbe?: unknown;
-  lifecycle?: unknown;
-}
-
-/** A pod spec as rendered (the fields the rules read). */
-export interface PodSpecJson {
-  containers: ContainerJson[];
-  initContainers?: ContainerJson[];
-  volumes?: { name: string }[];
-}
-
-/** Labels and annotations as rendered. */
-export interface MetadataJson {
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -66,13 +40,9 @@ export function containerProblems(container: ContainerJson, runsToCompletion: bo
   return problems;
 }
 
-/**
- * Problems across the pod: names, ports and volumes shared by all containers.
- * `nativeSidecars` are init containers with restartPolicy Always: they run beside the app.
- */
+/** Problems across the pod: names, ports and volumes shared by all containers, and each container's. */
 export function podSpecProblems(spec: PodSpecJson): string[] {
   const initContainers = spec.initContainers ?? [];
-  const isNativeSidecar = (c: ContainerJson) => c.restartPolicy === 'Always';
   const problems = [
     ...initContainers.flatMap((c) => containerProblems(c, !isNativeSidecar(c))),
     ...spec.containers.flatMap((c) => containerProblems(c, false)),

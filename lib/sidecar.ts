@@ -1,14 +1,14 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AttachmentProps } from './attachment';
-import { ContainerOptions, containerNameFromId, containerProps } from './container-options';
+import { HelperProps } from './attachment';
+import { containerNameFromId, containerProps } from './container-options';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
 export const SIDECAR_RESOURCES = containerResources(50, 100, 32, 64);
 
-export interface SidecarProps extends AttachmentProps, ContainerOptions {
+export interface SidecarProps extends HelperProps {
   /**
    * A directory shared with the app through an emptyDir, mounted at this path in both
    * (e.g. the app's log directory for a log shipper).
@@ -29,13 +29,14 @@ export class Sidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
-    const { workload, app, sharedPath, ...options } = props;
+    const { workload, app, mode, sharedPath, ...options } = props;
     const composition = PodComposition.of(workload);
     this.app = composition.appContainer(this.node.path, app);
     this.container = composition.addPatternContainer(
       this,
       ContainerRole.SIDECAR,
       containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES }),
+      mode,
     );
     if (sharedPath) {
       composition.shareDirectory(this.app, sharedPath);

@@ -20,7 +20,12 @@ describe('demo pod', () => {
   test('is the only object: Pod multi-container-pod with exactly the labels app and env', () => {
     expect(manifests).toHaveLength(1);
     expect(pod.apiVersion).toBe('v1');
-    expect(pod.metadata).toEqual({ name: 'multi-container-pod', labels: { app: 'multi-container-app', env: 'dev' } });
+    expect(pod.metadata).toEqual({
+      name: 'multi-container-pod',
+      labels: { app: 'multi-container-app', env: 'dev' },
+      // So `kubectl logs multi-container-pod` without -c shows the app.
+      annotations: { 'kubectl.kubernetes.io/default-container': 'demoapp-container' },
+    });
   });
 
   test('has exactly the init container of the demo', () => {

@@ -181,6 +181,7 @@ describe('rules checked at synth time', () => {
 
   test('warns, and goes on, when an image has no tag or the latest tag', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    warn.mockClear();
     const { app, chart, workload } = fixture({ image: 'busybox' });
     new Sidecar(chart, 'Shipper', { workload, image: 'busybox:latest' });
     expect(() => app.synthYaml()).not.toThrow();
@@ -188,6 +189,5 @@ describe('rules checked at synth time', () => {
       "Warning: [test/Web] container 'app' uses image 'busybox', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
       "Warning: [test/Web] container 'shipper' (added by test/Shipper) uses image 'busybox:latest', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
     ]);
-    warn.mockRestore();
   });
 });

@@ -1,5 +1,6 @@
 import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { KubernetesTarget, KubernetesVersion } from '../../lib';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
 import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/security';
 
@@ -51,6 +52,8 @@ export function workloadsInAnotherChart(app: App = Testing.app()): { chart: Char
   ];
   return kinds.map(([id, create]) => {
     const chart = new Chart(app, id);
+    // A Job's sidecars must be native to let it complete: its charts target a version that has them.
+    if (id.endsWith('job')) KubernetesTarget.set(chart, KubernetesVersion.V1_29);
     return { chart, workload: create(chart) };
   });
 }
@@ -79,4 +82,10 @@ export function expectAttachesToEveryWorkloadKind(
     const manifest = workloadManifest(chart);
     check(podSpecOf(manifest), manifest.kind);
   }
+}
+
+/** Names of the containers that run beside each other: native sidecars, then app containers. */
+export function runningContainerNames(podSpec: Manifest): string[] {
+  const nativeSidecars = (podSpec.initContainers ?? []).filter((c: Manifest) => c.restartPolicy === 'Always');
+  return [...nativeSidecars, ...podSpec.containers].map((c: Manifest) => c.name);
 }
