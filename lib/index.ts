@@ -9,6 +9,7 @@ export * from './pod-composition';
 export * from './pod-resources';
 export * from './resources';
 export * from './rules';
+export * from './runbook';
 export * from './security';
 export * from './sidecar';
 export * from './synthesize';

@@ -19,14 +19,18 @@ export function exampleContainer(name: string, script: string, ports: number[] =
   };
 }
 
+/** Props of a workload named `name`, hardened, whose app container `app` runs `appScript`. */
+export function exampleWorkloadProps(name: string, appScript: string, ports: number[] = []) {
+  return {
+    metadata: { name },
+    securityContext: RESTRICTED_POD_SECURITY,
+    containers: [exampleContainer('app', appScript, ports)],
+  };
+}
+
 /** A one-replica Deployment named `name` whose app container `app` runs `appScript`. */
 export function exampleDeployment(scope: Construct, name: string, appScript: string): kplus.Deployment {
-  return new kplus.Deployment(scope, 'Deployment', {
-    metadata: { name },
-    replicas: 1,
-    securityContext: RESTRICTED_POD_SECURITY,
-    containers: [exampleContainer('app', appScript)],
-  });
+  return new kplus.Deployment(scope, 'Deployment', { ...exampleWorkloadProps(name, appScript), replicas: 1 });
 }
 
 /** Shell fragments the example apps are made of. */

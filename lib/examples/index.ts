@@ -5,6 +5,13 @@ import { CombinedExampleChart } from './combined-example';
 import { DemoChart } from './demo-chart';
 import { InitExampleChart } from './init-example';
 import { SidecarExampleChart } from './sidecar-example';
+import {
+  CronJobExampleChart,
+  DaemonSetExampleChart,
+  JobExampleChart,
+  NativeAmbassadorExampleChart,
+  StatefulSetExampleChart,
+} from './workload-kinds';
 
 export * from './adapter-example';
 export * from './ambassador-example';
@@ -12,6 +19,7 @@ export * from './combined-example';
 export * from './demo-chart';
 export * from './init-example';
 export * from './sidecar-example';
+export * from './workload-kinds';
 
 /** Adds every example chart to `app`; chart ids name the files in dist/. */
 export function addExampleCharts(app: App): void {
@@ -21,4 +29,9 @@ export function addExampleCharts(app: App): void {
   new AmbassadorExampleChart(app, 'ambassador-example');
   new AdapterExampleChart(app, 'adapter-example');
   new CombinedExampleChart(app, 'combined-example');
+  new JobExampleChart(app, 'job-example');
+  new CronJobExampleChart(app, 'cronjob-example');
+  new NativeAmbassadorExampleChart(app, 'native-ambassador-example');
+  new DaemonSetExampleChart(app, 'daemonset-example');
+  new StatefulSetExampleChart(app, 'statefulset-example');
 }

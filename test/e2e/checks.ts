@@ -40,6 +40,21 @@ export const EXAMPLES: Record<string, Expectation> = {
   'adapter-example.k8s.yaml': {
     logs: { 'log-normalizer': [JSON_WARN] },
   },
+  'job-example.k8s.yaml': {
+    logs: { 'app': ['batch done'], 'log-shipper': ['[shipped] batch line 1', '[shipped] batch line 3'] },
+  },
+  'cronjob-example.k8s.yaml': {
+    logs: { 'app': [HANDOFF_GREETING, 'batch done'], 'log-shipper': ['[shipped] batch line 3'] },
+  },
+  'native-ambassador-example.k8s.yaml': {
+    logs: { app: [SHARD_0] },
+  },
+  'daemonset-example.k8s.yaml': {
+    logs: { 'log-shipper': ['[shipped] node log line 1'] },
+  },
+  'statefulset-example.k8s.yaml': {
+    logs: { app: [/^scraped: app_requests \d+ app_active_connections 2 $/] },
+  },
   'combined-example.k8s.yaml': {
     logs: {
       'app': [HANDOFF_GREETING, SHARD_0],

@@ -1,0 +1,137 @@
+import { ContainerJson, isNativeSidecar, podTemplateOf } from './manifest';
+import { ContainerRole, PodComposition, SidecarMode } from './pod-composition';
+import { ResourceAmounts } from './pod-resources';
+
+const ROLE_TEXT: Record<ContainerRole, string> = {
+  [ContainerRole.APP]: 'app',
+  [ContainerRole.INIT]: 'init step, runs to completion before the next container starts',
+  [ContainerRole.SIDECAR]: 'sidecar',
+  [ContainerRole.AMBASSADOR]: 'ambassador (local proxy)',
+  [ContainerRole.ADAPTER]: 'adapter',
+};
+
+/**
+ * A short Markdown runbook for the pods of one workload, written from its rendered manifest:
+ * containers in start order, effective resources, the kubectl commands, and what to check when stuck.
+ */
+export function renderRunbook(composition: PodComposition): string {
+  const manifest = composition.manifest;
+  const template = podTemplateOf(manifest);
+  const spec = template.spec;
+  const name = manifest.metadata.name ?? composition.workload.name;
+  const initContainers = spec.initContainers ?? [];
+  const ordered = [...initContainers, ...spec.containers];
+  const roles = new Map(composition.patternContainers.map((p) => [p.container.name, p]));
+  const isDefault = (c: ContainerJson) => c.name === composition.defaultContainer;
+  const { requests, limits } = composition.effectiveResources;
+
+  const roleOf = (c: ContainerJson): string => {
+    const pattern = roles.get(c.name);
+    if (!pattern) return isDefault(c) ? 'app (default container)' : 'app container';
+    if (pattern.mode === SidecarMode.NATIVE) return `${ROLE_TEXT[pattern.role]}, native: starts before the app and stays up`;
+    return pattern.mode === SidecarMode.CLASSIC ? `${ROLE_TEXT[pattern.role]}, classic: starts with the app` : ROLE_TEXT[pattern.role];
+  };
+
+  // For a Pod, the commands the demo documents; for other kinds, one of its pods found by label.
+  const [pod, podName] = manifest.kind === 'Pod' ? [`pod ${name}`, name] : ['$POD', '$POD'];
+  const labels = Object.entries(template.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const findPod =
+    manifest.kind === 'Pod'
+      ? [`kubectl get pod ${name}`]
+      : [`kubectl get pods -l ${labels}`, `POD=$(kubectl get pods -l ${labels} -o name | head -n 1)`];
+  const app = composition.defaultContainer ?? spec.containers[0].name;
+  const commands = [
+    ...findPod,
+    `kubectl describe ${pod}`,
+    ...ordered.map((c) => `kubectl logs ${podName} -c ${c.name}`),
+    `kubectl logs -f ${podName} -c ${app}`,
+    `kubectl exec -it ${podName} -c ${app} -- /bin/sh`,
+    `kubectl delete ${pod}${manifest.kind === 'Pod' ? '' : `   # the ${manifest.kind} makes a new one`}`,
+  ];
+
+  const steps = initContainers.filter((c) => !isNativeSidecar(c));
+  const nativeSidecars = initContainers.filter(isNativeSidecar);
+  const classicHelpers = spec.containers.filter((c) => roles.has(c.name));
+  const mounts = ordered.flatMap((c) =>
+    (c.volumeMounts ?? []).map((m) => `| \`${m.name}\` | \`${c.name}\` | \`${m.mountPath}\` | ${m.readOnly ? 'read-only' : 'read-write'} |`),
+  );
+
+  return [
+    `# Runbook: ${manifest.kind} \`${name}\``,
+    '',
+    'Written by synth from the manifest; regenerate it with `npm run synth`, do not edit.',
+    '',
+    '## Containers in start order',
+    '',
+    '| # | container | role | image | requests (cpu / memory) | limits (cpu / memory) |',
+    '|---|---|---|---|---|---|',
+    ...ordered.map(
+      (c, i) =>
+        `| ${i + 1} | \`${c.name}\` | ${roleOf(c)} | \`${c.image}\` | ${amount(c, 'requests')} | ${amount(c, 'limits')} |`,
+    ),
+    '',
+    `Pod total, by the Kubernetes rule (what the scheduler reserves): requests ${total(requests)}, limits ${total(limits)}.`,
+    '',
+    '## Commands',
+    '',
+    '```sh',
+    ...commands,
+    '```',
+    '',
+    '## When it is stuck',
+    '',
+    ...(steps.length > 0
+      ? [
+          `- **Init failure**: \`kubectl get ${pod}\` shows \`Init:N/${steps.length + nativeSidecars.length}\` while init container N+1 in the order above runs or fails;` +
+            ` \`kubectl describe ${pod}\` gives its state and exit code, \`kubectl logs ${podName} -c <step>\` its output.` +
+            ` Steps: ${steps.map((c) => `\`${c.name}\``).join(', ')}.`,
+        ]
+      : []),
+    `- **Resource constraints**: \`Pending\` with \`Insufficient cpu\` or \`memory\` in \`kubectl describe ${pod}\` means no node has ${total(requests)} free;` +
+      ' `OOMKilled` in a container\'s last state means it hit its memory limit above: raise that container\'s `resources`.',
+    `- **Start order**: ${startOrderAdvice(nativeSidecars, classicHelpers)}`,
+    ...(mounts.length > 0
+      ? [
+          `- **Volume mounts**: a container sees an empty directory when it mounts another volume or path than the writer;` +
+            ` check \`kubectl describe ${pod}\` (Mounts) against this table, and \`kubectl exec -it ${podName} -c <container> -- ls <path>\`.`,
+          '',
+          '| volume | container | path | access |',
+          '|---|---|---|---|',
+          ...mounts,
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+function startOrderAdvice(nativeSidecars: ContainerJson[], classicHelpers: ContainerJson[]): string {
+  const parts: string[] = [];
+  if (nativeSidecars.length > 0) {
+    parts.push(
+      `native sidecars ${nativeSidecars.map((c) => `\`${c.name}\``).join(', ')} start before the app, in this order;` +
+        ' one with a port is gated by its startupProbe ("Startup probe failed" in describe means it never listened).',
+    );
+  }
+  if (classicHelpers.length > 0) {
+    parts.push(
+      `classic helpers ${classicHelpers.map((c) => `\`${c.name}\``).join(', ')} start with the app, with no readiness order:` +
+        ' the app must retry until they listen (check its log for "connection refused").',
+    );
+  }
+  return parts.length > 0 ? parts.join(' ') : 'init steps run one by one, then the app containers start together.';
+}
+
+function amount(container: ContainerJson, kind: 'requests' | 'limits'): string {
+  const values = container.resources?.[kind];
+  return `${values?.cpu ?? '-'} / ${values?.memory ?? '-'}`;
+}
+
+function total(amounts: ResourceAmounts): string {
+  return `${amounts.cpuMillis}m / ${amounts.memoryMebibytes}Mi`;
+}
+
+/** `<kind>-<name>.runbook.md`: unique per workload, and ignored by `kubectl apply -f dist/`. */
+export function runbookFileName(composition: PodComposition): string {
+  const manifest = composition.manifest;
+  return `${manifest.kind.toLowerCase()}-${manifest.metadata.name ?? composition.workload.name}.runbook.md`;
+}
