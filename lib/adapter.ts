@@ -74,6 +74,12 @@ export interface AdapterProps extends HelperProps {
   readonly metricsPort?: number;
 
   /**
+   * Name of the metrics port, unique in the pod (give each stats adapter its own).
+   * @default 'metrics'
+   */
+  readonly metricsPortName?: string;
+
+  /**
    * How often a stats endpoint is polled.
    * @default Duration.seconds(15)
    */
@@ -92,7 +98,7 @@ export class Adapter extends Construct {
 
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
-    const { workload, app, mode, source, transform, metricsPort = 9100, pollInterval, ...options } = props;
+    const { workload, app, mode, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
     if (!(source instanceof AdapterSource)) {
       throw new Error(
         `${this.node.path}: source is ${String(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path).`,
@@ -131,7 +137,7 @@ export class Adapter extends Construct {
       this,
       ContainerRole.ADAPTER,
       containerProps(
-        { ports: [{ number: metricsPort, name: 'metrics' }], ...options },
+        { ports: [{ number: metricsPort, name: metricsPortName }], ...options },
         { ...defaults, command: ['sh', '-c', script] },
       ),
       mode,

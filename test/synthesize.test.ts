@@ -25,9 +25,12 @@ describe('synthesizeAtomically', () => {
     outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-')), 'dist');
   });
 
-  test('writes one file per chart', () => {
+  test('writes one YAML file per chart and one runbook per workload with patterns', () => {
     synthesizeAtomically(addExampleCharts, outdir);
-    expect(Object.keys(snapshotOf(outdir))).toHaveLength(6);
+    const files = Object.keys(snapshotOf(outdir));
+    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(11);
+    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(11);
+    expect(files).toContain('pod-multi-container-pod.runbook.md');
   });
 
   test('fails when a chart is invalid, leaving the previous dist/ byte for byte and no staging directory', () => {

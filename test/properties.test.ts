@@ -1,0 +1,253 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
+import {
+  Adapter,
+  AdapterSource,
+  Ambassador,
+  containerResources,
+  InitSteps,
+  KubernetesTarget,
+  KubernetesVersion,
+  RESTRICTED_POD_SECURITY,
+  restrictedSecurityContext,
+  Sidecar,
+  SidecarMode,
+  synthesizeAtomically,
+} from '../lib';
+import { validateManifests } from './support/kubernetes-schema';
+import { restrictedViolations } from './support/pss';
+import { Manifest, podSpecOf } from './support/synth';
+
+const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
+type Kind = (typeof KINDS)[number];
+type PatternType = 'init' | 'sidecar' | 'ambassador' | 'adapter';
+
+interface PatternSpec {
+  type: PatternType;
+  resources: [number, number, number, number];
+  mode?: SidecarMode;
+  statsSource: boolean;
+  upstreams: number;
+}
+
+interface Composition {
+  kind: Kind;
+  native: boolean;
+  patterns: PatternSpec[];
+}
+
+/** cpu request ≤ limit, memory request ≤ limit, in millicores and mebibytes. */
+const resources = fc
+  .tuple(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 256 }), fc.integer({ min: 0, max: 256 }))
+  .map(([cpu, cpuExtra, memory, memoryExtra]): [number, number, number, number] => [cpu, cpu + cpuExtra, memory, memory + memoryExtra]);
+
+const patternSpec = fc.record({
+  type: fc.constantFrom<PatternType>('init', 'sidecar', 'ambassador', 'adapter'),
+  resources,
+  mode: fc.option(fc.constantFrom(SidecarMode.CLASSIC, SidecarMode.NATIVE), { nil: undefined }),
+  statsSource: fc.boolean(),
+  upstreams: fc.integer({ min: 1, max: 3 }),
+});
+
+/** A valid composition: modes only where the kind and target allow them. */
+const composition: fc.Arbitrary<Composition> = fc
+  .record({ kind: fc.constantFrom(...KINDS), native: fc.boolean(), patterns: fc.array(patternSpec, { minLength: 1, maxLength: 6 }) })
+  .map((c) => {
+    const runsToCompletion = c.kind === 'Job' || c.kind === 'CronJob';
+    const native = c.native || runsToCompletion;
+    const modeAllowed = (mode?: SidecarMode) =>
+      (mode !== SidecarMode.NATIVE || native) && (mode !== SidecarMode.CLASSIC || !runsToCompletion);
+    return { ...c, native, patterns: c.patterns.map((p) => ({ ...p, mode: modeAllowed(p.mode) ? p.mode : undefined })) };
+  });
+
+function createWorkload(chart: Chart, kind: Kind): kplus.AbstractPod {
+  const props = {
+    securityContext: RESTRICTED_POD_SECURITY,
+    containers: [
+      {
+        name: 'app',
+        image: 'registry.example.com/team/app:1.0.0',
+        ports: [{ number: 8080 }],
+        resources: containerResources(100, 200, 64, 128),
+        securityContext: restrictedSecurityContext(),
+      },
+    ],
+  };
+  switch (kind) {
+    case 'Pod':
+      return new kplus.Pod(chart, 'Workload', props);
+    case 'Deployment':
+      return new kplus.Deployment(chart, 'Workload', props);
+    case 'StatefulSet':
+      return new kplus.StatefulSet(chart, 'Workload', props);
+    case 'DaemonSet':
+      return new kplus.DaemonSet(chart, 'Workload', props);
+    case 'Job':
+      return new kplus.Job(chart, 'Workload', props);
+    case 'CronJob':
+      return new kplus.CronJob(chart, 'Workload', { ...props, schedule: Cron.daily() });
+  }
+}
+
+/** Builds the composition in a chart of `app`; each pattern gets its own name and ports. */
+function build(app: App, c: Composition): Chart {
+  const chart = new Chart(app, 'generated');
+  if (c.native) KubernetesTarget.set(chart, KubernetesVersion.V1_29);
+  const workload = createWorkload(chart, c.kind);
+  let init: InitSteps | undefined;
+  c.patterns.forEach((p, i) => {
+    const common = { workload, resources: containerResources(...p.resources) };
+    switch (p.type) {
+      case 'init':
+        init ??= new InitSteps(chart, 'Init', { workload });
+        init.addStep({ name: `step-${i}`, resources: common.resources });
+        break;
+      case 'sidecar':
+        new Sidecar(chart, `Sidecar${i}`, { ...common, mode: p.mode, sharedPath: i % 2 ? '/var/log/app' : '/data' });
+        break;
+      case 'ambassador':
+        new Ambassador(chart, `Ambassador${i}`, {
+          ...common,
+          mode: p.mode,
+          port: 9000 + 10 * i,
+          upstreams: Array.from({ length: p.upstreams }, (_, u) => ({ name: `shard-${i}-${u}`, host: `shard-${u}.db`, port: 5432 })),
+        });
+        break;
+      case 'adapter':
+        new Adapter(chart, `Adapter${i}`, {
+          ...common,
+          mode: p.mode,
+          metricsPort: 9500 + i,
+          metricsPortName: `metrics-${i}`,
+          source: p.statsSource ? AdapterSource.statsEndpoint(8080, '/stats') : AdapterSource.logFile('/var/log/app/app.log'),
+        });
+        break;
+    }
+  });
+  return chart;
+}
+
+function duplicates(values: unknown[]): unknown[] {
+  return values.filter((v, i) => values.indexOf(v) !== i);
+}
+
+describe('property: random valid compositions', () => {
+  test('synthesize to schema-valid, PSS-restricted pods with unique container names and ports', () => {
+    fc.assert(
+      fc.property(composition, (c) => {
+        const manifests: Manifest[] = Testing.synth(build(Testing.app(), c));
+        expect(validateManifests(manifests, c.native ? '1.29' : '1.27')).toEqual([]);
+        const workload = manifests.find((m) => m.kind === c.kind)!;
+        const spec = podSpecOf(workload);
+        expect(restrictedViolations(c.kind, spec)).toEqual([]);
+        const all = [...(spec.initContainers ?? []), ...spec.containers];
+        expect(duplicates(all.map((x: Manifest) => x.name))).toEqual([]);
+        const running = [...(spec.initContainers ?? []).filter((x: Manifest) => x.restartPolicy === 'Always'), ...spec.containers];
+        expect(duplicates(running.flatMap((x: Manifest) => (x.ports ?? []).map((p: Manifest) => p.containerPort)))).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+/** One mistake a user can make, applied to a valid composition. */
+const FAULTS: Record<string, (app: App, c: Composition) => void> = {
+  'bad container name': (app, c) => {
+    const chart = build(app, c);
+    new Sidecar(chart, 'Bad', { workload: workloadOf(chart), name: 'Bad_Name', mode: modeFor(c) });
+  },
+  'duplicate container name': (app, c) => {
+    const chart = build(app, c);
+    new Sidecar(chart, 'Dup', { workload: workloadOf(chart), name: 'app', mode: modeFor(c) });
+  },
+  'port collision': (app, c) => {
+    const chart = build(app, c);
+    new Ambassador(chart, 'Clash', { workload: workloadOf(chart), port: 8080, mode: modeFor(c), upstreams: [{ name: 'x', host: 'x', port: 1 }] });
+  },
+  'request above limit': (app, c) => {
+    const chart = build(app, c);
+    new Sidecar(chart, 'Greedy', { workload: workloadOf(chart), mode: modeFor(c), resources: containerResources(300, 200, 10, 20) });
+  },
+  'empty image': (app, c) => {
+    const chart = build(app, c);
+    new Sidecar(chart, 'NoImage', { workload: workloadOf(chart), image: '', mode: modeFor(c) });
+  },
+  'bad env name': (app, c) => {
+    const chart = build(app, c);
+    new Sidecar(chart, 'Env', { workload: workloadOf(chart), mode: modeFor(c), envVariables: { 'BAD NAME': kplus.EnvValue.fromValue('1') } });
+  },
+  'no upstreams': (app, c) => {
+    const chart = build(app, c);
+    new Ambassador(chart, 'Empty', { workload: workloadOf(chart), upstreams: [] });
+  },
+  'port out of range': (app, c) => {
+    const chart = build(app, c);
+    new Ambassador(chart, 'Far', { workload: workloadOf(chart), port: 70000, upstreams: [{ name: 'x', host: 'x', port: 1 }] });
+  },
+  'adapter without source': (app, c) => {
+    const chart = build(app, c);
+    new Adapter(chart, 'Nothing', { workload: workloadOf(chart) } as unknown as ConstructorParameters<typeof Adapter>[2]);
+  },
+  'bad label': (app, c) => {
+    const chart = build(app, c);
+    workloadOf(chart).metadata.addLabel('bad label', 'x');
+  },
+  'native on 1.27': (app, c) => {
+    const chart = build(app, { ...c, kind: 'Deployment', native: false, patterns: c.patterns.map((p) => ({ ...p, mode: undefined })) });
+    new Sidecar(chart, 'Native', { workload: workloadOf(chart), mode: SidecarMode.NATIVE });
+  },
+  'classic on a Job': (app, c) => {
+    const chart = build(app, { ...c, kind: 'Job', native: true, patterns: c.patterns.map((p) => ({ ...p, mode: undefined })) });
+    new Sidecar(chart, 'Classic', { workload: workloadOf(chart), mode: SidecarMode.CLASSIC });
+  },
+};
+
+function workloadOf(chart: Chart): kplus.AbstractPod {
+  return chart.node.findChild('Workload') as kplus.AbstractPod;
+}
+
+/** A mode valid for the composition, so only the injected fault is wrong. */
+function modeFor(c: Composition): SidecarMode | undefined {
+  return c.kind === 'Job' || c.kind === 'CronJob' ? SidecarMode.NATIVE : undefined;
+}
+
+describe('property: random invalid inputs', () => {
+  const fault = fc.constantFrom(...Object.keys(FAULTS));
+
+  test('always end in our own error with a message, never a TypeError or a crash', () => {
+    fc.assert(
+      fc.property(composition, fault, (c, name) => {
+        const app = Testing.app();
+        let error: unknown;
+        try {
+          FAULTS[name](app, c);
+          app.synthYaml();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(TypeError);
+        expect((error as Error).message).toMatch(/(Use|Give|Call|Set|Mount|Lower|Pass|Remove|Pin|Write)\b/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('never leave a half-written dist/', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'property-dist-')), 'dist');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'previous.k8s.yaml'), 'kind: Previous\n');
+    fc.assert(
+      fc.property(composition, fault, (c, name) => {
+        expect(() => synthesizeAtomically((app) => FAULTS[name](app, c), outdir)).toThrow();
+        expect(fs.readdirSync(outdir)).toEqual(['previous.k8s.yaml']);
+        expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

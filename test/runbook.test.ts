@@ -1,0 +1,60 @@
+import { Testing } from 'cdk8s';
+import { PodComposition, renderRunbook, runbookFileName } from '../lib';
+import { addExampleCharts } from '../lib/examples';
+import { Manifest } from './support/synth';
+
+/** Every workload with patterns in the example app, with its runbook. */
+function runbooks(): { composition: PodComposition; text: string }[] {
+  const app = Testing.app();
+  addExampleCharts(app);
+  return app.node
+    .findAll()
+    .filter((c): c is PodComposition => c instanceof PodComposition)
+    .map((composition) => ({ composition, text: renderRunbook(composition) }));
+}
+
+describe('runbooks', () => {
+  const all = runbooks();
+  const byFile = Object.fromEntries(all.map(({ composition, text }) => [runbookFileName(composition), text]));
+
+  test('the demo pod and the combined and native examples match their snapshots', () => {
+    expect(byFile['pod-multi-container-pod.runbook.md']).toMatchSnapshot();
+    expect(byFile['deployment-combined-example.runbook.md']).toMatchSnapshot();
+    expect(byFile['deployment-native-ambassador-example.runbook.md']).toMatchSnapshot();
+  });
+
+  test('the demo runbook gives the documented commands and the effective totals', () => {
+    const demo = byFile['pod-multi-container-pod.runbook.md'];
+    for (const command of [
+      'kubectl get pod multi-container-pod',
+      'kubectl describe pod multi-container-pod',
+      'kubectl logs multi-container-pod -c init-demoapp-container',
+      'kubectl logs multi-container-pod -c demoapp-container',
+      'kubectl logs -f multi-container-pod -c demoapp-container',
+      'kubectl exec -it multi-container-pod -c demoapp-container -- /bin/sh',
+      'kubectl delete pod multi-container-pod',
+    ]) {
+      expect(demo).toContain(command);
+    }
+    expect(demo).toContain('requests 100m / 64Mi, limits 250m / 128Mi');
+  });
+
+  test('every runbook lists the manifest\'s containers in start order, with a logs command each', () => {
+    for (const { composition, text } of all) {
+      const manifest = composition.manifest as Manifest;
+      const spec = manifest.kind === 'Pod' ? manifest.spec : (manifest.spec.jobTemplate?.spec ?? manifest.spec).template.spec;
+      const names: string[] = [...(spec.initContainers ?? []), ...spec.containers].map((c: Manifest) => c.name);
+      const rows = text.split('\n').filter((line) => /^\| \d+ \|/.test(line));
+      expect(rows.map((row) => row.split('`')[1])).toEqual(names);
+      for (const name of names) expect(text).toMatch(new RegExp(`kubectl logs \\S+ -c ${name}\\n`));
+      const { requests, limits } = composition.effectiveResources;
+      expect(text).toContain(`requests ${requests.cpuMillis}m / ${requests.memoryMebibytes}Mi, limits ${limits.cpuMillis}m / ${limits.memoryMebibytes}Mi`);
+    }
+  });
+
+  test('native sidecars are said to start before the app', () => {
+    expect(byFile['deployment-native-ambassador-example.runbook.md']).toContain(
+      'native sidecars `db-ambassador` start before the app, in this order; one with a port is gated by its startupProbe',
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+
+/** The Kubernetes versions whose OpenAPI definitions are vendored in schemas/. */
+export type SchemaVersion = '1.27' | '1.29';
+
+type JsonSchema = { [key: string]: unknown };
+
+interface Validators {
+  byKind: Map<string, string>;
+  ajv: Ajv;
+  compiled: Map<string, ValidateFunction>;
+}
+
+const cache = new Map<SchemaVersion, Validators>();
+
+/**
+ * Rejects fields the schema does not name, as `kubectl apply --validate=strict` does: every object
+ * schema that lists its properties and says nothing of others gets additionalProperties false.
+ */
+function strict(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: JsonSchema = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' ? mapValues(v as JsonSchema, strict) : strict(v)]));
+  if (copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
+function mapValues(object: JsonSchema, f: (v: unknown) => unknown): JsonSchema {
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, f(v)]));
+}
+
+function validatorsFor(version: SchemaVersion): Validators {
+  let validators = cache.get(version);
+  if (!validators) {
+    const file = path.join(__dirname, '..', '..', 'schemas', `kubernetes-${version}.json`);
+    const { definitions } = JSON.parse(fs.readFileSync(file, 'utf8')) as { definitions: Record<string, JsonSchema> };
+    const byKind = new Map<string, string>();
+    for (const [name, definition] of Object.entries(definitions)) {
+      const gvks = (definition['x-kubernetes-group-version-kind'] ?? []) as { group: string; version: string; kind: string }[];
+      for (const { group, version: v, kind } of gvks) byKind.set(`${group ? `${group}/` : ''}${v}/${kind}`, name);
+    }
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    ajv.addSchema({ $id: 'k8s', definitions: mapValues(definitions, strict) });
+    validators = { byKind, ajv, compiled: new Map() };
+    cache.set(version, validators);
+  }
+  return validators;
+}
+
+/** Problems of one object against the vendored schema of `version`, unknown fields included; empty when valid. */
+export function validateObject(object: { apiVersion?: string; kind?: string }, version: SchemaVersion = '1.27'): string[] {
+  const { byKind, ajv, compiled } = validatorsFor(version);
+  const key = `${object.apiVersion}/${object.kind}`;
+  const definition = byKind.get(key);
+  if (!definition) return [`no ${key} in the Kubernetes ${version} schema`];
+  let validate = compiled.get(definition);
+  if (!validate) {
+    validate = ajv.compile({ $ref: `k8s#/definitions/${definition}` });
+    compiled.set(definition, validate);
+  }
+  if (validate(object)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
+    return `${e.instancePath || '/'} ${e.message}${extra}`;
+  });
+}
+
+/** Problems of many objects, each prefixed by `kind/name`; empty when all are valid. */
+export function validateManifests(objects: { kind?: string; metadata?: { name?: string } }[], version: SchemaVersion = '1.27'): string[] {
+  return objects.flatMap((o) => validateObject(o, version).map((p) => `${o.kind}/${o.metadata?.name}: ${p}`));
+}
