@@ -16,6 +16,7 @@ export interface ContainerJson {
   readinessProbe?: unknown;
   livenessProbe?: unknown;
   lifecycle?: unknown;
+  securityContext?: { capabilities?: unknown };
 }
 
 /** A pod spec as rendered. */

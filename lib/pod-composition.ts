@@ -228,8 +228,9 @@ export class PodComposition extends Construct {
 
   /**
    * What cdk8s-plus-27 cannot render, set on the rendered manifest (after its 1.27 field filter):
-   * native sidecars' restartPolicy and startupProbe, seccompProfile RuntimeDefault (Pod Security
-   * Standards "restricted") unless set, the default-container annotation and shareProcessNamespace.
+   * native sidecars' restartPolicy and startupProbe; for Pod Security Standards "restricted",
+   * seccompProfile RuntimeDefault and capabilities dropped wherever the workload set none; the
+   * default-container annotation and shareProcessNamespace.
    */
   private finishRenderedPodSpec(): void {
     const apiObject = ApiObject.of(this.workload);
@@ -245,6 +246,11 @@ export class PodComposition extends Construct {
       }
       const securityContext = spec.securityContext ?? {};
       spec.securityContext = { ...securityContext, seccompProfile: securityContext.seccompProfile ?? { type: 'RuntimeDefault' } };
+      for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+        // Containers that say nothing of capabilities (the app's, by cdk8s-plus default) drop them all.
+        const context = container.securityContext ?? {};
+        container.securityContext = { ...context, capabilities: context.capabilities ?? { drop: ['ALL'] } };
+      }
       if (this.processNamespaceShared) spec.shareProcessNamespace = true;
       if (this.defaultContainer) {
         template.metadata = template.metadata ?? {};

@@ -7,6 +7,14 @@ import * as kplus from 'cdk8s-plus-27';
 export const NON_ROOT_ID = 65534;
 
 /**
+ * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
+ * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
+ */
+export const CAPABILITY_ALL = 'ALL' as kplus.Capability;
+/** The one capability "restricted" lets a container add: binding ports below 1024. */
+export const CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
+
+/**
  * The container security context every pattern container gets unless its props override a field:
  * non-root, read-only root filesystem, no privilege escalation, every capability dropped
  * (Pod Security Standards "restricted"). Pattern containers write only to emptyDir mounts.
@@ -18,8 +26,7 @@ export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps 
   readOnlyRootFilesystem: true,
   allowPrivilegeEscalation: false,
   privileged: false,
-  // The Capability enum lacks 'ALL', the value Kubernetes and Pod Security Standards expect.
-  capabilities: { drop: ['ALL' as kplus.Capability] },
+  capabilities: { drop: [CAPABILITY_ALL] },
 };
 
 /** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */

@@ -4,6 +4,8 @@ import {
   Adapter,
   AdapterSource,
   Ambassador,
+  CAPABILITY_ALL,
+  CAPABILITY_NET_BIND_SERVICE,
   containerResources,
   InitSteps,
   KubernetesTarget,
@@ -14,6 +16,7 @@ import {
 } from '../lib';
 import { DemoChart } from '../lib/examples';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
+import { restrictedViolations } from './support/pss';
 import { containerOf, podSpecOf } from './support/synth';
 
 /** A chart targeting `version` with a workload of the given kind holding one app container. */
@@ -163,6 +166,16 @@ describe('pod options', () => {
     new Sidecar(chart, 'Reloader', { workload });
     PodComposition.of(workload).shareProcessNamespace();
     expect(specOf(chart).shareProcessNamespace).toBe(true);
+  });
+
+  test('containers that set no capabilities drop them all; one that sets its own keeps them', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    const netBind = { drop: [CAPABILITY_ALL], add: [CAPABILITY_NET_BIND_SERVICE] };
+    new Sidecar(chart, 'Proxy', { workload, securityContext: { capabilities: netBind } });
+    const spec = specOf(chart);
+    expect(containerOf(spec, 'app').securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(containerOf(spec, 'proxy').securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(restrictedViolations('pod', spec)).toEqual([]);
   });
 
   test('a pod without a pattern is left as cdk8s-plus renders it', () => {

@@ -1,6 +1,7 @@
 import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { KubernetesTarget, KubernetesVersion } from '../../lib';
+import { validateManifests } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
 import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/security';
 
@@ -80,6 +81,7 @@ export function expectAttachesToEveryWorkloadKind(
   targets.forEach(({ workload }, index) => attach(new Chart(patterns, `for-${index}`), workload));
   for (const { chart } of targets) {
     const manifest = workloadManifest(chart);
+    expect(validateManifests(Testing.synth(chart), KubernetesTarget.of(chart).supportsNativeSidecars ? '1.29' : '1.27')).toEqual([]);
     check(podSpecOf(manifest), manifest.kind);
   }
 }
