@@ -110,7 +110,7 @@ export class Adapter extends Construct {
     const defaults = { name, resources: ADAPTER_RESOURCES };
 
     if (source._kind === SourceKind.LOG_FILE) {
-      const script = `tail -F -n +1 ${source._path} | awk '${transform ?? LOG_LINE_TO_JSON}'`;
+      const script = `tail -F -n +1 ${shellQuote(source._path)} | awk ${shellQuote(transform ?? LOG_LINE_TO_JSON)}`;
       this.container = composition.addPatternContainer(
         this,
         ContainerRole.ADAPTER,
@@ -128,7 +128,7 @@ export class Adapter extends Construct {
     const script = [
       `httpd -f -p ${metricsPort} -h ${publishDir} &`,
       'while true; do',
-      `  wget -q -O - http://127.0.0.1:${source._port}${source._path} | awk '${transform ?? STATS_TO_PROMETHEUS}' > ${publishDir}/metrics.tmp`,
+      `  wget -q -O - ${shellQuote(`http://127.0.0.1:${source._port}${source._path}`)} | awk ${shellQuote(transform ?? STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
       `  mv ${publishDir}/metrics.tmp ${publishDir}/metrics`,
       `  sleep ${seconds}`,
       'done',
@@ -144,4 +144,9 @@ export class Adapter extends Construct {
     );
     this.container.mount(publishDir, kplus.Volume.fromEmptyDir(this, 'Published', `${name}-published`));
   }
+}
+
+/** Single-quotes a word for sh, so paths and awk programs reach the command as written. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -24,7 +24,7 @@ describe('Adapter', () => {
   test('reads the app log through a shared emptyDir, read-only on its side', () => {
     expect(containerOf(podSpec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app' }]);
     expect(adapter.volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app', readOnly: true }]);
-    expect(adapter.command[2]).toBe(`tail -F -n +1 /var/log/app/app.log | awk '${LOG_LINE_TO_JSON}'`);
+    expect(adapter.command[2]).toBe(`tail -F -n +1 '/var/log/app/app.log' | awk '${LOG_LINE_TO_JSON}'`);
   });
 
   test('turns raw log lines into JSON lines', () => {
@@ -36,6 +36,14 @@ describe('Adapter', () => {
     expect(awk(STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n')).toBe(
       'app_active_connections 3\napp_requests 42\n',
     );
+  });
+
+  test('quotes paths and transforms for the shell', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    new Adapter(chart, 'Quoted', { workload: pod, source: AdapterSource.logFile("/logs/it's.log"), transform: `{ print "it's " $0 }` });
+    const command = containerOf(podSpecOf(onlyOf(Testing.synth(chart), 'Pod')), 'quoted').command[2];
+    expect(command).toBe(`tail -F -n +1 '/logs/it'\\''s.log' | awk '{ print "it'\\''s " $0 }'`);
   });
 
   test('gets the documented resources and the restricted security context', () => {
@@ -51,7 +59,7 @@ describe('Adapter', () => {
     const metrics = containerOf(spec, 'metrics');
     expect(metrics.ports).toEqual([{ containerPort: 9100, name: 'metrics' }]);
     expect(metrics.command[2]).toContain('httpd -f -p 9100 -h /srv/adapter &');
-    expect(metrics.command[2]).toContain('wget -q -O - http://127.0.0.1:8080/stats');
+    expect(metrics.command[2]).toContain("wget -q -O - 'http://127.0.0.1:8080/stats'");
     expect(metrics.command[2]).toContain('sleep 5');
     expect(metrics.volumeMounts).toEqual([{ mountPath: '/srv/adapter', name: 'metrics-published' }]);
     expect(containerOf(spec, 'app').volumeMounts).toBeUndefined();
