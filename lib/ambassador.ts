@@ -51,6 +51,12 @@ export class Ambassador extends Construct {
     }
     const listeners = upstreams.map((upstream, index) => ({ upstream, localPort: firstPort + index }));
     for (const { upstream, localPort } of listeners) {
+      if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(upstream.host ?? '')) {
+        throw new Error(
+          `${this.node.path}: host '${upstream.host}' of upstream '${upstream.name}' is not a host name or IPv4 address. ` +
+            "Give a DNS name such as 'orders-0.db.svc.cluster.local' or an address such as '10.0.0.5'.",
+        );
+      }
       checkPort(this.node.path, `local port for upstream '${upstream.name}'`, localPort);
       checkPort(this.node.path, `port of upstream '${upstream.name}'`, upstream.port);
     }

@@ -171,6 +171,13 @@ describe('rules checked at synth time', () => {
     );
   });
 
+  test('fails when an upstream host is not a host name', () => {
+    const { chart, workload } = fixture();
+    expect(() => new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', host: 'db; rm -rf /', port: 5432 }] })).toThrow(
+      "test/Db: host 'db; rm -rf /' of upstream 'db' is not a host name or IPv4 address.",
+    );
+  });
+
   test('fails when an adapter has no source', () => {
     const { chart, workload } = fixture();
     const props = { workload } as unknown as ConstructorParameters<typeof Adapter>[2];
