@@ -36,7 +36,8 @@ export interface MetadataJson {
   annotations?: Record<string, string>;
 }
 
-interface PodTemplateJson {
+/** A pod template as rendered: its labels and annotations, and the pod spec. */
+export interface PodTemplateJson {
   metadata?: MetadataJson;
   spec: PodSpecJson;
 }

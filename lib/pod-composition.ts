@@ -76,6 +76,8 @@ export class PodComposition extends Construct {
   private readonly printedWarnings = new Set<string>();
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
+  /** What the last validation rendered and found, for the checks and render that follow in the same synth. */
+  private validated?: { manifest: WorkloadJson; problems: string[] };
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     super(workload, PodComposition.ID);
@@ -203,20 +205,27 @@ export class PodComposition extends Construct {
    * whoever added it) when the app synthesizes, before any file is written. Warnings are printed.
    */
   private validatePod(): string[] {
+    // cdk8s validates the app, then each chart again as it writes it, then renders it, all within one
+    // synchronous synth: the first validation's manifest and findings serve the other two, so the pod
+    // is rendered and checked once. They are dropped when the synth returns, so later changes to the
+    // workload are always rendered anew.
+    if (this.validated) return this.validated.problems;
     const manifest = this.manifest;
     const template = podTemplateOf(manifest);
     for (const warning of imageWarnings(template.spec)) {
-      // cdk8s may validate a construct more than once per synth: say each thing once.
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (!this.printedWarnings.has(message)) console.warn(message);
       this.printedWarnings.add(message);
     }
-    return [
+    const problems = [
       ...metadataProblems(manifest.kind, manifest.metadata),
       ...(template === manifest ? [] : metadataProblems('pod template', template.metadata ?? {})),
       ...podSpecProblems(template.spec),
       ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
     ].map((problem) => this.describe(problem));
+    this.validated = { manifest, problems };
+    queueMicrotask(() => (this.validated = undefined));
+    return problems;
   }
 
   /** Adds which pattern added a container to a message about it, so users find the construct to fix. */
@@ -236,6 +245,11 @@ export class PodComposition extends Construct {
     const apiObject = ApiObject.of(this.workload);
     const render = apiObject.toJson.bind(apiObject);
     apiObject.toJson = () => {
+      const validated = this.validated;
+      if (validated) {
+        this.validated = undefined;
+        return validated.manifest;
+      }
       const manifest = render() as WorkloadJson;
       const template = podTemplateOf(manifest);
       const spec = template.spec;

@@ -195,17 +195,17 @@ function qualifiedNameProblems(where: string, key: string): string[] {
   return [];
 }
 
+const QUANTITY_SUFFIXES: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
 /** A Kubernetes quantity in base units (cores, bytes), for comparing a request with its limit. */
 export function quantity(value: string | number): number {
   if (typeof value === 'number') return value;
-  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(value.trim());
-  if (!match) return NaN;
-  const factors: Record<string, number> = {
-    '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-  };
-  const factor = factors[match[2]];
-  return factor === undefined ? NaN : parseFloat(match[1]) * factor;
+  const match = /^([0-9.]+(?:[eE][-+]?[0-9]+)?)([a-zA-Z]*)$/.exec(value.trim());
+  const factor = match ? QUANTITY_SUFFIXES[match[2]] : undefined;
+  return match && factor !== undefined ? parseFloat(match[1]) * factor : NaN;
 }
 
 function duplicates(values: string[]): string[] {
