@@ -223,8 +223,11 @@ export class PodComposition extends Construct {
       ...podSpecProblems(template.spec),
       ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
     ].map((problem) => this.describe(problem));
-    this.validated = { manifest, problems };
-    queueMicrotask(() => (this.validated = undefined));
+    if (problems.length === 0) {
+      // A failed validation ends the synth: nothing is kept for a retry after a fix.
+      this.validated = { manifest, problems };
+      queueMicrotask(() => (this.validated = undefined));
+    }
     return problems;
   }
 

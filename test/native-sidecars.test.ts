@@ -194,3 +194,22 @@ describe('pod options', () => {
   });
 });
 
+
+describe('synth after a change', () => {
+  test('a workload fixed right after a failed synth renders its fix', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    new Sidecar(chart, 'Shipper', { workload });
+    workload.podMetadata.addLabel('team', 'web team');
+    expect(() => Testing.synth(chart)).toThrow("pod template label 'team' has value 'web team'");
+    workload.podMetadata.addLabel('team', 'web');
+    expect(Testing.synth(chart)[0].spec.template.metadata.labels.team).toBe('web');
+  });
+
+  test('a change after a successful synth shows in the next one', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    new Sidecar(chart, 'Shipper', { workload });
+    Testing.synth(chart);
+    workload.containers[0].env.addVariable('LATER', kplus.EnvValue.fromValue('yes'));
+    expect(containerOf(specOf(chart), 'app').env).toEqual([{ name: 'LATER', value: 'yes' }]);
+  });
+});
