@@ -1,11 +1,12 @@
 import * as path from 'path';
-import * as kplus from 'cdk8s-plus-27';
 import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
-import { containerNameFromId, containerProps } from './container-options';
+import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, ContainerDefaults, DEFAULT_IMAGE } from './container-options';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
+import { checkSharedPath, describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a line-by-line awk filter. */
 export const ADAPTER_RESOURCES = containerResources(50, 100, 32, 64);
@@ -27,19 +28,39 @@ export const STATS_TO_PROMETHEUS = [
   'value = field[2]; gsub(/ /, "", value); print "app_" name " " value }',
 ].join(' ');
 
-enum SourceKind {
-  LOG_FILE,
-  STATS_ENDPOINT,
+/** What an adapter's source needs from the adapter when it binds. */
+export interface AdapterSourceBindOptions {
+  /** awk program applied to every line read. @default - the source's own */
+  readonly transform?: string;
+  /** Port the metrics are served on. */
+  readonly metricsPort: number;
+  /** Name of the metrics port. */
+  readonly metricsPortName: string;
+  /** How often a polled source is read. */
+  readonly pollInterval: Duration;
 }
 
-/** Where the adapter reads the app's output. */
-export class AdapterSource {
+/** What a source adds to the adapter's container: its busybox script, ports and shared directory. */
+export interface AdapterSourceConfig {
+  /** The busybox script, run when the adapter keeps the default image. */
+  readonly command: string[];
+  /** Ports the adapter listens on. @default - none */
+  readonly ports?: kplus.ContainerPort[];
+  /** Wires volumes once the container exists; `runsScript` is false when an image of the user's runs instead. */
+  readonly wire: (adapter: Construct, composition: PodComposition, app: kplus.Container, container: kplus.Container, runsScript: boolean) => void;
+}
+
+/**
+ * Where the default busybox adapter reads the app's output. An adapter running an image of its
+ * own (an exporter that scrapes the app) needs none.
+ */
+export abstract class AdapterSource {
   /**
    * A log file the app writes; its directory is shared with the app through an emptyDir.
    * The adapter prints the normalized lines to its own stdout (`kubectl logs -c <adapter>`).
    */
   public static logFile(filePath: string): AdapterSource {
-    return new AdapterSource(SourceKind.LOG_FILE, filePath, 0);
+    return new LogFileSource(filePath);
   }
 
   /**
@@ -47,22 +68,81 @@ export class AdapterSource {
    * The adapter polls it and serves the metrics at `http://<pod>:<metricsPort>/metrics`.
    */
   public static statsEndpoint(port: number, urlPath = '/'): AdapterSource {
-    return new AdapterSource(SourceKind.STATS_ENDPOINT, urlPath, port);
+    return new StatsEndpointSource(port, urlPath);
   }
 
-  private constructor(
-    /** @internal */ public readonly _kind: SourceKind,
-    /** @internal */ public readonly _path: string,
-    /** @internal */ public readonly _port: number,
-  ) {}
+  /** Checks the source against the adapter that uses it and returns what it adds to the container. */
+  public abstract bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig;
+}
+
+class LogFileSource extends AdapterSource {
+  constructor(private readonly filePath: string) {
+    super();
+  }
+
+  public bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig {
+    const file = checkSharedPath(adapterPath, 'log file', this.filePath);
+    const directory = path.posix.dirname(file);
+    if (directory === '/') {
+      throw new Error(
+        `${adapterPath}: log file '${this.filePath}' is at the root: sharing its directory would mount an emptyDir over '/'. ` +
+          "Put the log in a directory of its own, e.g. '/var/log/app/app.log'.",
+      );
+    }
+    const script = `tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(options.transform ?? LOG_LINE_TO_JSON)}`;
+    return {
+      command: ['sh', '-c', script],
+      wire: (adapter, composition, app, container) => {
+        composition.shareDirectory(adapter, app, directory);
+        composition.shareDirectory(adapter, container, directory, { readOnly: true });
+      },
+    };
+  }
+}
+
+class StatsEndpointSource extends AdapterSource {
+  constructor(
+    private readonly port: number,
+    private readonly urlPath: string,
+  ) {
+    super();
+  }
+
+  public bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig {
+    checkPort(adapterPath, 'stats endpoint port', this.port);
+    if (typeof this.urlPath !== 'string' || !this.urlPath.startsWith('/')) {
+      throw new Error(`${adapterPath}: stats endpoint path ${describeValue(this.urlPath)} does not start with '/'. Give e.g. '/stats'.`);
+    }
+    const publishDir = '/srv/adapter';
+    const script = [
+      `httpd -f -p ${options.metricsPort} -h ${publishDir} &`,
+      'while true; do',
+      `  wget -q -O - ${shellQuote(`http://127.0.0.1:${this.port}${this.urlPath}`)} | awk ${shellQuote(options.transform ?? STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
+      `  mv ${publishDir}/metrics.tmp ${publishDir}/metrics`,
+      `  sleep ${options.pollInterval.toSeconds()}`,
+      'done',
+    ].join('\n');
+    return {
+      command: ['sh', '-c', script],
+      ports: [{ number: options.metricsPort, name: options.metricsPortName }],
+      wire: (adapter, _composition, _app, container, runsScript) => {
+        // Only the busybox script publishes there: an exporter image gets no unused volume.
+        if (runsScript) container.mount(publishDir, kplus.Volume.fromEmptyDir(adapter, 'Published', `${container.name}-published`));
+      },
+    };
+  }
 }
 
 export interface AdapterProps extends HelperProps {
-  /** Where the app's output is read. */
-  readonly source: AdapterSource;
+  /**
+   * Where the default busybox adapter reads the app's output. Required on the default image;
+   * with your own `image` (an exporter) it is optional and adds its shared directory or port.
+   * @default - none: your image reads the app itself
+   */
+  readonly source?: AdapterSource;
 
   /**
-   * awk program applied to every line read.
+   * awk program applied to every line read (default image only).
    * @default - LOG_LINE_TO_JSON for a log file, STATS_TO_PROMETHEUS for a stats endpoint
    */
   readonly transform?: string;
@@ -88,61 +168,49 @@ export interface AdapterProps extends HelperProps {
 
 /**
  * Reads what the app emits and re-exposes it in a standard form, so the app need not change:
- * log lines to JSON lines, or `name: value` stats to Prometheus metrics on a port.
+ * on the default image, log lines to JSON lines or `name: value` stats to Prometheus metrics on a
+ * port; with your own `image` (a Prometheus exporter), the image's entrypoint with your `args`.
  */
 export class Adapter extends Construct {
   /** The adapter's container. */
   public readonly container: kplus.Container;
   /** The app container whose output is adapted. */
   public readonly app: kplus.Container;
+  /** The ports the adapter listens on (e.g. metrics), for a Service or a scrape config. */
+  public readonly listenPorts: number[];
 
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
-    const { workload, app, mode, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
-    if (!(source instanceof AdapterSource)) {
+    const { composition, app } = attach(this, props);
+    const { workload, app: appOption, mode, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
+    checkContainerOptions(this.node.path, options);
+    const ownImage = (options.image ?? DEFAULT_IMAGE) !== DEFAULT_IMAGE || options.command !== undefined;
+    if (source !== undefined ? !(source instanceof AdapterSource) : !ownImage) {
       throw new Error(
-        `${this.node.path}: source is ${String(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path).`,
+        `${this.node.path}: source is ${describeValue(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), ` +
+          'or your own `image` (an exporter) that reads the app itself.',
       );
     }
-    const composition = PodComposition.of(workload);
-    this.app = composition.appContainer(this.node.path, app);
-    const name = options.name ?? containerNameFromId(id);
-    const defaults = { name, resources: ADAPTER_RESOURCES };
-
-    if (source._kind === SourceKind.LOG_FILE) {
-      const script = `tail -F -n +1 ${shellQuote(source._path)} | awk ${shellQuote(transform ?? LOG_LINE_TO_JSON)}`;
-      this.container = composition.addPatternContainer(
-        this,
-        ContainerRole.ADAPTER,
-        containerProps(options, { ...defaults, command: ['sh', '-c', script] }),
-        mode,
-      );
-      const directory = path.posix.dirname(source._path);
-      composition.shareDirectory(this.app, directory);
-      composition.shareDirectory(this.container, directory, { readOnly: true });
-      return;
-    }
-
-    const publishDir = '/srv/adapter';
-    const seconds = (pollInterval ?? Duration.seconds(15)).toSeconds();
-    const script = [
-      `httpd -f -p ${metricsPort} -h ${publishDir} &`,
-      'while true; do',
-      `  wget -q -O - ${shellQuote(`http://127.0.0.1:${source._port}${source._path}`)} | awk ${shellQuote(transform ?? STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
-      `  mv ${publishDir}/metrics.tmp ${publishDir}/metrics`,
-      `  sleep ${seconds}`,
-      'done',
-    ].join('\n');
-    this.container = composition.addPatternContainer(
-      this,
-      ContainerRole.ADAPTER,
-      containerProps(
-        { ports: [{ number: metricsPort, name: metricsPortName }], ...options },
-        { ...defaults, command: ['sh', '-c', script] },
-      ),
+    const config = source?.bind(this.node.path, {
+      transform,
+      metricsPort: checkPort(this.node.path, 'metricsPort', metricsPort),
+      metricsPortName,
+      pollInterval: pollInterval ?? Duration.seconds(15),
+    });
+    this.app = app;
+    const defaults: ContainerDefaults = {
+      name: containerNameFromId(id),
+      resources: ADAPTER_RESOURCES,
+      defaultImageCommand: config?.command,
+      ports: config?.ports,
+    };
+    const adapter = containerProps(options, defaults);
+    this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, {
       mode,
-    );
-    this.container.mount(publishDir, kplus.Volume.fromEmptyDir(this, 'Published', `${name}-published`));
+      sizedForDefaultImage: adapter.sizedForDefaultImage,
+    });
+    config?.wire(this, composition, this.app, this.container, adapter.props.command === config.command);
+    this.listenPorts = this.container.ports.map((p) => p.number);
   }
 }
 

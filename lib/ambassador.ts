@@ -1,9 +1,11 @@
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
-import { containerNameFromId, containerProps } from './container-options';
-import { ContainerRole, PodComposition } from './pod-composition';
+import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, DEFAULT_IMAGE } from './container-options';
+import { ContainerRole } from './pod-composition';
 import { containerResources } from './resources';
+import { describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 200m / 64Mi: a TCP forwarder bursts with its traffic. */
 export const AMBASSADOR_RESOURCES = containerResources(50, 200, 32, 64);
@@ -12,10 +14,22 @@ export const AMBASSADOR_RESOURCES = containerResources(50, 200, 32, 64);
 export interface AmbassadorUpstream {
   /** Names the upstream; the app finds its local address in env `<NAME>_ADDR` (e.g. `shard-0` → `SHARD_0_ADDR`). */
   readonly name: string;
-  /** Host name or IP, e.g. a Service's DNS name. */
-  readonly host: string;
-  /** TCP port on that host. */
-  readonly port: number;
+  /**
+   * Host name or IP, e.g. a Service's DNS name. Required by the default forwarder.
+   * @default - none: your image knows where to forward (see `target`)
+   */
+  readonly host?: string;
+  /**
+   * TCP port on that host. Required by the default forwarder.
+   * @default - none
+   */
+  readonly port?: number;
+  /**
+   * What only your image understands, e.g. a Cloud SQL instance name or a URL; recorded for the
+   * runbook and `upstreamTargets`, passed to your image by your `args`. Not for the default forwarder.
+   * @default - host:port
+   */
+  readonly target?: string;
 }
 
 export interface AmbassadorProps extends HelperProps {
@@ -32,66 +46,112 @@ export interface AmbassadorProps extends HelperProps {
 /**
  * A local proxy the app reaches on `localhost`, forwarding to services outside the pod, so the app
  * needs no knowledge of where they are (the classic case: one port per database shard).
- * The default command is a busybox `nc` forwarder per upstream;
- * give `image` and `command` to run a real proxy instead.
+ * On the default image it runs a busybox `nc` forwarder per upstream, listening on the loopback
+ * only; with your own `image` (envoy, haproxy, a cloud SQL proxy) the image's entrypoint runs with
+ * your `args` and `upstreams` only name the local ports.
  */
 export class Ambassador extends Construct {
+  /**
+   * The busybox forwarder the ambassador runs on the default image: one `nc` listener per upstream
+   * on 127.0.0.1, from `firstPort` on. For a busybox-based image of your own, pass it as `command`.
+   */
+  public static forwarderCommand(upstreams: AmbassadorUpstream[], firstPort = 9000): string[] {
+    return ['sh', '-c', forwarderScript(upstreams.map((upstream, index) => ({ upstream, localPort: firstPort + index })))];
+  }
+
   /** The ambassador's container. */
   public readonly container: kplus.Container;
   /** The app container told where the upstreams are. */
   public readonly app: kplus.Container;
   /** `localhost:PORT` per upstream name, as the app's env gets it. */
   public readonly localAddresses: Record<string, string> = {};
+  /** The ports the ambassador listens on (one per upstream, then the user's `ports`), e.g. for a Service. */
+  public readonly listenPorts: number[];
 
   constructor(scope: Construct, id: string, props: AmbassadorProps) {
     super(scope, id);
-    const { workload, app, mode, upstreams, port: firstPort = 9000, ...options } = props;
-    if (!upstreams || upstreams.length === 0) {
-      throw new Error(`${this.node.path}: upstreams is empty. Give at least one { name, host, port } to forward to.`);
+    const { composition, app } = attach(this, props);
+    const { workload, app: appOption, mode, upstreams, port, ...options } = props;
+    checkContainerOptions(this.node.path, options);
+    const where = this.node.path;
+    const firstPort = checkPort(where, 'port', port ?? 9000);
+    if (!Array.isArray(upstreams) || upstreams.length === 0) {
+      throw new Error(`${where}: upstreams is ${describeValue(upstreams)}. Give an array of at least one { name, host, port } to forward to.`);
     }
-    const listeners = upstreams.map((upstream, index) => ({ upstream, localPort: firstPort + index }));
-    for (const { upstream, localPort } of listeners) {
-      if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(upstream.host ?? '')) {
+    const defaultForwarder = (options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined;
+    const listeners = upstreams.map((upstream, index) => ({
+      upstream: checkUpstream(where, upstream, defaultForwarder),
+      localPort: checkPort(where, `local port for upstream '${upstream.name}' (port + ${index})`, firstPort + index),
+    }));
+    const variables = listeners.map(({ upstream }) => addressVariable(upstream.name));
+    variables.forEach((variable, index) => {
+      const first = variables.indexOf(variable);
+      if (first !== index) {
         throw new Error(
-          `${this.node.path}: host '${upstream.host}' of upstream '${upstream.name}' is not a host name or IPv4 address. ` +
-            "Give a DNS name such as 'orders-0.db.svc.cluster.local' or an address such as '10.0.0.5'.",
+          `${where}: upstreams '${upstreams[first].name}' and '${upstreams[index].name}' both set env ${variable} in the app. ` +
+            'Name them so they differ in letters or digits.',
         );
       }
-      checkPort(this.node.path, `local port for upstream '${upstream.name}'`, localPort);
-      checkPort(this.node.path, `port of upstream '${upstream.name}'`, upstream.port);
-    }
-    const composition = PodComposition.of(workload);
-    this.app = composition.appContainer(this.node.path, app);
-    this.container = composition.addPatternContainer(
-      this,
-      ContainerRole.AMBASSADOR,
-      containerProps(
-        { ports: listeners.map(({ localPort }) => ({ number: localPort })), ...options },
-        {
-          name: containerNameFromId(id),
-          resources: AMBASSADOR_RESOURCES,
-          command: ['sh', '-c', forwarderScript(listeners)],
-        },
-      ),
+    });
+
+    this.app = app;
+    const ambassador = containerProps(options, {
+      name: containerNameFromId(id),
+      resources: AMBASSADOR_RESOURCES,
+      defaultImageCommand: ['sh', '-c', forwarderScript(listeners)],
+      ports: listeners.map(({ localPort }) => ({ number: localPort })),
+    });
+    // The kubelet's tcp probe dials the pod IP, which a loopback-only forwarder never answers:
+    // the default forwarder is probed from inside, by its listening socket.
+    const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
+    this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), {
       mode,
-    );
-    for (const { upstream, localPort } of listeners) {
+      sizedForDefaultImage: ambassador.sizedForDefaultImage,
+    });
+    this.listenPorts = this.container.ports.map((p) => p.number);
+    for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;
-      this.app.env.addVariable(addressVariable(upstream.name), kplus.EnvValue.fromValue(address));
+      composition.setEnv(this, this.app, variables[index], address);
     }
   }
 }
 
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+/** An upstream as the ambassador can use it; host and port are required where the forwarder uses them. */
+function checkUpstream(where: string, upstream: AmbassadorUpstream, defaultForwarder: boolean): AmbassadorUpstream {
+  if (typeof upstream !== 'object' || upstream === null || typeof upstream.name !== 'string' || !/[A-Za-z0-9]/.test(upstream.name)) {
+    throw new Error(`${where}: upstream ${describeValue(upstream)} has no name. Give each upstream a name such as 'shard-0'.`);
+  }
+  const what = `upstream '${upstream.name}'`;
+  if (defaultForwarder && upstream.target !== undefined) {
+    throw new Error(
+      `${where}: ${what} has target ${describeValue(upstream.target)}, which the default busybox forwarder cannot use. ` +
+        'Give host and port, or your own proxy `image` and `args` that understand the target.',
+    );
+  }
+  if (defaultForwarder || upstream.host !== undefined) {
+    if (typeof upstream.host !== 'string' || !HOST_NAME.test(upstream.host)) {
+      throw new Error(
+        `${where}: host ${describeValue(upstream.host)} of ${what} is not a host name or IPv4 address. ` +
+          "Give a DNS name such as 'orders-0.db.svc.cluster.local' or an address such as '10.0.0.5'.",
+      );
+    }
+  }
+  if (defaultForwarder || upstream.port !== undefined) checkPort(where, `port of ${what}`, upstream.port);
+  return upstream;
+}
+
 /**
- * One busybox `nc` listener per upstream. The shell exits as soon as one of them does, so a dead
- * forwarder shows as a failed container that the kubelet restarts rather than a silent gap.
- * (Debian's busybox lacks `nc -s`, so listeners bind all pod addresses, not only 127.0.0.1.)
+ * One busybox `nc` listener per upstream, bound to 127.0.0.1 (the address after `-p` in listen
+ * mode) so other pods cannot use the pod as an open proxy. The shell exits as soon as one of them
+ * does, so a dead forwarder shows as a failed container that the kubelet restarts.
  */
 function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: number }[]): string {
   const forwards = listeners.map(
     ({ upstream, localPort }, index) =>
-      `nc -ll -p ${localPort} -e nc ${upstream.host} ${upstream.port} & pids="${index === 0 ? '' : '$pids '}$!"`,
+      `nc -ll -p ${localPort} 127.0.0.1 -e nc ${upstream.host} ${upstream.port} & pids="${index === 0 ? '' : '$pids '}$!"`,
   );
   return [
     ...forwards,
@@ -100,11 +160,13 @@ function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: n
   ].join('\n');
 }
 
-/** Throws unless `port` is a TCP port number. */
-function checkPort(path: string, what: string, port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${path}: ${what} is ${port}, out of range. Use a port from 1 to 65535 (the first local port is \`port\`, default 9000).`);
-  }
+/** Succeeds once something listens on 127.0.0.1:`port` (state 0A in /proc/net/tcp, port in hex). */
+function listeningProbe(port: number): kplus.Probe {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return kplus.Probe.fromCommand(['grep', '-q', `:${hexPort} 00000000:0000 0A`, '/proc/net/tcp'], {
+    periodSeconds: Duration.seconds(1),
+    failureThreshold: 30,
+  });
 }
 
 /** `shard-0` → `SHARD_0_ADDR`. */

@@ -1,5 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AttachmentProps } from './attachment';
+import { PodComposition } from './pod-composition';
 import { restrictedSecurityContext } from './security';
+import { describeValue } from './shared-path';
 
 /** The image pattern containers run when none is given: small, has sh, nc, awk, tail and httpd. */
 export const DEFAULT_IMAGE = 'busybox:1.36';
@@ -10,7 +14,8 @@ export const DEFAULT_IMAGE = 'busybox:1.36';
  */
 export interface ContainerOptions extends Omit<kplus.ContainerProps, 'image'> {
   /**
-   * Container image.
+   * Container image. With another image than the default, the pattern renders no `command` of its
+   * own: the image's entrypoint runs, with your `args`.
    * @default 'busybox:1.36'
    */
   readonly image?: string;
@@ -20,25 +25,39 @@ export interface ContainerOptions extends Omit<kplus.ContainerProps, 'image'> {
 export interface ContainerDefaults {
   readonly name: string;
   readonly resources: kplus.ContainerResources;
-  readonly command?: string[];
+  /** The pattern's own busybox script: rendered only when the container runs the default image. */
+  readonly defaultImageCommand?: string[];
   readonly envVariables?: Record<string, kplus.EnvValue>;
+  /** Ports the pattern listens on; the user's `ports` are added to them. */
+  readonly ports?: kplus.ContainerPort[];
+}
+
+/** A pattern container's props, and whether it runs another image on resources sized for busybox. */
+export interface PatternContainerProps {
+  readonly props: kplus.ContainerProps;
+  readonly sizedForDefaultImage: boolean;
 }
 
 /**
- * Merges the user's options over a pattern's defaults. Security fields merge one by one over the
- * restricted defaults, so `securityContext: { readOnlyRootFilesystem: false }` relaxes that field only;
- * env variables merge too, the user's winning.
+ * Merges the user's options over a pattern's defaults. The image decides the command: the
+ * pattern's script runs only on the default image; any other image keeps its entrypoint unless
+ * `command` is given. Security fields merge one by one over the restricted defaults, so
+ * `securityContext: { readOnlyRootFilesystem: false }` relaxes that field only; env variables
+ * merge too, the user's winning; the user's ports are added to the pattern's.
  */
-export function containerProps(options: ContainerOptions, defaults: ContainerDefaults): kplus.ContainerProps {
-  return {
-    ...options,
+export function containerProps(options: ContainerOptions, defaults: ContainerDefaults): PatternContainerProps {
+  const image = options.image ?? DEFAULT_IMAGE;
+  // Object.assign rather than a spread-first literal: this runs once per container at scale.
+  const props: kplus.ContainerProps = Object.assign({}, options, {
     name: options.name ?? defaults.name,
-    image: options.image ?? DEFAULT_IMAGE,
-    command: options.command ?? defaults.command,
+    image,
+    command: options.command ?? (image === DEFAULT_IMAGE ? defaults.defaultImageCommand : undefined),
     resources: options.resources ?? defaults.resources,
-    envVariables: { ...defaults.envVariables, ...options.envVariables },
+    envVariables: Object.assign({}, defaults.envVariables, options.envVariables),
+    ports: [...(defaults.ports ?? []), ...(options.ports ?? [])],
     securityContext: restrictedSecurityContext(options.securityContext),
-  };
+  });
+  return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
 }
 
 /** A DNS-1123 label from a construct id, so ids like `LogShipper` name containers `log-shipper`. */
@@ -48,4 +67,53 @@ export function containerNameFromId(id: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Where a pattern attaches, checked at the construct boundary so JavaScript callers get an error
+ * naming the prop rather than a TypeError from inside: the workload's composition and the app.
+ */
+export function attach(pattern: Construct, props: AttachmentProps): { composition: PodComposition; app: kplus.Container } {
+  const where = pattern.node.path;
+  if (typeof props !== 'object' || props === null) {
+    throw new Error(`${where}: props is ${describeValue(props)}. Give an object with at least \`workload\`.`);
+  }
+  if (!(props.workload instanceof kplus.AbstractPod)) {
+    throw new Error(
+      `${where}: workload is ${describeValue(props.workload)}, not a cdk8s-plus-27 workload. ` +
+        'Give a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob from cdk8s-plus-27.',
+    );
+  }
+  if (props.app !== undefined && !(props.app instanceof kplus.Container)) {
+    throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
+  }
+  const composition = PodComposition.of(props.workload);
+  return { composition, app: composition.appContainer(where, props.app) };
+}
+
+/** Checks the container options a JavaScript caller could get wrong, naming the prop and the fix. */
+export function checkContainerOptions(where: string, options: ContainerOptions): void {
+  const strings = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string');
+  for (const prop of ['name', 'image'] as const) {
+    if (options[prop] !== undefined && typeof options[prop] !== 'string') {
+      throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not a string. Give a string, e.g. ${prop === 'image' ? "'busybox:1.36'" : "'log-shipper'"}.`);
+    }
+  }
+  for (const prop of ['command', 'args'] as const) {
+    if (options[prop] !== undefined && !strings(options[prop])) {
+      throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not an array of strings. Give e.g. ['sh', '-c', 'echo hi'].`);
+    }
+  }
+  if (options.ports !== undefined && !Array.isArray(options.ports)) {
+    throw new Error(`${where}: ports is ${describeValue(options.ports)}, not an array. Give e.g. [{ number: 9100 }].`);
+  }
+  for (const port of options.ports ?? []) checkPort(where, 'port number', port?.number);
+}
+
+/** Throws unless `port` is a TCP/UDP port number (an integer from 1 to 65535, not a string). */
+export function checkPort(where: string, what: string, port: unknown): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${where}: ${what} is ${describeValue(port)}, not a port. Give an integer from 1 to 65535.`);
+  }
+  return port;
 }

@@ -1,9 +1,11 @@
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AttachmentProps } from './attachment';
-import { ContainerOptions, containerProps } from './container-options';
+import { attach, checkContainerOptions, ContainerOptions, containerProps } from './container-options';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
+import { checkSharedPath, describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: enough for shell setup steps. */
 export const INIT_STEP_RESOURCES = containerResources(50, 100, 32, 64);
@@ -23,38 +25,67 @@ export interface InitStepsProps extends AttachmentProps {
 
   /**
    * Whether the steps hand files to the app through an emptyDir mounted at `handOffPath` in every
-   * step (read-write) and in the app (read-only), with `HANDOFF_DIR` set to that path in each.
+   * step (read-write) and at `appHandOffPath` in the app (read-only), with `HANDOFF_DIR` set to
+   * the path each of them sees.
    * @default true
    */
   readonly handOff?: boolean;
 
   /**
-   * Where the hand-off volume is mounted.
+   * Where the hand-off volume is mounted in the steps.
    * @default '/handoff'
    */
   readonly handOffPath?: string;
+
+  /**
+   * Where the hand-off volume is mounted (read-only) in the app, e.g. '/etc/secrets'.
+   * @default - handOffPath
+   */
+  readonly appHandOffPath?: string;
+
+  /**
+   * What backs the hand-off volume: `EmptyDirMedium.MEMORY` keeps rendered secrets off the node's disk.
+   * @default - the node's disk
+   */
+  readonly handOffMedium?: kplus.EmptyDirMedium;
+
+  /**
+   * The most the hand-off volume may hold.
+   * @default - no limit
+   */
+  readonly handOffSizeLimit?: Size;
 }
 
 /**
  * Init containers that run in the declared order, each to completion, before the app starts:
  * setup, registration, waiting for a dependency. A failing step stops the ones after it and the app.
+ * A step runs its image's entrypoint unless `command` is given.
  */
 export class InitSteps extends Construct {
   /** The app container the steps prepare. */
   public readonly app: kplus.Container;
   /** Where steps write what the app reads, or undefined when hand-off is off. */
   public readonly handOffPath?: string;
+  /** Where the app reads what the steps wrote, or undefined when hand-off is off. */
+  public readonly appHandOffPath?: string;
   private readonly composition: PodComposition;
+  private readonly backing: { medium?: kplus.EmptyDirMedium; sizeLimit?: Size };
   private readonly _steps: kplus.Container[] = [];
 
   constructor(scope: Construct, id: string, props: InitStepsProps) {
     super(scope, id);
-    this.composition = PodComposition.of(props.workload);
-    this.app = this.composition.appContainer(this.node.path, props.app);
+    const { composition, app } = attach(this, props);
+    this.composition = composition;
+    this.app = app;
+    this.backing = { medium: props.handOffMedium, sizeLimit: props.handOffSizeLimit };
     if (props.handOff ?? true) {
-      this.handOffPath = props.handOffPath ?? '/handoff';
-      this.composition.shareDirectory(this.app, this.handOffPath, { readOnly: true });
-      this.app.env.addVariable('HANDOFF_DIR', kplus.EnvValue.fromValue(this.handOffPath));
+      this.handOffPath = checkSharedPath(this.node.path, 'handOffPath', props.handOffPath ?? '/handoff');
+      this.appHandOffPath = checkSharedPath(this.node.path, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
+      composition.shareDirectory(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
+      composition.setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath);
+    }
+    if (props.steps !== undefined && !Array.isArray(props.steps)) {
+      throw new Error(`${this.node.path}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
     }
     for (const step of props.steps ?? []) {
       this.addStep(step);
@@ -68,18 +99,16 @@ export class InitSteps extends Construct {
 
   /** Adds a step that runs after the ones already added; returns its container. */
   public addStep(options: InitStepOptions): kplus.Container {
+    checkContainerOptions(this.node.path, options);
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
-    const step = this.composition.addPatternContainer(
-      this,
-      ContainerRole.INIT,
-      containerProps(options, { name: options.name, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv }),
-    );
-    if (this.handOffPath) {
-      this.composition.shareDirectory(step, this.handOffPath);
+    const step = containerProps(options, { name: options.name, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
+    const container = this.composition.addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
+    if (this.handOffPath && this.appHandOffPath) {
+      this.composition.shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
     }
-    this._steps.push(step);
-    return step;
+    this._steps.push(container);
+    return container;
   }
 }

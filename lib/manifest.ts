@@ -23,8 +23,9 @@ export interface ContainerJson {
 export interface PodSpecJson {
   containers: ContainerJson[];
   initContainers?: ContainerJson[];
-  volumes?: { name: string }[];
+  volumes?: { name: string; emptyDir?: Record<string, string> }[];
   securityContext?: Record<string, unknown>;
+  restartPolicy?: string;
   shareProcessNamespace?: boolean;
 }
 

@@ -1,10 +1,11 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesTarget } from './kubernetes-target';
-import { ContainerJson, podTemplateOf, WorkloadJson } from './manifest';
+import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { budgetProblems, effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
 import { imageWarnings, metadataProblems, podSpecProblems } from './rules';
+import { checkSharedPath } from './shared-path';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -37,8 +38,65 @@ export interface PatternContainer {
   readonly container: kplus.Container;
   /** Construct path of the pattern that added it, for error messages. */
   readonly addedBy: string;
-  /** How it renders; undefined for init steps. */
+  /** The mode asked for; undefined for init steps, and for helpers that follow the chart's target. */
+  readonly requestedMode?: SidecarMode;
+  /** Whether it runs another image than the default on resources its pattern sized for busybox. */
+  readonly sizedForDefaultImage: boolean;
+  /** How many init containers the workload had when it was added: where a native sidecar goes. */
+  readonly initContainersBefore: number;
+}
+
+/** What a pattern adds to a workload: a container, how it runs, and who sized it. */
+export interface PatternContainerOptions {
+  /** Classic or native; only for long-running helpers. @default - native where the chart targets 1.29+, else classic */
   readonly mode?: SidecarMode;
+  /** Whether it runs another image than the default on the pattern's busybox-sized resources. @default false */
+  readonly sizedForDefaultImage?: boolean;
+}
+
+/** How one container mounts a shared directory. */
+export interface DirectoryMountOptions {
+  /**
+   * Where the directory is mounted in this container.
+   * @default - the directory's path (its path in the app)
+   */
+  readonly mountPath?: string;
+  /**
+   * Mount it read-only. Where several patterns mount one directory in one container, it is
+   * read-only only if every one of them asks for that, so attach order never matters.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** How a shared emptyDir is backed. */
+export interface SharedDirectoryOptions {
+  /**
+   * `EmptyDirMedium.MEMORY` keeps it in RAM (tmpfs), e.g. for secrets an init step renders; it
+   * counts against the memory limit of the containers that write it.
+   * @default - the node's disk
+   */
+  readonly medium?: kplus.EmptyDirMedium;
+  /**
+   * The most it may hold; the pod is evicted above it.
+   * @default - no limit
+   */
+  readonly sizeLimit?: Size;
+}
+
+interface SharedDirectory {
+  readonly path: string;
+  readonly volumeName: string;
+  readonly options: SharedDirectoryOptions;
+  readonly declaredBy: string;
+}
+
+interface DirectoryMount {
+  readonly directory: SharedDirectory;
+  readonly container: kplus.Container;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+  readonly declaredBy: string;
 }
 
 /** Kinds whose pods are meant to finish: a classic sidecar would keep them running forever. */
@@ -47,11 +105,29 @@ const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
+/** Finds renders that a synth already made and checked; see `renderOncePerSynth`. */
+let synthRenders: Map<PodComposition, { manifest?: WorkloadJson; problems: string[] }> | undefined;
+
 /**
- * The state the patterns attached to one workload share: the containers they added, the emptyDir
- * volumes they share with the app (one per mount path) and pod-wide options. It lives as a child of
- * the workload, so patterns declared in another chart still render into the workload's manifest,
- * and it finishes the rendered pod spec with what cdk8s-plus-27 cannot express.
+ * Runs `synth` so that each pod is rendered and checked once, though cdk8s validates the whole app
+ * before every chart it writes. Safe because no user code runs inside one `app.synth()`: nothing
+ * can change the tree between the checks and the write, and nothing is kept after it returns.
+ */
+export function renderOncePerSynth<T>(synth: () => T): T {
+  const outer = synthRenders;
+  synthRenders = new Map();
+  try {
+    return synth();
+  } finally {
+    synthRenders = outer;
+  }
+}
+
+/**
+ * What the patterns attached to one workload declared: the containers they added, the directories
+ * they share, pod-wide options. It lives as a child of the workload, so patterns declared in another
+ * chart still render into the workload's manifest. Declarations are turned into the manifest when
+ * it is rendered, never before, so the chart's target and later attachments are always honoured.
  */
 export class PodComposition extends Construct {
   /** Construct id of the composition under its workload; part of the construct tree's contract. */
@@ -71,17 +147,16 @@ export class PodComposition extends Construct {
   public defaultContainer?: string;
 
   private readonly _patternContainers: PatternContainer[] = [];
-  private readonly sharedVolumes = new Map<string, kplus.Volume>();
-  private readonly mountedPaths = new Map<kplus.Container, Set<string>>();
+  private readonly directories: SharedDirectory[] = [];
+  private readonly mounts: DirectoryMount[] = [];
+  private readonly envSources: { container: kplus.Container; name: string; setBy: string }[] = [];
   private readonly printedWarnings = new Set<string>();
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
-  /** What the last validation rendered and found, for the checks and render that follow in the same synth. */
-  private validated?: { manifest: WorkloadJson; problems: string[] };
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     super(workload, PodComposition.ID);
-    this.finishRenderedPodSpec();
+    renderWithPatterns(this);
     this.node.addValidation({ validate: () => this.validatePod() });
   }
 
@@ -100,6 +175,12 @@ export class PodComposition extends Construct {
     return effectivePodResources(podTemplateOf(this.manifest).spec);
   }
 
+  /** How a pattern container renders for the workload's current target; undefined for init steps. */
+  public modeOf(added: PatternContainer): SidecarMode | undefined {
+    if (added.role === ContainerRole.INIT) return undefined;
+    return added.requestedMode ?? (KubernetesTarget.of(this.workload).supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
+  }
+
   /** Fails synth when the pod's effective limits exceed these amounts. */
   public limitPodResources(budget: ResourceAmounts): void {
     this.budget = budget;
@@ -115,7 +196,7 @@ export class PodComposition extends Construct {
 
   /**
    * The app container a pattern serves: the one given, else the workload's first container.
-   * Patterns wire volumes and env into it when they are created, so it must exist by then.
+   * Patterns wire env into it when they are created, so it must exist by then.
    */
   public appContainer(patternPath: string, app?: kplus.Container): kplus.Container {
     if (app) {
@@ -140,95 +221,241 @@ export class PodComposition extends Construct {
   }
 
   /**
-   * Adds a pattern's container. Init steps become init containers; the long-running helpers become
-   * app containers (classic) or init containers with restartPolicy Always (native), as `mode` says,
-   * by default native where the workload's chart targets Kubernetes 1.29 or later.
+   * Adds a pattern's container. Init steps become init containers now. Long-running helpers are
+   * declared as app containers and placed when the pod is rendered: left there (classic) or made
+   * init containers with restartPolicy Always (native), as the target of the workload's chart says
+   * at that time, so `KubernetesTarget.set` may come before or after.
    */
   public addPatternContainer(
     pattern: Construct,
     role: ContainerRole,
     props: kplus.ContainerProps,
-    mode?: SidecarMode,
+    options: PatternContainerOptions = {},
   ): kplus.Container {
+    const initContainersBefore = this.workload.initContainers.length;
+    let container: kplus.Container;
     if (role === ContainerRole.INIT) {
-      return this.record(pattern, role, this.workload.addInitContainer(props));
+      const field = props.startup || props.portNumber !== undefined ? 'a startup probe (a port given as portNumber adds one: use ports instead)'
+        : props.readiness ? 'a readiness probe' : props.liveness ? 'a liveness probe' : props.lifecycle ? 'lifecycle hooks' : undefined;
+      if (field) {
+        throw new Error(
+          `${pattern.node.path}: init step '${props.name}' has ${field}, but an init container that runs to completion cannot have them. ` +
+            'Remove it, or make the container a Sidecar in native mode, which can.',
+        );
+      }
+      container = this.workload.addInitContainer(props);
+    } else {
+      container = this.workload.addContainer(props);
     }
-    const target = KubernetesTarget.of(this.workload);
-    const chosen = mode ?? (target.supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
-    const where = `${pattern.node.path}: the ${role} '${props.name}'`;
-    if (chosen === SidecarMode.NATIVE && !target.supportsNativeSidecars) {
-      throw new Error(
-        `${where} is native, but workload ${this.workload.node.path} targets Kubernetes ${target}, whose API server ` +
-          'drops restartPolicy on init containers (the pod would stay in Init). ' +
-          'Call KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart, or use mode: SidecarMode.CLASSIC.',
-      );
-    }
-    const kind = ApiObject.of(this.workload).kind;
-    if (chosen === SidecarMode.CLASSIC && RUN_TO_COMPLETION_KINDS.includes(kind)) {
-      throw new Error(
-        `${where} would be a classic container in ${kind} ${this.workload.node.path}, which keeps the ${kind}'s pods ` +
-          'running after the app finishes, so it never completes. Use native mode: ' +
-          'KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart (or mode: SidecarMode.NATIVE).',
-      );
-    }
-    const container =
-      chosen === SidecarMode.NATIVE ? this.workload.addInitContainer(props) : this.workload.addContainer(props);
-    return this.record(pattern, role, container, chosen);
-  }
-
-  /**
-   * Mounts an emptyDir shared by every container that mounts `path` through this composition,
-   * so an app, a log shipper and a log adapter all see the same directory.
-   */
-  public shareDirectory(container: kplus.Container, path: string, options: kplus.MountOptions = {}): kplus.Volume {
-    let volume = this.sharedVolumes.get(path);
-    if (!volume) {
-      volume = kplus.Volume.fromEmptyDir(this, `Shared${this.sharedVolumes.size}`, sharedVolumeName(path));
-      this.sharedVolumes.set(path, volume);
-    }
-    const paths = this.mountedPaths.get(container) ?? new Set<string>();
-    if (!paths.has(path)) {
-      container.mount(path, volume, options);
-      paths.add(path);
-      this.mountedPaths.set(container, paths);
-    }
-    return volume;
-  }
-
-  private record(pattern: Construct, role: ContainerRole, container: kplus.Container, mode?: SidecarMode): kplus.Container {
-    this._patternContainers.push({ role, container, addedBy: pattern.node.path, mode });
+    this._patternContainers.push({
+      role,
+      container,
+      addedBy: pattern.node.path,
+      requestedMode: options.mode,
+      sizedForDefaultImage: options.sizedForDefaultImage ?? false,
+      initContainersBefore,
+    });
     return container;
   }
 
   /**
+   * Declares an emptyDir shared by every container that mounts `path` through this composition, so
+   * an app, a log shipper and a log adapter all see the same directory. `path` names the directory
+   * (its path in the app); each container may mount it elsewhere and read-only. Returns the
+   * volume's name in the pod.
+   */
+  public shareDirectory(
+    declaredBy: Construct,
+    container: kplus.Container,
+    path: string,
+    mount: DirectoryMountOptions = {},
+    backing: SharedDirectoryOptions = {},
+  ): string {
+    const where = declaredBy.node.path;
+    const directoryPath = checkSharedPath(where, 'shared path', path);
+    const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(where, 'mount path', mount.mountPath);
+    const directory = this.directory(where, directoryPath, backing);
+    for (const other of this.mounts.filter((m) => m.container === container)) {
+      const samePath = other.mountPath === mountPath;
+      if ((other.directory === directory) !== samePath) {
+        throw new Error(
+          `${where}: container '${container.name}' would mount ${samePath ? `two shared directories at ${mountPath}` : `shared directory ${directoryPath} twice, at ${other.mountPath} and ${mountPath}`} ` +
+            `(the other mount was declared by ${other.declaredBy}). Mount each directory once per container, each at a path of its own.`,
+        );
+      }
+    }
+    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy: where });
+    return directory.volumeName;
+  }
+
+  /**
+   * Sets an env variable in a container, refusing to overwrite one another pattern or the user set
+   * (cdk8s-plus would silently keep only the last).
+   */
+  public setEnv(setBy: Construct, container: kplus.Container, name: string, value: string): void {
+    const previous = this.envSources.find((e) => e.container === container && e.name === name);
+    if (previous || container.env.variables[name] !== undefined) {
+      const other = previous ? previous.setBy : `the container's own env`;
+      throw new Error(
+        `${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ` +
+          'Rename one of them (an ambassador upstream named `x` sets X_ADDR).',
+      );
+    }
+    container.env.addVariable(name, kplus.EnvValue.fromValue(value));
+    this.envSources.push({ container, name, setBy: setBy.node.path });
+  }
+
+  private directory(where: string, path: string, backing: SharedDirectoryOptions): SharedDirectory {
+    const existing = this.directories.find((d) => d.path === path);
+    if (!existing) {
+      const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy: where };
+      this.directories.push(directory);
+      return directory;
+    }
+    const differs = (backing.medium !== undefined && backing.medium !== existing.options.medium) ||
+      (backing.sizeLimit !== undefined && backing.sizeLimit.toMebibytes() !== existing.options.sizeLimit?.toMebibytes());
+    if (differs) {
+      throw new Error(
+        `${where}: shared directory ${path} is already declared by ${existing.declaredBy} with another medium or size limit. ` +
+          'Give the same medium and sizeLimit in both, or leave them out in one.',
+      );
+    }
+    return existing;
+  }
+
+  /**
+   * The library's part of the pod as it will be written: native sidecars placed, shared directories
+   * mounted, pod-wide settings. Runs on the output of cdk8s-plus-27 (after its 1.27 field filter,
+   * which would drop restartPolicy on init containers) and before the user's JSON patches.
+   * @internal
+   */
+  public _finish(manifest: WorkloadJson): void {
+    const template = podTemplateOf(manifest);
+    const spec = template.spec;
+    let placed = 0;
+    for (const added of this._patternContainers) {
+      if (this.modeOf(added) !== SidecarMode.NATIVE) continue;
+      const index = spec.containers.findIndex((c) => c.name === added.container.name);
+      if (index < 0) continue;
+      const [sidecar] = spec.containers.splice(index, 1);
+      makeNativeSidecar(sidecar);
+      spec.initContainers = spec.initContainers ?? [];
+      spec.initContainers.splice(added.initContainersBefore + placed, 0, sidecar);
+      placed += 1;
+    }
+    this.mountSharedDirectories(spec);
+    const securityContext = spec.securityContext ?? {};
+    if (securityContext.seccompProfile === undefined) {
+      spec.securityContext = Object.assign(securityContext, { seccompProfile: { type: 'RuntimeDefault' } });
+    }
+    if (this.processNamespaceShared) spec.shareProcessNamespace = true;
+    if (this.defaultContainer) {
+      template.metadata = template.metadata ?? {};
+      template.metadata.annotations = { [DEFAULT_CONTAINER_ANNOTATION]: this.defaultContainer, ...template.metadata.annotations };
+    }
+  }
+
+  private mountSharedDirectories(spec: PodSpecJson): void {
+    if (this.directories.length === 0) return;
+    const containers = [...(spec.initContainers ?? []), ...spec.containers];
+    spec.volumes = spec.volumes ?? [];
+    for (const directory of this.directories) {
+      const { medium, sizeLimit } = directory.options;
+      const emptyDir: Record<string, string> = {};
+      if (medium) emptyDir.medium = medium;
+      if (sizeLimit) emptyDir.sizeLimit = `${sizeLimit.toMebibytes()}Mi`;
+      spec.volumes.push({ emptyDir, name: directory.volumeName });
+    }
+    for (const mount of this.mounts) {
+      const container = containers.find((c) => c.name === mount.container.name);
+      if (!container) continue;
+      container.volumeMounts = container.volumeMounts ?? [];
+      const existing = container.volumeMounts.find((m) => m.name === mount.directory.volumeName);
+      if (existing) {
+        // Writable wins: a directory some pattern writes to is never made read-only by another.
+        if (!mount.readOnly) delete existing.readOnly;
+        continue;
+      }
+      container.volumeMounts.push(
+        mount.readOnly
+          ? { mountPath: mount.mountPath, name: mount.directory.volumeName, readOnly: true }
+          : { mountPath: mount.mountPath, name: mount.directory.volumeName },
+      );
+    }
+  }
+
+  /**
    * Whole-pod rules, checked on the manifest as it will be written (so they see every container,
-   * whoever added it) when the app synthesizes, before any file is written. Warnings are printed.
+   * whoever added it, and the user's patches) before any file is written. Warnings are printed.
    */
   private validatePod(): string[] {
-    // cdk8s validates the app, then each chart again as it writes it, then renders it, all within one
-    // synchronous synth: the first validation's manifest and findings serve the other two, so the pod
-    // is rendered and checked once. They are dropped when the synth returns, so later changes to the
-    // workload are always rendered anew.
-    if (this.validated) return this.validated.problems;
+    const cached = synthRenders?.get(this);
+    if (cached) return cached.problems;
     const manifest = this.manifest;
     const template = podTemplateOf(manifest);
-    for (const warning of imageWarnings(template.spec)) {
+    for (const warning of [...imageWarnings(template.spec), ...this.containerWarnings(template.spec)]) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (!this.printedWarnings.has(message)) console.warn(message);
       this.printedWarnings.add(message);
     }
     const problems = [
+      ...this.modeProblems(manifest.kind, template.spec),
       ...metadataProblems(manifest.kind, manifest.metadata),
       ...(template === manifest ? [] : metadataProblems('pod template', template.metadata ?? {})),
       ...podSpecProblems(template.spec),
       ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
     ].map((problem) => this.describe(problem));
-    if (problems.length === 0) {
-      // A failed validation ends the synth: nothing is kept for a retry after a fix.
-      this.validated = { manifest, problems };
-      queueMicrotask(() => (this.validated = undefined));
-    }
+    synthRenders?.set(this, { manifest, problems });
     return problems;
+  }
+
+  /** Helpers whose mode the target or the pod's restart policy cannot run. */
+  private modeProblems(kind: string, spec: PodSpecJson): string[] {
+    const target = KubernetesTarget.of(this.workload);
+    const finishes = RUN_TO_COMPLETION_KINDS.includes(kind) || (spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always');
+    return this._patternContainers.flatMap((added) => {
+      const mode = this.modeOf(added);
+      const what = `container '${added.container.name}'`;
+      if (mode === SidecarMode.NATIVE && !target.supportsNativeSidecars) {
+        return [
+          `${what}: native mode needs Kubernetes 1.29, but workload ${this.workload.node.path} targets ${target}, whose API server ` +
+            'drops restartPolicy on init containers (the pod would stay in Init). ' +
+            'Call KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart, or use mode: SidecarMode.CLASSIC.',
+        ];
+      }
+      if (mode === SidecarMode.CLASSIC && finishes) {
+        const why = RUN_TO_COMPLETION_KINDS.includes(kind) ? `${kind} ${this.workload.node.path}` : `a pod with restartPolicy ${spec.restartPolicy}`;
+        return [
+          `${what}: a classic ${added.role} in ${why} keeps the pod running after the app finishes, so it never completes. ` +
+            'Use native mode: KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart (or mode: SidecarMode.NATIVE).',
+        ];
+      }
+      return [];
+    });
+  }
+
+  /**
+   * Advice on containers as they are: pattern containers given their own image but left on the
+   * pattern's busybox-sized resources, and the user's containers that a kubelet or the restricted
+   * Pod Security profile would refuse (the library never changes a container it did not add).
+   */
+  private containerWarnings(spec: PodSpecJson): string[] {
+    const warnings: string[] = [];
+    for (const added of this._patternContainers) {
+      if (added.sizedForDefaultImage) {
+        warnings.push(
+          `container '${added.container.name}' runs image '${added.container.image}' on its pattern's default resources, sized for busybox. ` +
+            'Give `resources` measured for that image.',
+        );
+      }
+    }
+    const ours = new Set(this._patternContainers.map((p) => p.container.name));
+    const podContext = (spec.securityContext ?? {}) as { runAsUser?: number };
+    for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+      if (ours.has(container.name)) continue;
+      warnings.push(...userContainerWarnings(container, podContext.runAsUser));
+    }
+    return warnings;
   }
 
   /** Adds which pattern added a container to a message about it, so users find the construct to fix. */
@@ -237,53 +464,70 @@ export class PodComposition extends Construct {
     const added = subject && this._patternContainers.find(({ container }) => container.name === subject[1]);
     return added ? problem.replace(subject[0], `${subject[0]} (added by ${added.addedBy})`) : problem;
   }
+}
 
-  /**
-   * What cdk8s-plus-27 cannot render, set on the rendered manifest (after its 1.27 field filter):
-   * native sidecars' restartPolicy and startupProbe; for Pod Security Standards "restricted",
-   * seccompProfile RuntimeDefault and capabilities dropped wherever the workload set none; the
-   * default-container annotation and shareProcessNamespace.
-   */
-  private finishRenderedPodSpec(): void {
-    const apiObject = ApiObject.of(this.workload);
-    const render = apiObject.toJson.bind(apiObject);
-    apiObject.toJson = () => {
-      const validated = this.validated;
-      if (validated) {
-        this.validated = undefined;
-        return validated.manifest;
-      }
-      const manifest = render() as WorkloadJson;
-      const template = podTemplateOf(manifest);
-      const spec = template.spec;
-      for (const { container, mode } of this._patternContainers) {
-        if (mode === SidecarMode.NATIVE) {
-          makeNativeSidecar(spec.initContainers?.find((c) => c.name === container.name));
-        }
-      }
-      const securityContext = spec.securityContext ?? {};
-      spec.securityContext = { ...securityContext, seccompProfile: securityContext.seccompProfile ?? { type: 'RuntimeDefault' } };
-      for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
-        // Containers that say nothing of capabilities (the app's, by cdk8s-plus default) drop them all.
-        const context = container.securityContext ?? {};
-        container.securityContext = { ...context, capabilities: context.capabilities ?? { drop: ['ALL'] } };
-      }
-      if (this.processNamespaceShared) spec.shareProcessNamespace = true;
-      if (this.defaultContainer) {
-        template.metadata = template.metadata ?? {};
-        template.metadata.annotations = { [DEFAULT_CONTAINER_ANNOTATION]: this.defaultContainer, ...template.metadata.annotations };
-      }
-      return manifest;
-    };
+/** What a kubelet or the restricted profile would say of a container the user added. */
+function userContainerWarnings(container: ContainerJson, podRunAsUser: number | undefined): string[] {
+  const context = (container.securityContext ?? {}) as {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+  };
+  const where = `container '${container.name}'`;
+  const warnings: string[] = [];
+  if (context.runAsNonRoot && context.runAsUser === undefined && podRunAsUser === undefined) {
+    warnings.push(
+      `${where} has runAsNonRoot but no runAsUser: a kubelet refuses to start it (CreateContainerConfigError) if its image's user is root. ` +
+        'Set securityContext.user to the non-root uid the image runs as (e.g. 101 for nginx-unprivileged, 65534 for nobody).',
+    );
   }
+  if (!context.capabilities?.drop?.includes('ALL')) {
+    warnings.push(
+      `${where} keeps its capabilities, which the restricted Pod Security profile refuses. ` +
+        "Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).",
+    );
+  }
+  return warnings;
 }
 
 /**
- * Turns a rendered init container into a native sidecar. One that listens gets a startupProbe on
- * its first port, so the containers after it (the app included) start only once it accepts connections.
+ * Makes the workload's ApiObject render through the composition: cdk8s-plus-27 renders it without
+ * the user's JSON patches, the composition finishes it, then the patches apply, so cdk8s' escape
+ * hatch can override anything the library set. This is the one place the rendered JSON is edited;
+ * it must be, because the 1.27 field filter runs after patches and drops native-sidecar fields.
  */
-function makeNativeSidecar(container: ContainerJson | undefined): void {
-  if (!container) return;
+function renderWithPatterns(composition: PodComposition): void {
+  const apiObject = ApiObject.of(composition.workload);
+  const render = apiObject.toJson.bind(apiObject);
+  // cdk8s keeps an object's patches in a private array and applies them inside toJson.
+  const patches = (apiObject as unknown as { patches: JsonPatch[] }).patches;
+  apiObject.toJson = () => {
+    const rendered = synthRenders?.get(composition);
+    if (rendered?.manifest) {
+      // Handed out once: the chart writes it, and the memory goes with it.
+      const manifest = rendered.manifest;
+      rendered.manifest = undefined;
+      return manifest;
+    }
+    const userPatches = patches.splice(0);
+    let manifest: WorkloadJson;
+    try {
+      manifest = render() as WorkloadJson;
+    } finally {
+      patches.push(...userPatches);
+    }
+    composition._finish(manifest);
+    return userPatches.length > 0 ? JsonPatch.apply(manifest, ...userPatches) : manifest;
+  };
+}
+
+/**
+ * Turns a rendered container into a native sidecar. One that listens gets a startupProbe on its
+ * first port unless it has one, so the containers after it (the app included) start only once it
+ * accepts connections.
+ */
+function makeNativeSidecar(container: ContainerJson): void {
   container.restartPolicy = 'Always';
   const port = container.ports?.[0]?.containerPort;
   if (port !== undefined && container.startupProbe === undefined) {
@@ -291,8 +535,20 @@ function makeNativeSidecar(container: ContainerJson | undefined): void {
   }
 }
 
-/** A volume name (DNS-1123 label) that tells what it holds, e.g. `shared-var-log-app`. */
+/**
+ * A volume name (DNS-1123 label) that tells what it holds and cannot clash: a slug of the path
+ * and a short hash of it, e.g. `shared-var-log-app-1a2b3c`, so /var/log/app and /var/log-app differ.
+ */
 function sharedVolumeName(path: string): string {
-  const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return `shared-${slug || 'root'}`.slice(0, 63).replace(/-+$/, '');
+  const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
+  return `shared-${slug}-${shortHash(path)}`;
+}
+
+/** Six hex digits of FNV-1a: stable across runs and platforms. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0').slice(0, 6);
 }

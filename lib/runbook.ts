@@ -28,8 +28,9 @@ export function renderRunbook(composition: PodComposition): string {
   const roleOf = (c: ContainerJson): string => {
     const pattern = roles.get(c.name);
     if (!pattern) return isDefault(c) ? 'app (default container)' : 'app container';
-    if (pattern.mode === SidecarMode.NATIVE) return `${ROLE_TEXT[pattern.role]}, native: starts before the app and stays up`;
-    return pattern.mode === SidecarMode.CLASSIC ? `${ROLE_TEXT[pattern.role]}, classic: starts with the app` : ROLE_TEXT[pattern.role];
+    const mode = composition.modeOf(pattern);
+    if (mode === SidecarMode.NATIVE) return `${ROLE_TEXT[pattern.role]}, native: starts before the app and stays up`;
+    return mode === SidecarMode.CLASSIC ? `${ROLE_TEXT[pattern.role]}, classic: starts with the app` : ROLE_TEXT[pattern.role];
   };
 
   // For a Pod, the commands the demo documents; for other kinds, one of its pods found by label.

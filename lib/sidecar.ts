@@ -1,8 +1,9 @@
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
-import { containerNameFromId, containerProps } from './container-options';
-import { ContainerRole, PodComposition } from './pod-composition';
+import { attach, checkContainerOptions, containerNameFromId, containerProps, DEFAULT_IMAGE } from './container-options';
+import { ContainerRole } from './pod-composition';
 import { containerResources } from './resources';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
@@ -10,16 +11,48 @@ export const SIDECAR_RESOURCES = containerResources(50, 100, 32, 64);
 
 export interface SidecarProps extends HelperProps {
   /**
-   * A directory shared with the app through an emptyDir, mounted at this path in both
+   * A directory shared with the app through an emptyDir, at this path in the app
    * (e.g. the app's log directory for a log shipper).
    * @default - nothing shared
    */
   readonly sharedPath?: string;
+
+  /**
+   * Where the shared directory is mounted in the sidecar.
+   * @default - sharedPath
+   */
+  readonly sidecarSharedPath?: string;
+
+  /**
+   * The sidecar only reads the shared directory (a log shipper); mounted read-only in it.
+   * @default false
+   */
+  readonly sharedReadOnly?: boolean;
+
+  /**
+   * The app only reads the shared directory (the sidecar syncs files into it); mounted read-only in the app.
+   * @default false
+   */
+  readonly appSharedReadOnly?: boolean;
+
+  /**
+   * What backs the shared directory; `EmptyDirMedium.MEMORY` for secrets or fast scratch space.
+   * @default - the node's disk
+   */
+  readonly sharedMedium?: kplus.EmptyDirMedium;
+
+  /**
+   * The most the shared directory may hold.
+   * @default - no limit
+   */
+  readonly sharedSizeLimit?: Size;
 }
 
 /**
  * A long-running helper beside the app that extends it: log shipping, monitoring, data sync.
- * It shares the pod's network and, with `sharedPath`, a directory with the app.
+ * It shares the pod's network and, with `sharedPath`, a directory with the app. It runs its
+ * image's entrypoint (with `args`) unless `command` is given; on the default busybox image a
+ * `command` is required, since busybox alone would exit at once and crash-loop.
  */
 export class Sidecar extends Construct {
   /** The sidecar's container. */
@@ -29,18 +62,26 @@ export class Sidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
-    const { workload, app, mode, sharedPath, ...options } = props;
-    const composition = PodComposition.of(workload);
-    this.app = composition.appContainer(this.node.path, app);
-    this.container = composition.addPatternContainer(
-      this,
-      ContainerRole.SIDECAR,
-      containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES }),
+    const { composition, app } = attach(this, props);
+    const { workload, app: appOption, mode, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedMedium, sharedSizeLimit, ...options } =
+      props;
+    checkContainerOptions(this.node.path, options);
+    if ((options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined && options.args === undefined) {
+      throw new Error(
+        `${this.node.path}: a Sidecar on the default image ${DEFAULT_IMAGE} needs a command: busybox alone runs sh, which exits at once, ` +
+          "and the pod crash-loops. Give `command` (e.g. ['sh', '-c', 'tail -F /var/log/app/app.log']) or your own `image`.",
+      );
+    }
+    this.app = app;
+    const sidecar = containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES });
+    this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, {
       mode,
-    );
-    if (sharedPath) {
-      composition.shareDirectory(this.app, sharedPath);
-      composition.shareDirectory(this.container, sharedPath);
+      sizedForDefaultImage: sidecar.sizedForDefaultImage,
+    });
+    if (sharedPath !== undefined) {
+      const backing = { medium: sharedMedium, sizeLimit: sharedSizeLimit };
+      composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, backing);
+      composition.shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, backing);
     }
   }
 }

@@ -22,8 +22,8 @@ describe('Adapter', () => {
   });
 
   test('reads the app log through a shared emptyDir, read-only on its side', () => {
-    expect(containerOf(podSpec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app' }]);
-    expect(adapter.volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app', readOnly: true }]);
+    expect(containerOf(podSpec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
+    expect(adapter.volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e', readOnly: true }]);
     expect(adapter.command[2]).toBe(`tail -F -n +1 '/var/log/app/app.log' | awk '${LOG_LINE_TO_JSON}'`);
   });
 
@@ -70,7 +70,7 @@ describe('Adapter', () => {
       (scope, workload) => new Adapter(scope, 'LogNormalizer', { workload, source: AdapterSource.logFile('/logs/app.log') }),
       (spec) => {
         expect(containerOf(spec, 'log-normalizer').volumeMounts[0].mountPath).toBe('/logs');
-        expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/logs', name: 'shared-logs' }]);
+        expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/logs', name: 'shared-logs-941e5b' }]);
       },
     );
   });

@@ -19,8 +19,8 @@ describe('Ambassador', () => {
       'sh',
       '-c',
       [
-        'nc -ll -p 9000 -e nc 127.0.0.1 7000 & pids="$!"',
-        'nc -ll -p 9001 -e nc 127.0.0.1 7001 & pids="$pids $!"',
+        'nc -ll -p 9000 127.0.0.1 -e nc 127.0.0.1 7000 & pids="$!"',
+        'nc -ll -p 9001 127.0.0.1 -e nc 127.0.0.1 7001 & pids="$pids $!"',
         'while kill -0 $pids 2>/dev/null; do sleep 5; done',
         'echo "ambassador: a forwarder exited" >&2; exit 1',
       ].join('\n'),
@@ -60,7 +60,7 @@ describe('Ambassador', () => {
     const chart = new Chart(Testing.app(), 'test');
     const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
     expect(() => new Ambassador(chart, 'Db', { workload: pod, upstreams: [] })).toThrow(
-      'test/Db: upstreams is empty. Give at least one { name, host, port } to forward to.',
+      'test/Db: upstreams is []. Give an array of at least one { name, host, port } to forward to.',
     );
   });
 });

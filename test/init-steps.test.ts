@@ -18,12 +18,12 @@ describe('InitSteps', () => {
   });
 
   test('the hand-off emptyDir is mounted in every step and read-only in the app', () => {
-    expect(podSpec.volumes).toEqual([{ name: 'shared-handoff', emptyDir: {} }]);
+    expect(podSpec.volumes).toEqual([{ emptyDir: {}, name: 'shared-handoff-24861f' }]);
     for (const name of ['write-config', 'register']) {
-      expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/handoff', name: 'shared-handoff' }]);
+      expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/handoff', name: 'shared-handoff-24861f' }]);
     }
     expect(containerOf(podSpec, 'app').volumeMounts).toEqual([
-      { mountPath: '/handoff', name: 'shared-handoff', readOnly: true },
+      { mountPath: '/handoff', name: 'shared-handoff-24861f', readOnly: true },
     ]);
   });
 

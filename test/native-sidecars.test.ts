@@ -1,4 +1,4 @@
-import { Chart, Cron, Testing } from 'cdk8s';
+import { Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Adapter,
@@ -16,8 +16,9 @@ import {
 } from '../lib';
 import { DemoChart } from '../lib/examples';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
+import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
-import { containerOf, podSpecOf } from './support/synth';
+import { containerOf, podSpecOf, KEEP_RUNNING } from './support/synth';
 
 /** A chart targeting `version` with a workload of the given kind holding one app container. */
 function chartWith(version: KubernetesVersion, create: (chart: Chart, props: kplus.PodProps) => kplus.AbstractPod = (c, p) => new kplus.Deployment(c, 'Web', p)) {
@@ -35,7 +36,7 @@ describe('native sidecars', () => {
   test('a 1.29 target renders sidecar, ambassador and adapter as init containers with restartPolicy Always, in declared order', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_29);
     new InitSteps(chart, 'Init', { workload, steps: [{ name: 'setup' }] });
-    new Sidecar(chart, 'LogShipper', { workload, sharedPath: '/logs' });
+    new Sidecar(chart, 'LogShipper', { command: KEEP_RUNNING, workload, sharedPath: '/logs' });
     new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
     new Adapter(chart, 'Normalizer', { workload, source: AdapterSource.logFile('/logs/app.log') });
     const spec = specOf(chart);
@@ -51,23 +52,43 @@ describe('native sidecars', () => {
   test('a native ambassador gets a startupProbe on its port so the app starts once it listens', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_33);
     new Ambassador(chart, 'Db', { workload, port: 6000, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
-    expect(containerOf(specOf(chart), 'db').startupProbe).toEqual({ tcpSocket: { port: 6000 }, periodSeconds: 1, failureThreshold: 30 });
+    // The forwarder listens on 127.0.0.1 only, which the kubelet's tcp probe (to the pod IP) cannot reach.
+    expect(containerOf(specOf(chart), 'db').startupProbe).toEqual({
+      exec: { command: ['grep', '-q', ':1770 00000000:0000 0A', '/proc/net/tcp'] },
+      failureThreshold: 30,
+      periodSeconds: 1,
+    });
+  });
+
+  test('a native sidecar with a port of its own image gets a tcp startupProbe, and a user probe replaces it', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_29);
+    new Sidecar(chart, 'Exporter', { workload, image: 'oliver006/redis_exporter:v1.45.0', ports: [{ number: 9121 }] });
+    const probe = kplus.Probe.fromHttpGet('/healthz', { port: 9191, periodSeconds: Duration.seconds(2) });
+    new Sidecar(chart, 'Proxy', { workload, image: 'haproxy:2.6', ports: [{ number: 8081 }], startup: probe, readiness: probe, liveness: probe });
+    const spec = specOf(chart);
+    expect(containerOf(spec, 'exporter').startupProbe).toEqual({ tcpSocket: { port: 9121 }, periodSeconds: 1, failureThreshold: 30 });
+    const proxy = containerOf(spec, 'proxy');
+    expect(proxy.restartPolicy).toBe('Always');
+    for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      expect(proxy[field]).toMatchObject({ httpGet: { path: '/healthz', port: 9191 }, periodSeconds: 2 });
+    }
+    expect(validateManifests(Testing.synth(chart), '1.29')).toEqual([]);
   });
 
   test('a native sidecar without ports gets no probe', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_29);
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     expect(containerOf(specOf(chart), 'shipper').startupProbe).toBeUndefined();
   });
 
   test('classic stays the default for a 1.27 target, and mode overrides per container', () => {
     const classic = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(classic.chart, 'Shipper', { workload: classic.workload });
+    new Sidecar(classic.chart, 'Shipper', { command: KEEP_RUNNING, workload: classic.workload });
     expect(specOf(classic.chart).containers.map((c: { name: string }) => c.name)).toEqual(['app', 'shipper']);
 
     const mixed = chartWith(KubernetesVersion.V1_29);
-    new Sidecar(mixed.chart, 'Shipper', { workload: mixed.workload, mode: SidecarMode.CLASSIC });
-    new Sidecar(mixed.chart, 'Syncer', { workload: mixed.workload });
+    new Sidecar(mixed.chart, 'Shipper', { command: KEEP_RUNNING, workload: mixed.workload, mode: SidecarMode.CLASSIC });
+    new Sidecar(mixed.chart, 'Syncer', { command: KEEP_RUNNING, workload: mixed.workload });
     const spec = specOf(mixed.chart);
     expect(spec.containers.map((c: { name: string }) => c.name)).toEqual(['app', 'shipper']);
     expect(containerOf(spec, 'syncer').restartPolicy).toBe('Always');
@@ -75,28 +96,46 @@ describe('native sidecars', () => {
 
   test('a Job on a 1.29 target gets native sidecars and completes', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_29, (c, p) => new kplus.Job(c, 'Batch', p));
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     expect(containerOf(specOf(chart), 'shipper').restartPolicy).toBe('Always');
   });
 
   test('fails when a classic sidecar is attached to a Job', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27, (c, p) => new kplus.Job(c, 'Batch', p));
-    expect(() => new Sidecar(chart, 'Shipper', { workload })).toThrow(
-      "test/Shipper: the sidecar 'shipper' would be a classic container in Job test/Batch, which keeps the Job's pods running after the app finishes, so it never completes. Use native mode: KubernetesTarget.set(chart, KubernetesVersion.V1_29)",
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    expect(() => Testing.synth(chart)).toThrow(
+      "container 'shipper' (added by test/Shipper): a classic sidecar in Job test/Batch keeps the pod running after the app finishes, so it never completes. Use native mode: KubernetesTarget.set(chart, KubernetesVersion.V1_29)",
     );
+  });
+
+  test('the mode follows a target set after the pattern attached', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27, (c, p) => new kplus.Job(c, 'Batch', p));
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    KubernetesTarget.set(chart, KubernetesVersion.V1_29);
+    expect(containerOf(specOf(chart), 'shipper').restartPolicy).toBe('Always');
+  });
+
+  test('fails when a classic sidecar is attached to a Pod that is meant to finish', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const workload = new kplus.Pod(chart, 'Once', {
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      containers: [{ name: 'app', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }],
+    });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    expect(() => Testing.synth(chart)).toThrow("container 'shipper' (added by test/Shipper): a classic sidecar in a pod with restartPolicy Never");
   });
 
   test('fails when a classic sidecar is attached to a CronJob', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_29, (c, p) => new kplus.CronJob(c, 'Nightly', { ...p, schedule: Cron.daily() }));
-    expect(() => new Ambassador(chart, 'Db', { workload, mode: SidecarMode.CLASSIC, upstreams: [{ name: 'db', host: 'db', port: 5432 }] })).toThrow(
-      "test/Db: the ambassador 'db' would be a classic container in CronJob test/Nightly",
-    );
+    new Ambassador(chart, 'Db', { workload, mode: SidecarMode.CLASSIC, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
+    expect(() => Testing.synth(chart)).toThrow("container 'db' (added by test/Db): a classic ambassador in CronJob test/Nightly");
   });
 
   test('fails when native mode is asked for on a target without native sidecars', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    expect(() => new Sidecar(chart, 'Shipper', { workload, mode: SidecarMode.NATIVE })).toThrow(
-      "test/Shipper: the sidecar 'shipper' is native, but workload test/Web targets Kubernetes 1.27, whose API server drops restartPolicy on init containers",
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, mode: SidecarMode.NATIVE });
+    expect(() => Testing.synth(chart)).toThrow(
+      "container 'shipper' (added by test/Shipper): native mode needs Kubernetes 1.29, but workload test/Web targets 1.27, whose API server drops restartPolicy on init containers",
     );
   });
 
@@ -125,7 +164,7 @@ describe('effective pod resources', () => {
   test('classic: the sum of app containers, unless an init step needs more', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27); // app 50m/32Mi, limits 100m/64Mi
     new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'big', resources: containerResources(400, 500, 16, 32) }] });
-    new Sidecar(chart, 'Shipper', { workload }); // 50m/32Mi, limits 100m/64Mi
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload }); // 50m/32Mi, limits 100m/64Mi
     expect(PodComposition.of(workload).effectiveResources).toEqual({
       requests: { cpuMillis: 400, memoryMebibytes: 64 }, // cpu: init 400 > 50+50; memory: 32+32 > 16
       limits: { cpuMillis: 500, memoryMebibytes: 128 },
@@ -135,7 +174,7 @@ describe('effective pod resources', () => {
   test('native: sidecars count beside the app, and beside the init steps declared after them', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_29); // app 50m/32Mi
     const init = new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'first', resources: containerResources(100, 100, 100, 100) }] });
-    new Sidecar(chart, 'Proxy', { workload, resources: containerResources(200, 200, 10, 10) });
+    new Sidecar(chart, 'Proxy', { command: KEEP_RUNNING, workload, resources: containerResources(200, 200, 10, 10) });
     init.addStep({ name: 'second', resources: containerResources(150, 150, 20, 20) });
     // running: 50 + 200 = 250m, 32 + 10 = 42Mi; first: 100m/100Mi; second: 150 + 200 = 350m, 20 + 10 = 30Mi
     expect(PodComposition.of(workload).effectiveResources.requests).toEqual({ cpuMillis: 350, memoryMebibytes: 100 });
@@ -143,7 +182,7 @@ describe('effective pod resources', () => {
 
   test('fails when the effective limits exceed the pod budget, naming the biggest containers', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(chart, 'Shipper', { workload, resources: containerResources(100, 300, 32, 64) });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: containerResources(100, 300, 32, 64) });
     PodComposition.of(workload).limitPodResources({ cpuMillis: 250, memoryMebibytes: 512 });
     expect(() => Testing.synth(chart)).toThrow(
       "the pod's effective cpu limit 400m is above its budget 250m. The biggest limits are 'shipper' 300m, 'app' 100m: lower them or raise the budget.",
@@ -154,7 +193,7 @@ describe('effective pod resources', () => {
 describe('pod options', () => {
   test('the default-container annotation names the app container, and can be overridden', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     const annotations = () => Testing.synth(chart)[0].spec.template.metadata.annotations;
     expect(annotations()).toEqual({ 'kubectl.kubernetes.io/default-container': 'app' });
     PodComposition.of(workload).defaultContainer = 'shipper';
@@ -163,19 +202,30 @@ describe('pod options', () => {
 
   test('shareProcessNamespace is rendered though cdk8s-plus-27 has no prop for it', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(chart, 'Reloader', { workload });
+    new Sidecar(chart, 'Reloader', { command: KEEP_RUNNING, workload });
     PodComposition.of(workload).shareProcessNamespace();
     expect(specOf(chart).shareProcessNamespace).toBe(true);
   });
 
-  test('containers that set no capabilities drop them all; one that sets its own keeps them', () => {
+  test('the containers the user added are left as they are, with a warning naming the fix', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
     const netBind = { drop: [CAPABILITY_ALL], add: [CAPABILITY_NET_BIND_SERVICE] };
-    new Sidecar(chart, 'Proxy', { workload, securityContext: { capabilities: netBind } });
+    new Sidecar(chart, 'Proxy', { command: KEEP_RUNNING, workload, securityContext: { capabilities: netBind } });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const spec = specOf(chart);
-    expect(containerOf(spec, 'app').securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(containerOf(spec, 'app').securityContext.capabilities).toBeUndefined();
     expect(containerOf(spec, 'proxy').securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
-    expect(restrictedViolations('pod', spec)).toEqual([]);
+    const warnings = warn.mock.calls.map(([message]) => message);
+    warn.mockRestore();
+    expect(warnings).toContain(
+      "Warning: [test/Web] container 'app' has runAsNonRoot but no runAsUser: a kubelet refuses to start it (CreateContainerConfigError) if its image's user is root. " +
+        'Set securityContext.user to the non-root uid the image runs as (e.g. 101 for nginx-unprivileged, 65534 for nobody).',
+    );
+    expect(warnings).toContain(
+      "Warning: [test/Web] container 'app' keeps its capabilities, which the restricted Pod Security profile refuses. " +
+        'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
+    );
+    expect(restrictedViolations('pod', { ...spec, containers: spec.containers.filter((c: { name: string }) => c.name !== 'app') })).toEqual([]);
   });
 
   test('a pod without a pattern is left as cdk8s-plus renders it', () => {
@@ -198,7 +248,7 @@ describe('pod options', () => {
 describe('synth after a change', () => {
   test('a workload fixed right after a failed synth renders its fix', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     workload.podMetadata.addLabel('team', 'web team');
     expect(() => Testing.synth(chart)).toThrow("pod template label 'team' has value 'web team'");
     workload.podMetadata.addLabel('team', 'web');
@@ -207,7 +257,7 @@ describe('synth after a change', () => {
 
   test('a change after a successful synth shows in the next one', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     Testing.synth(chart);
     workload.containers[0].env.addVariable('LATER', kplus.EnvValue.fromValue('yes'));
     expect(containerOf(specOf(chart), 'app').env).toEqual([{ name: 'LATER', value: 'yes' }]);

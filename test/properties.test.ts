@@ -19,7 +19,8 @@ import {
 } from '../lib';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
-import { Manifest, podSpecOf } from './support/synth';
+import { restrictedSecurityContext } from '../lib/security';
+import { Manifest, podSpecOf, KEEP_RUNNING } from './support/synth';
 
 const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
 type Kind = (typeof KINDS)[number];
@@ -72,7 +73,8 @@ function createWorkload(chart: Chart, kind: Kind): kplus.AbstractPod {
         image: 'registry.example.com/team/app:1.0.0',
         ports: [{ number: 8080 }],
         resources: containerResources(100, 200, 64, 128),
-        // No securityContext: cdk8s-plus' defaults plus the patterns' hardening must be enough.
+        // The library never changes a container it did not add: the app hardens itself.
+        securityContext: restrictedSecurityContext(),
       },
     ],
   };
@@ -106,7 +108,7 @@ function build(app: App, c: Composition): Chart {
         init.addStep({ name: `step-${i}`, resources: common.resources });
         break;
       case 'sidecar':
-        new Sidecar(chart, `Sidecar${i}`, { ...common, mode: p.mode, sharedPath: i % 2 ? '/var/log/app' : '/data' });
+        new Sidecar(chart, `Sidecar${i}`, { ...common, command: KEEP_RUNNING, mode: p.mode, sharedPath: i % 2 ? '/var/log/app' : '/data' });
         break;
       case 'ambassador':
         new Ambassador(chart, `Ambassador${i}`, {
@@ -157,11 +159,11 @@ describe('property: random valid compositions', () => {
 const FAULTS: Record<string, (app: App, c: Composition) => void> = {
   'bad container name': (app, c) => {
     const chart = build(app, c);
-    new Sidecar(chart, 'Bad', { workload: workloadOf(chart), name: 'Bad_Name', mode: modeFor(c) });
+    new Sidecar(chart, 'Bad', { command: KEEP_RUNNING, workload: workloadOf(chart), name: 'Bad_Name', mode: modeFor(c) });
   },
   'duplicate container name': (app, c) => {
     const chart = build(app, c);
-    new Sidecar(chart, 'Dup', { workload: workloadOf(chart), name: 'app', mode: modeFor(c) });
+    new Sidecar(chart, 'Dup', { command: KEEP_RUNNING, workload: workloadOf(chart), name: 'app', mode: modeFor(c) });
   },
   'port collision': (app, c) => {
     const chart = build(app, c);
@@ -169,15 +171,15 @@ const FAULTS: Record<string, (app: App, c: Composition) => void> = {
   },
   'request above limit': (app, c) => {
     const chart = build(app, c);
-    new Sidecar(chart, 'Greedy', { workload: workloadOf(chart), mode: modeFor(c), resources: containerResources(300, 200, 10, 20) });
+    new Sidecar(chart, 'Greedy', { command: KEEP_RUNNING, workload: workloadOf(chart), mode: modeFor(c), resources: containerResources(300, 200, 10, 20) });
   },
   'empty image': (app, c) => {
     const chart = build(app, c);
-    new Sidecar(chart, 'NoImage', { workload: workloadOf(chart), image: '', mode: modeFor(c) });
+    new Sidecar(chart, 'NoImage', { command: KEEP_RUNNING, workload: workloadOf(chart), image: '', mode: modeFor(c) });
   },
   'bad env name': (app, c) => {
     const chart = build(app, c);
-    new Sidecar(chart, 'Env', { workload: workloadOf(chart), mode: modeFor(c), envVariables: { 'BAD NAME': kplus.EnvValue.fromValue('1') } });
+    new Sidecar(chart, 'Env', { command: KEEP_RUNNING, workload: workloadOf(chart), mode: modeFor(c), envVariables: { 'BAD NAME': kplus.EnvValue.fromValue('1') } });
   },
   'no upstreams': (app, c) => {
     const chart = build(app, c);
@@ -197,11 +199,11 @@ const FAULTS: Record<string, (app: App, c: Composition) => void> = {
   },
   'native on 1.27': (app, c) => {
     const chart = build(app, { ...c, kind: 'Deployment', native: false, patterns: c.patterns.map((p) => ({ ...p, mode: undefined })) });
-    new Sidecar(chart, 'Native', { workload: workloadOf(chart), mode: SidecarMode.NATIVE });
+    new Sidecar(chart, 'Native', { command: KEEP_RUNNING, workload: workloadOf(chart), mode: SidecarMode.NATIVE });
   },
   'classic on a Job': (app, c) => {
     const chart = build(app, { ...c, kind: 'Job', native: true, patterns: c.patterns.map((p) => ({ ...p, mode: undefined })) });
-    new Sidecar(chart, 'Classic', { workload: workloadOf(chart), mode: SidecarMode.CLASSIC });
+    new Sidecar(chart, 'Classic', { command: KEEP_RUNNING, workload: workloadOf(chart), mode: SidecarMode.CLASSIC });
   },
 };
 

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Adapter, AdapterSource, Ambassador, containerResources, InitSteps, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
+import { KEEP_RUNNING } from './support/synth';
 
 /** A chart with a Deployment whose app container is valid, and the app around it. */
 function fixture(appProps: Partial<kplus.ContainerProps> = {}): { app: App; chart: Chart; workload: kplus.Deployment } {
@@ -26,13 +27,13 @@ function synthError(app: App): string {
 describe('rules checked at synth time', () => {
   test('a valid composition synthesizes without error', () => {
     const { app, workload } = fixture();
-    new Sidecar(app.charts[0], 'LogShipper', { workload, sharedPath: '/var/log/app' });
+    new Sidecar(app.charts[0], 'LogShipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' });
     expect(() => app.synthYaml()).not.toThrow();
   });
 
   test('fails when a container name is not a DNS-1123 label', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, name: 'Log_Shipper' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'Log_Shipper' });
     expect(synthError(app)).toContain(
       "[test/Web/MultiContainerPatterns] container 'Log_Shipper' (added by test/Shipper): name is not a DNS-1123 label. Use at most 63 lower-case letters",
     );
@@ -54,7 +55,7 @@ describe('rules checked at synth time', () => {
 
   test('fails when a container mounts a volume the pod does not have', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     ApiObject.of(workload).addJsonPatch(
       JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: 'ghost', mountPath: '/data' }]),
     );
@@ -65,13 +66,13 @@ describe('rules checked at synth time', () => {
     const { app, chart, workload } = fixture();
     const other = kplus.Volume.fromEmptyDir(chart, 'Other', 'other');
     workload.containers[0].mount('/var/log/app', other);
-    new Sidecar(chart, 'Shipper', { workload, sharedPath: '/var/log/app' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' });
     expect(synthError(app)).toContain("container 'app': two volumes are mounted at /var/log/app. Mount each path once");
   });
 
   test('fails when a request is above its limit', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, resources: containerResources(500, 100, 32, 64) });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: containerResources(500, 100, 32, 64) });
     expect(synthError(app)).toContain(
       "container 'shipper' (added by test/Shipper): cpu request 500m is above its limit 100m. Lower the request or raise the limit.",
     );
@@ -79,71 +80,67 @@ describe('rules checked at synth time', () => {
 
   test('fails when cpu or memory requests or limits are missing', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, resources: { cpu: containerResources(50, 100, 1, 1).cpu } });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: { cpu: containerResources(50, 100, 1, 1).cpu } });
     const message = synthError(app);
     expect(message).toContain("container 'shipper' (added by test/Shipper): memory request is missing. Give resources.memory a request and a limit");
     expect(message).toContain('memory limit is missing');
   });
 
   test('fails when a run-to-completion init container has a probe', () => {
-    const { app, chart, workload } = fixture();
-    new InitSteps(chart, 'Init', { workload, steps: [{ name: 'migrate', portNumber: 8080 }] });
-    expect(synthError(app)).toContain(
-      "container 'migrate' (added by test/Init): an init container that runs to completion cannot have startupProbe. Remove it (a port given as portNumber adds a startup probe: use ports instead)",
+    const { chart, workload } = fixture();
+    expect(() => new InitSteps(chart, 'Init', { workload, steps: [{ name: 'migrate', portNumber: 8080 }] })).toThrow(
+      "test/Init: init step 'migrate' has a startup probe (a port given as portNumber adds one: use ports instead), but an init container that runs to completion cannot have them. Remove it, or make the container a Sidecar in native mode, which can.",
     );
   });
 
   test('fails when a run-to-completion init container has lifecycle hooks', () => {
-    const { app, chart, workload } = fixture();
-    new InitSteps(chart, 'Init', {
-      workload,
-      steps: [{ name: 'migrate', lifecycle: { preStop: kplus.Handler.fromCommand(['true']) } }],
-    });
-    expect(synthError(app)).toContain("container 'migrate' (added by test/Init): an init container that runs to completion cannot have lifecycle.");
+    const { chart, workload } = fixture();
+    const steps = [{ name: 'migrate', lifecycle: { preStop: kplus.Handler.fromCommand(['true']) } }];
+    expect(() => new InitSteps(chart, 'Init', { workload, steps })).toThrow("test/Init: init step 'migrate' has lifecycle hooks, but an init container");
   });
 
   test('fails when an image reference is empty', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, image: ' ' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: ' ' });
     expect(synthError(app)).toContain("container 'shipper' (added by test/Shipper): image is empty. Give an image reference such as 'busybox:1.36'.");
   });
 
   test('fails when an image reference is malformed', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, image: 'Busybox:1.36!' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'Busybox:1.36!' });
     expect(synthError(app)).toContain("container 'shipper' (added by test/Shipper): image 'Busybox:1.36!' is not a valid image reference.");
   });
 
   test('fails when an env name is invalid', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') } });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') } });
     expect(synthError(app)).toContain("container 'shipper' (added by test/Shipper): env name '1LEVEL' is invalid.");
   });
 
   test('fails when an env name is set twice in a container', () => {
     const { app, chart, workload } = fixture({ envVariables: { MODE: kplus.EnvValue.fromValue('a') } });
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: 'MODE', value: 'b' }));
     expect(synthError(app)).toContain("container 'app': env 'MODE' is set twice. Set each variable once");
   });
 
   test('fails when a label key is invalid', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     workload.podMetadata.addLabel('team name', 'web');
     expect(synthError(app)).toContain("pod template label key 'team name' is invalid.");
   });
 
   test('fails when a label value is invalid', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     workload.metadata.addLabel('team', 'web team');
     expect(synthError(app)).toContain("Deployment label 'team' has value 'web team', which is not a label value.");
   });
 
   test('fails when an annotation key is invalid', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     workload.podMetadata.addAnnotation('-bad/', 'x');
     expect(synthError(app)).toContain("pod template annotation key '-bad/' is invalid.");
   });
@@ -157,17 +154,17 @@ describe('rules checked at synth time', () => {
   test('fails when an ambassador has no upstreams', () => {
     const { chart, workload } = fixture();
     expect(() => new Ambassador(chart, 'Db', { workload, upstreams: [] })).toThrow(
-      'test/Db: upstreams is empty. Give at least one { name, host, port } to forward to.',
+      'test/Db: upstreams is []. Give an array of at least one { name, host, port } to forward to.',
     );
   });
 
   test('fails when an ambassador port is out of range', () => {
     const { chart, workload } = fixture();
     expect(() => new Ambassador(chart, 'Db', { workload, port: 65535, upstreams: [{ name: 'a', host: 'a', port: 1 }, { name: 'b', host: 'b', port: 1 }] })).toThrow(
-      "test/Db: local port for upstream 'b' is 65536, out of range. Use a port from 1 to 65535",
+      "test/Db: local port for upstream 'b' (port + 1) is 65536, not a port. Give an integer from 1 to 65535.",
     );
     expect(() => new Ambassador(chart, 'Db2', { workload, upstreams: [{ name: 'a', host: 'a', port: 0 }] })).toThrow(
-      "test/Db2: port of upstream 'a' is 0, out of range.",
+      "test/Db2: port of upstream 'a' is 0, not a port.",
     );
   });
 
@@ -182,7 +179,7 @@ describe('rules checked at synth time', () => {
     const { chart, workload } = fixture();
     const props = { workload } as unknown as ConstructorParameters<typeof Adapter>[2];
     expect(() => new Adapter(chart, 'Logs', props)).toThrow(
-      'test/Logs: source is undefined. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path).',
+      'test/Logs: source is undefined. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), or your own `image` (an exporter) that reads the app itself.',
     );
   });
 
@@ -190,11 +187,14 @@ describe('rules checked at synth time', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     warn.mockClear();
     const { app, chart, workload } = fixture({ image: 'busybox' });
-    new Sidecar(chart, 'Shipper', { workload, image: 'busybox:latest' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'busybox:latest' });
     expect(() => app.synthYaml()).not.toThrow();
-    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+    const warnings = warn.mock.calls.map(([message]) => message);
+    expect(warnings).toContain(
       "Warning: [test/Web] container 'app' uses image 'busybox', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
+    );
+    expect(warnings).toContain(
       "Warning: [test/Web] container 'shipper' (added by test/Shipper) uses image 'busybox:latest', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
-    ]);
+    );
   });
 });

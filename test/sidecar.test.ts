@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { SidecarExampleChart } from '../lib/examples';
 import { Sidecar } from '../lib';
-import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, runningContainerNames } from './support/synth';
+import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, runningContainerNames, KEEP_RUNNING } from './support/synth';
 
 describe('Sidecar', () => {
   const manifests = Testing.synth(new SidecarExampleChart(Testing.app(), 'sidecar-example'));
@@ -18,9 +18,9 @@ describe('Sidecar', () => {
   });
 
   test('shares the log directory with the app through one emptyDir', () => {
-    expect(podSpec.volumes).toEqual([{ name: 'shared-var-log-app', emptyDir: {} }]);
+    expect(podSpec.volumes).toEqual([{ emptyDir: {}, name: 'shared-var-log-app-cf0b1e' }]);
     for (const name of ['app', 'log-shipper']) {
-      expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app' }]);
+      expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
     }
   });
 
@@ -38,17 +38,17 @@ describe('Sidecar', () => {
   test('without sharedPath it shares no volume', () => {
     const chart = new Chart(Testing.app(), 'test');
     const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
-    const sidecar = new Sidecar(chart, 'Monitor', { workload: pod, name: 'probe-agent', image: 'busybox:1.36' });
+    const sidecar = new Sidecar(chart, 'Monitor', { command: KEEP_RUNNING, workload: pod, name: 'probe-agent', image: 'busybox:1.36' });
     expect(sidecar.container.name).toBe('probe-agent');
     expect(podSpecOf(onlyOf(Testing.synth(chart), 'Pod')).volumes).toBeUndefined();
   });
 
   test('attaches to every workload kind defined in another chart', () => {
     expectAttachesToEveryWorkloadKind(
-      (scope, workload) => new Sidecar(scope, 'LogShipper', { workload, sharedPath: '/var/log/app' }),
+      (scope, workload) => new Sidecar(scope, 'LogShipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' }),
       (spec) => {
         expect(runningContainerNames(spec).sort()).toEqual(['app', 'log-shipper']);
-        expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app' }]);
+        expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
       },
     );
   });
@@ -56,6 +56,6 @@ describe('Sidecar', () => {
   test('fails when the workload has no app container yet', () => {
     const chart = new Chart(Testing.app(), 'test');
     const job = new kplus.Job(chart, 'Job');
-    expect(() => new Sidecar(chart, 'LogShipper', { workload: job })).toThrow('test/LogShipper: workload test/Job has no app container yet');
+    expect(() => new Sidecar(chart, 'LogShipper', { command: KEEP_RUNNING, workload: job })).toThrow('test/LogShipper: workload test/Job has no app container yet');
   });
 });

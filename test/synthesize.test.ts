@@ -5,6 +5,7 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { addExampleCharts } from '../lib/examples';
 import { Sidecar, synthesizeAtomically } from '../lib';
+import { KEEP_RUNNING } from './support/synth';
 
 /** Every file under `dir` with its bytes. */
 function snapshotOf(dir: string): Record<string, string> {
@@ -16,7 +17,7 @@ function examplesWithABrokenChart(app: App): void {
   addExampleCharts(app);
   const chart = new Chart(app, 'broken');
   const workload = new kplus.Deployment(chart, 'Web', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
-  new Sidecar(chart, 'Shipper', { workload, name: 'Not_A_Name' });
+  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'Not_A_Name' });
 }
 
 describe('synthesizeAtomically', () => {

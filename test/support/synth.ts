@@ -91,3 +91,6 @@ export function runningContainerNames(podSpec: Manifest): string[] {
   const nativeSidecars = (podSpec.initContainers ?? []).filter((c: Manifest) => c.restartPolicy === 'Always');
   return [...nativeSidecars, ...podSpec.containers].map((c: Manifest) => c.name);
 }
+
+/** A command that keeps a busybox helper running, for tests that need a Sidecar but not its work. */
+export const KEEP_RUNNING = ['sh', '-c', 'sleep 3600'];
