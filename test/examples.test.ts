@@ -45,6 +45,7 @@ describe('dist/', () => {
       'init-example.k8s.yaml',
       'job-example.k8s.yaml',
       'native-ambassador-example.k8s.yaml',
+      'secrets-example.k8s.yaml',
       'sidecar-example.k8s.yaml',
       'statefulset-example.k8s.yaml',
     ]);
