@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'imports/', 'docs/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'imports/', 'docs/', 'test/.readme-*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
