@@ -3,7 +3,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
-import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, ContainerDefaults, DEFAULT_IMAGE } from './container-options';
+import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, helperOptions, ContainerDefaults, DEFAULT_IMAGE } from './container-options';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';
@@ -182,7 +182,7 @@ export class Adapter extends Construct {
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
     const { composition, app } = attach(this, props);
-    const { workload, app: appOption, mode, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
+    const { workload, app: appOption, mode, drainTime, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
     checkContainerOptions(this.node.path, options);
     const ownImage = (options.image ?? DEFAULT_IMAGE) !== DEFAULT_IMAGE || options.command !== undefined;
     if (source !== undefined ? !(source instanceof AdapterSource) : !ownImage) {
@@ -205,10 +205,7 @@ export class Adapter extends Construct {
       ports: config?.ports,
     };
     const adapter = containerProps(options, defaults);
-    this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, {
-      mode,
-      sizedForDefaultImage: adapter.sizedForDefaultImage,
-    });
+    this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(this.node.path, props, adapter));
     config?.wire(this, composition, this.app, this.container, adapter.props.command === config.command);
     this.listenPorts = this.container.ports.map((p) => p.number);
   }

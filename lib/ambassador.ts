@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
-import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, DEFAULT_IMAGE } from './container-options';
+import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, helperOptions, DEFAULT_IMAGE } from './container-options';
 import { ContainerRole } from './pod-composition';
 import { containerResources } from './resources';
 import { describeValue } from './shared-path';
@@ -71,7 +71,7 @@ export class Ambassador extends Construct {
   constructor(scope: Construct, id: string, props: AmbassadorProps) {
     super(scope, id);
     const { composition, app } = attach(this, props);
-    const { workload, app: appOption, mode, upstreams, port, ...options } = props;
+    const { workload, app: appOption, mode, drainTime, upstreams, port, ...options } = props;
     checkContainerOptions(this.node.path, options);
     const where = this.node.path;
     const firstPort = checkPort(where, 'port', port ?? 9000);
@@ -104,10 +104,7 @@ export class Ambassador extends Construct {
     // The kubelet's tcp probe dials the pod IP, which a loopback-only forwarder never answers:
     // the default forwarder is probed from inside, by its listening socket.
     const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
-    this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), {
-      mode,
-      sizedForDefaultImage: ambassador.sizedForDefaultImage,
-    });
+    this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(this.node.path, props, ambassador));
     this.listenPorts = this.container.ports.map((p) => p.number);
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ContainerOptions } from './container-options';
 import { SidecarMode } from './pod-composition';
@@ -24,4 +25,12 @@ export interface HelperProps extends AttachmentProps, ContainerOptions {
    * @default - NATIVE when the workload's chart targets Kubernetes 1.29 or later (KubernetesTarget), else CLASSIC
    */
   readonly mode?: SidecarMode;
+
+  /**
+   * How long the helper needs between the pod's stop and its own (a log shipper flushing, a proxy
+   * finishing connections): rendered as a preStop sleep (the sleep action on 1.30+, `sleep` in the
+   * container before), and checked against the pod's terminationGracePeriodSeconds.
+   * @default - none
+   */
+  readonly drainTime?: Duration;
 }

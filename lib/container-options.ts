@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AttachmentProps } from './attachment';
-import { PodComposition } from './pod-composition';
+import { AttachmentProps, HelperProps } from './attachment';
+import { PatternContainerOptions, PodComposition } from './pod-composition';
 import { restrictedSecurityContext } from './security';
 import { describeValue } from './shared-path';
 
@@ -116,4 +116,16 @@ export function checkPort(where: string, what: string, port: unknown): number {
     throw new Error(`${where}: ${what} is ${describeValue(port)}, not a port. Give an integer from 1 to 65535.`);
   }
   return port;
+}
+
+/** How a long-running helper is added: its mode, whether it is sized for busybox, how long it drains. */
+export function helperOptions(where: string, props: HelperProps, container: PatternContainerProps): PatternContainerOptions {
+  if (props.drainTime !== undefined && props.lifecycle?.preStop !== undefined) {
+    throw new Error(`${where}: both drainTime and lifecycle.preStop are given, and drainTime is rendered as the preStop hook. Keep one of them.`);
+  }
+  const drainSeconds = props.drainTime?.toSeconds();
+  if (drainSeconds !== undefined && (!Number.isInteger(drainSeconds) || drainSeconds < 1)) {
+    throw new Error(`${where}: drainTime is ${drainSeconds} s. Give a whole number of seconds, at least 1, e.g. Duration.seconds(5).`);
+  }
+  return { mode: props.mode, sizedForDefaultImage: container.sizedForDefaultImage, drainSeconds };
 }

@@ -4,6 +4,7 @@ export * from './attachment';
 export * from './container-options';
 export * from './init-steps';
 export * from './kubernetes-target';
+export * from './lifecycle';
 export * from './manifest';
 export * from './pod-composition';
 export * from './pod-resources';

@@ -1,34 +1,117 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
-/** A Kubernetes minor version the manifests are written for. */
+/** A Kubernetes feature the patterns render only for targets that have it. */
+export enum KubernetesFeature {
+  /** Init containers with `restartPolicy: Always` (KEP-753). */
+  NATIVE_SIDECARS = 'native sidecars',
+  /** `lifecycle.preStop.sleep` (KEP-3960). */
+  PRESTOP_SLEEP = 'the preStop sleep action',
+  /** `spec.resources` on the pod (KEP-2837). */
+  POD_LEVEL_RESOURCES = 'pod-level resources',
+  /** `restartPolicyRules` on containers (KEP-5307). */
+  CONTAINER_RESTART_RULES = 'container restart rules',
+}
+
+/** When a feature became usable (on by default) and how it matured, with the source. */
+export interface FeatureHistory {
+  readonly feature: KubernetesFeature;
+  /** The first minor version where it is on by default: what a target needs. */
+  readonly firstMinor: number;
+  /** Its stages, e.g. 'beta (on) 1.29, GA 1.33'. */
+  readonly stages: string;
+  /** Where this is written down. */
+  readonly source: string;
+}
+
+/** The feature table (kubernetes/website feature-gates pages and the KEPs named). */
+export const FEATURE_HISTORY: readonly FeatureHistory[] = [
+  {
+    feature: KubernetesFeature.NATIVE_SIDECARS,
+    firstMinor: 29,
+    stages: 'alpha 1.28, beta (on) 1.29, GA 1.33',
+    source: 'KEP-753, feature gate SidecarContainers',
+  },
+  {
+    feature: KubernetesFeature.PRESTOP_SLEEP,
+    firstMinor: 30,
+    stages: 'alpha 1.29, beta (on) 1.30, GA 1.34',
+    source: 'KEP-3960, feature gate PodLifecycleSleepAction',
+  },
+  {
+    feature: KubernetesFeature.POD_LEVEL_RESOURCES,
+    firstMinor: 34,
+    stages: 'alpha 1.32, beta (on) 1.34',
+    source: 'KEP-2837, feature gate PodLevelResources',
+  },
+  {
+    feature: KubernetesFeature.CONTAINER_RESTART_RULES,
+    firstMinor: 35,
+    stages: 'alpha 1.34, beta (on) 1.35',
+    source: 'KEP-5307, feature gate ContainerRestartRules',
+  },
+];
+
+const OLDEST_MINOR = 27;
+const NEWEST_MINOR = 35;
+
+/** A Kubernetes minor version the manifests are written for, 1.27 to 1.35. */
 export class KubernetesVersion {
   /** What cdk8s-plus-27 and the vendored 1.27 schema describe: no native sidecars. */
   public static readonly V1_27 = new KubernetesVersion(27);
   /** Native sidecars (init containers with restartPolicy Always) beta and on by default. */
   public static readonly V1_29 = new KubernetesVersion(29);
+  /** The preStop sleep action beta and on by default. */
+  public static readonly V1_30 = new KubernetesVersion(30);
   /** Native sidecars GA. */
   public static readonly V1_33 = new KubernetesVersion(33);
+  /** Pod-level resources beta and on by default; preStop sleep GA. */
+  public static readonly V1_34 = new KubernetesVersion(34);
+  /** Container restart rules beta and on by default. */
+  public static readonly V1_35 = new KubernetesVersion(35);
 
   /** A version written `1.N`, e.g. `KubernetesVersion.of('1.30')`. */
   public static of(version: string): KubernetesVersion {
-    const match = /^1\.(\d+)$/.exec(version);
+    const match = /^1\.(\d+)$/.exec(String(version));
     if (!match) {
       throw new Error(`Kubernetes version '${version}' is not of the form 1.N. Write it like '1.29'.`);
     }
-    return new KubernetesVersion(Number(match[1]));
+    const minor = Number(match[1]);
+    if (minor < OLDEST_MINOR || minor > NEWEST_MINOR) {
+      throw new Error(`Kubernetes version '${version}' is outside the targets this library knows, 1.${OLDEST_MINOR} to 1.${NEWEST_MINOR}. Pick one of those.`);
+    }
+    return new KubernetesVersion(minor);
   }
 
   private constructor(public readonly minor: number) {}
 
   /** Whether init containers may have restartPolicy Always (1.29 and later). */
   public get supportsNativeSidecars(): boolean {
-    return this.minor >= 29;
+    return this.supports(KubernetesFeature.NATIVE_SIDECARS);
+  }
+
+  /** Whether `feature` is on by default in this version. */
+  public supports(feature: KubernetesFeature): boolean {
+    return this.minor >= firstMinorOf(feature);
+  }
+
+  /**
+   * The error text for `feature` used on this target: what is used, the first version that has it
+   * and the fix. `what` names the construct and the prop that asked for it.
+   */
+  public missing(feature: KubernetesFeature, what: string): string {
+    const first = `1.${firstMinorOf(feature)}`;
+    return `${what} needs ${feature}, first on by default in Kubernetes ${first}, but the chart targets ${this}. ` +
+      `Call KubernetesTarget.set(chart, KubernetesVersion.of('${first}')) if your clusters run ${first} or later, or do without it.`;
   }
 
   public toString(): string {
     return `1.${this.minor}`;
   }
+}
+
+function firstMinorOf(feature: KubernetesFeature): number {
+  return FEATURE_HISTORY.find((f) => f.feature === feature)!.firstMinor;
 }
 
 const targets = new WeakMap<Chart, KubernetesVersion>();

@@ -27,6 +27,8 @@ export interface PodSpecJson {
   securityContext?: Record<string, unknown>;
   restartPolicy?: string;
   shareProcessNamespace?: boolean;
+  resources?: Record<string, Record<string, string>>;
+  terminationGracePeriodSeconds?: number;
 }
 
 /** Labels and annotations as rendered. */

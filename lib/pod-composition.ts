@@ -1,7 +1,17 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KubernetesTarget } from './kubernetes-target';
+import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
+import {
+  ContainerDependency,
+  DependencyCondition,
+  dependencyProblems,
+  gracePeriodProblems,
+  orderInitContainers,
+  podLevelResourceProblems,
+  podLevelResourcesJson,
+  renderDrain,
+} from './lifecycle';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { budgetProblems, effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
 import { imageWarnings, metadataProblems, podSpecProblems } from './rules';
@@ -44,6 +54,8 @@ export interface PatternContainer {
   readonly sizedForDefaultImage: boolean;
   /** How many init containers the workload had when it was added: where a native sidecar goes. */
   readonly initContainersBefore: number;
+  /** Seconds it drains before it gets SIGTERM, or undefined. */
+  readonly drainSeconds?: number;
 }
 
 /** What a pattern adds to a workload: a container, how it runs, and who sized it. */
@@ -52,6 +64,8 @@ export interface PatternContainerOptions {
   readonly mode?: SidecarMode;
   /** Whether it runs another image than the default on the pattern's busybox-sized resources. @default false */
   readonly sizedForDefaultImage?: boolean;
+  /** Seconds it needs between the stop signal and exit (flushing, finishing connections). @default - none */
+  readonly drainSeconds?: number;
 }
 
 /** How one container mounts a shared directory. */
@@ -151,8 +165,10 @@ export class PodComposition extends Construct {
   private readonly mounts: DirectoryMount[] = [];
   private readonly envSources: { container: kplus.Container; name: string; setBy: string }[] = [];
   private readonly printedWarnings = new Set<string>();
+  private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
+  private podLevel?: PodResources;
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     super(workload, PodComposition.ID);
@@ -184,6 +200,34 @@ export class PodComposition extends Construct {
   /** Fails synth when the pod's effective limits exceed these amounts. */
   public limitPodResources(budget: ResourceAmounts): void {
     this.budget = budget;
+  }
+
+  /**
+   * Renders `spec.resources`, the pod's own requests and limits (Kubernetes 1.34+, KEP-2837): the
+   * pod's cgroup, within which its containers share. Synth checks the KEP's rules: the containers'
+   * aggregated requests within the pod's, no container limit above the pod's.
+   */
+  public setPodLevelResources(resources: PodResources): void {
+    this.podLevel = resources;
+  }
+
+  /** The pod-level resources set with `setPodLevelResources`, if any. */
+  public get podLevelResources(): PodResources | undefined {
+    return this.podLevel;
+  }
+
+  /**
+   * Declares that `dependent` starts only once `dependency` is started, ready (its startup probe
+   * passed) or completed. Synth turns it into what guarantees it (init order, native sidecars and
+   * their startup probes) and fails when the target cannot guarantee it, or on a cycle.
+   */
+  public addDependency(dependent: kplus.Container, dependency: kplus.Container, condition = DependencyCondition.READY): void {
+    this.dependencies.push({ dependent, dependency, condition });
+  }
+
+  /** The declared dependencies, by container name. */
+  public get containerDependencies(): ContainerDependency[] {
+    return this.dependencies.map(({ dependent, dependency, condition }) => ({ dependent: dependent.name, dependency: dependency.name, condition }));
   }
 
   /**
@@ -254,6 +298,7 @@ export class PodComposition extends Construct {
       requestedMode: options.mode,
       sizedForDefaultImage: options.sizedForDefaultImage ?? false,
       initContainersBefore,
+      drainSeconds: options.drainSeconds,
     });
     return container;
   }
@@ -343,6 +388,13 @@ export class PodComposition extends Construct {
       spec.initContainers.splice(added.initContainersBefore + placed, 0, sidecar);
       placed += 1;
     }
+    orderInitContainers(spec, this.containerDependencies);
+    const sleepAction = KubernetesTarget.of(this.workload).supports(KubernetesFeature.PRESTOP_SLEEP);
+    for (const { container, drainSeconds } of this._patternContainers) {
+      const rendered = drainSeconds === undefined ? undefined : [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === container.name);
+      if (rendered && drainSeconds !== undefined) renderDrain(rendered, drainSeconds, sleepAction);
+    }
+    if (this.podLevel) spec.resources = podLevelResourcesJson(this.podLevel.requests, this.podLevel.limits);
     this.mountSharedDirectories(spec);
     const securityContext = spec.securityContext ?? {};
     if (securityContext.seccompProfile === undefined) {
@@ -404,8 +456,26 @@ export class PodComposition extends Construct {
       ...(template === manifest ? [] : metadataProblems('pod template', template.metadata ?? {})),
       ...podSpecProblems(template.spec),
       ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
+      ...this.lifecycleProblems(template.spec),
     ].map((problem) => this.describe(problem));
     synthRenders?.set(this, { manifest, problems });
+    return problems;
+  }
+
+  /** Declared dependencies, drains and pod-level resources against the pod and its target. */
+  private lifecycleProblems(spec: PodSpecJson): string[] {
+    const drains = this._patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
+    const problems = [...dependencyProblems(spec, this.containerDependencies), ...gracePeriodProblems(spec, drains)];
+    if (this.podLevel) {
+      const target = KubernetesTarget.of(this.workload);
+      if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {
+        problems.push(target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources'));
+      } else {
+        const containers = [...(spec.initContainers ?? []), ...spec.containers];
+        const limits = containers.map((c) => ({ name: c.name, limits: effectivePodResources({ containers: [c] }).limits }));
+        problems.push(...podLevelResourceProblems(this.podLevel, effectivePodResources(spec).requests, limits));
+      }
+    }
     return problems;
   }
 

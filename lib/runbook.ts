@@ -1,4 +1,5 @@
-import { ContainerJson, isNativeSidecar, podTemplateOf } from './manifest';
+import { preStopSeconds } from './lifecycle';
+import { ContainerJson, isNativeSidecar, podTemplateOf, PodSpecJson } from './manifest';
 import { ContainerRole, PodComposition, SidecarMode } from './pod-composition';
 import { ResourceAmounts } from './pod-resources';
 
@@ -72,6 +73,19 @@ export function renderRunbook(composition: PodComposition): string {
     ),
     '',
     `Pod total, by the Kubernetes rule (what the scheduler reserves): requests ${total(requests)}, limits ${total(limits)}.`,
+    ...(composition.podLevelResources
+      ? [
+          '',
+          `Pod-level resources (\`spec.resources\`, the pod's own cgroup the containers share): requests ${total(composition.podLevelResources.requests)}, ` +
+            `limits ${total(composition.podLevelResources.limits)}.`,
+        ]
+      : []),
+    '',
+    '## Lifecycle',
+    '',
+    '```mermaid',
+    ...lifecycleDiagram(spec),
+    '```',
     '',
     '## Commands',
     '',
@@ -135,4 +149,36 @@ function total(amounts: ResourceAmounts): string {
 export function runbookFileName(composition: PodComposition): string {
   const manifest = composition.manifest;
   return `${manifest.kind.toLowerCase()}-${manifest.metadata.name ?? composition.workload.name}.runbook.md`;
+}
+
+/**
+ * A Mermaid flowchart of the pod's start order (init steps one by one, native sidecars gated by
+ * their startup probes, then the app containers together) and its stop order.
+ */
+function lifecycleDiagram(spec: PodSpecJson): string[] {
+  const label = (c: ContainerJson, what: string) => {
+    const drain = preStopSeconds(c);
+    return `["${c.name}<br/>${what}${drain ? `, drains ${drain} s` : ''}"]`;
+  };
+  const initContainers = spec.initContainers ?? [];
+  const nativeSidecars = initContainers.filter(isNativeSidecar);
+  const lines = ['flowchart LR'];
+  let previous = '';
+  initContainers.forEach((c, i) => {
+    const id = `i${i}`;
+    const what = isNativeSidecar(c)
+      ? c.startupProbe ? 'native sidecar: next starts when its startupProbe passes' : 'native sidecar: next starts once it runs'
+      : 'init step: runs to completion';
+    lines.push(`  ${previous ? `${previous} --> ` : ''}${id}${label(c, what)}`);
+    previous = id;
+  });
+  const apps = spec.containers.map((c) => `${c.name}${preStopSeconds(c) ? ` (drains ${preStopSeconds(c)} s)` : ''}`).join(', ');
+  lines.push(`  ${previous ? `${previous} --> ` : ''}app["app containers start together:<br/>${apps}"]`);
+  lines.push(`  app -- "on stop: SIGTERM after each preStop" --> stopped["app containers stopped"]`);
+  let last = 'stopped';
+  [...nativeSidecars].reverse().forEach((c, i) => {
+    lines.push(`  ${last} --> s${i}${label(c, 'native sidecar stops after the app, in reverse order')}`);
+    last = `s${i}`;
+  });
+  return lines;
 }

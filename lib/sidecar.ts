@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
-import { attach, checkContainerOptions, containerNameFromId, containerProps, DEFAULT_IMAGE } from './container-options';
+import { attach, checkContainerOptions, containerNameFromId, containerProps, helperOptions, DEFAULT_IMAGE } from './container-options';
 import { ContainerRole } from './pod-composition';
 import { containerResources } from './resources';
 
@@ -63,7 +63,7 @@ export class Sidecar extends Construct {
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
     const { composition, app } = attach(this, props);
-    const { workload, app: appOption, mode, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedMedium, sharedSizeLimit, ...options } =
+    const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedMedium, sharedSizeLimit, ...options } =
       props;
     checkContainerOptions(this.node.path, options);
     if ((options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined && options.args === undefined) {
@@ -74,10 +74,7 @@ export class Sidecar extends Construct {
     }
     this.app = app;
     const sidecar = containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES });
-    this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, {
-      mode,
-      sizedForDefaultImage: sidecar.sizedForDefaultImage,
-    });
+    this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(this.node.path, props, sidecar));
     if (sharedPath !== undefined) {
       const backing = { medium: sharedMedium, sizeLimit: sharedSizeLimit };
       composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, backing);

@@ -44,6 +44,7 @@ describe('dist/', () => {
       'demo.k8s.yaml',
       'init-example.k8s.yaml',
       'job-example.k8s.yaml',
+      'lifecycle-example.k8s.yaml',
       'native-ambassador-example.k8s.yaml',
       'secrets-example.k8s.yaml',
       'sidecar-example.k8s.yaml',

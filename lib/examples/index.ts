@@ -4,6 +4,7 @@ import { AmbassadorExampleChart } from './ambassador-example';
 import { CombinedExampleChart } from './combined-example';
 import { DemoChart } from './demo-chart';
 import { InitExampleChart } from './init-example';
+import { LifecycleExampleChart } from './lifecycle-example';
 import { SecretsExampleChart } from './secrets-example';
 import { SidecarExampleChart } from './sidecar-example';
 import {
@@ -19,6 +20,7 @@ export * from './ambassador-example';
 export * from './combined-example';
 export * from './demo-chart';
 export * from './init-example';
+export * from './lifecycle-example';
 export * from './secrets-example';
 export * from './sidecar-example';
 export * from './workload-kinds';
@@ -37,4 +39,5 @@ export function addExampleCharts(app: App): void {
   new DaemonSetExampleChart(app, 'daemonset-example');
   new StatefulSetExampleChart(app, 'statefulset-example');
   new SecretsExampleChart(app, 'secrets-example');
+  new LifecycleExampleChart(app, 'lifecycle-example');
 }

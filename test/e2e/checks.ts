@@ -46,6 +46,9 @@ export const EXAMPLES: Record<string, Expectation> = {
   'cronjob-example.k8s.yaml': {
     logs: { 'app': [HANDOFF_GREETING, 'batch done'], 'log-shipper': ['[shipped] batch line 3'] },
   },
+  'lifecycle-example.k8s.yaml': {
+    logs: { 'app': ['batch done'], 'log-shipper': ['[shipped] batch line 1', '[shipped] batch line 3'] },
+  },
   'secrets-example.k8s.yaml': {
     logs: { app: ['secret loaded: 16 bytes from /etc/secrets', 'secrets are read-only for the app'] },
   },

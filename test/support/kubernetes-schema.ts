@@ -71,3 +71,35 @@ export function validateObject(object: { apiVersion?: string; kind?: string }, v
 export function validateManifests(objects: { kind?: string; metadata?: { name?: string } }[], version: SchemaVersion = '1.27'): string[] {
   return objects.flatMap((o) => validateObject(o, version).map((p) => `${o.kind}/${o.metadata?.name}: ${p}`));
 }
+
+/** Fields newer than the newest vendored schema (1.29), checked by hand where a target has them. */
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+
+/**
+ * Problems of objects written for a target minor version: 1.27 and 1.28 against the 1.27 schema,
+ * 1.29 and later against the 1.29 schema. No schema newer than 1.29 is vendored, so the one field
+ * from later versions the library writes, the pod's `spec.resources` (1.34), is checked by hand:
+ * only requests and limits, only cpu and memory, quantities. preStop `sleep` is already in 1.29.
+ */
+export function validateForTarget(objects: Record<string, unknown>[], minor: number): string[] {
+  const withoutPodResources = structuredClone(objects) as { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> }[];
+  const byHand: string[] = [];
+  for (const object of withoutPodResources) {
+    const spec = (object.spec?.template as { spec?: Record<string, unknown> } | undefined)?.spec
+      ?? ((object.spec?.jobTemplate as { spec?: { template?: { spec?: Record<string, unknown> } } } | undefined)?.spec?.template?.spec)
+      ?? (object.kind === 'Pod' ? object.spec : undefined);
+    const resources = spec?.resources as Record<string, Record<string, unknown>> | undefined;
+    if (!spec || resources === undefined) continue;
+    if (minor < 34) byHand.push(`${object.kind}/${object.metadata?.name}: spec.resources needs 1.34`);
+    for (const [kind, amounts] of Object.entries(resources)) {
+      if (!['requests', 'limits'].includes(kind)) byHand.push(`${object.kind}/${object.metadata?.name}: spec.resources.${kind} is unknown`);
+      for (const [resource, value] of Object.entries(amounts)) {
+        if (!['cpu', 'memory'].includes(resource) || typeof value !== 'string' || !QUANTITY.test(value)) {
+          byHand.push(`${object.kind}/${object.metadata?.name}: spec.resources.${kind}.${resource} is ${String(value)}`);
+        }
+      }
+    }
+    delete spec.resources;
+  }
+  return [...byHand, ...validateManifests(withoutPodResources, minor >= 29 ? '1.29' : '1.27')];
+}

@@ -1,0 +1,187 @@
+import { ContainerJson, isNativeSidecar, PodSpecJson } from './manifest';
+
+/** What a container waits for in another before it starts (the aws-ecs container dependency conditions). */
+export enum DependencyCondition {
+  /** The other container has been started. */
+  STARTED = 'started',
+  /** The other container's startup probe passed: only a native sidecar with a startup probe. */
+  READY = 'ready',
+  /** The other container ran to completion with exit 0: only a run-to-completion init step. */
+  COMPLETED = 'completed',
+}
+
+/** One declared dependency, by container name. */
+export interface ContainerDependency {
+  readonly dependent: string;
+  readonly dependency: string;
+  readonly condition: DependencyCondition;
+}
+
+/** Where a container runs in the pod, which decides what can be guaranteed about it. */
+type Placement = 'init step' | 'native sidecar' | 'app container';
+
+function placementOf(spec: PodSpecJson, name: string): Placement | undefined {
+  const init = spec.initContainers?.find((c) => c.name === name);
+  if (init) return isNativeSidecar(init) ? 'native sidecar' : 'init step';
+  return spec.containers.some((c) => c.name === name) ? 'app container' : undefined;
+}
+
+/**
+ * Problems with declared dependencies on the rendered pod: ones the kubelet cannot guarantee, and
+ * cycles. Each names both containers and the fix.
+ */
+export function dependencyProblems(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): string[] {
+  const problems: string[] = [];
+  for (const { dependent, dependency, condition } of dependencies) {
+    const on = placementOf(spec, dependency);
+    const self = placementOf(spec, dependent);
+    const what = `container '${dependent}' depends on '${dependency}' being ${condition}`;
+    if (!on || !self) {
+      problems.push(`${what}, but the pod has no container '${on ? dependent : dependency}'. Declare dependencies between containers of the same pod.`);
+    } else if (condition === DependencyCondition.COMPLETED && on !== 'init step') {
+      problems.push(`${what}, but '${dependency}' is a ${on}, which never completes before others start. Make it an init step (InitSteps), or depend on it being started or ready.`);
+    } else if (on === 'app container') {
+      problems.push(`${what}, but '${dependency}' is an app container (classic mode), and app containers start together with no order. Make it a native sidecar (KubernetesTarget 1.29+, or mode: SidecarMode.NATIVE).`);
+    } else if (condition === DependencyCondition.READY && on === 'native sidecar' && spec.initContainers?.find((c) => c.name === dependency)?.startupProbe === undefined) {
+      problems.push(`${what}, but '${dependency}' has no startup probe to tell when it is ready. Give it a port (a tcp probe is generated) or a startup probe.`);
+    } else if (condition === DependencyCondition.READY && on === 'init step') {
+      problems.push(`${what}, but '${dependency}' is an init step, which has no readiness. Depend on it being completed.`);
+    }
+  }
+  const cycle = findCycle(dependencies);
+  if (cycle) {
+    problems.push(`containers ${cycle.map((c) => `'${c}'`).join(' → ')} depend on each other in a cycle, so none can start. Remove one of these dependencies.`);
+  }
+  return problems;
+}
+
+function findCycle(dependencies: readonly ContainerDependency[]): string[] | undefined {
+  const visiting: string[] = [];
+  const done = new Set<string>();
+  const visit = (name: string): string[] | undefined => {
+    const at = visiting.indexOf(name);
+    if (at >= 0) return [...visiting.slice(at), name];
+    if (done.has(name)) return undefined;
+    visiting.push(name);
+    for (const d of dependencies.filter((x) => x.dependent === name)) {
+      const cycle = visit(d.dependency);
+      if (cycle) return cycle;
+    }
+    visiting.pop();
+    done.add(name);
+    return undefined;
+  };
+  for (const { dependent } of dependencies) {
+    const cycle = visit(dependent);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/**
+ * Orders the init containers so that each comes after the ones it depends on, keeping the declared
+ * order wherever no dependency says otherwise (a stable topological sort). App containers need no
+ * moving: every init container is done (or started and ready, if native) before they start.
+ * Leaves the order as it is when the dependencies form a cycle (reported by dependencyProblems).
+ */
+export function orderInitContainers(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): void {
+  const initContainers = spec.initContainers ?? [];
+  if (dependencies.length === 0 || initContainers.length < 2) return;
+  const names = new Set(initContainers.map((c) => c.name));
+  const waitsFor = (c: ContainerJson) =>
+    dependencies.filter((d) => d.dependent === c.name && names.has(d.dependency)).map((d) => d.dependency);
+  const ordered: ContainerJson[] = [];
+  const remaining = [...initContainers];
+  while (remaining.length > 0) {
+    const next = remaining.findIndex((c) => waitsFor(c).every((name) => ordered.some((o) => o.name === name)));
+    if (next < 0) return;
+    ordered.push(...remaining.splice(next, 1));
+  }
+  spec.initContainers = ordered;
+}
+
+/**
+ * Makes a helper wait `seconds` before it gets SIGTERM, so it can flush or finish connections:
+ * the preStop sleep action where the target has it, else `sleep` run in the container.
+ */
+export function renderDrain(container: ContainerJson, seconds: number, sleepAction: boolean): void {
+  container.lifecycle = {
+    ...(container.lifecycle as Record<string, unknown> | undefined),
+    preStop: sleepAction ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } },
+  };
+}
+
+/** How long a container's preStop hook takes, when it is a sleep (action or `sleep N` command); else 0. */
+export function preStopSeconds(container: ContainerJson): number {
+  const preStop = (container.lifecycle as { preStop?: { sleep?: { seconds?: number }; exec?: { command?: string[] } } } | undefined)?.preStop;
+  if (preStop?.sleep?.seconds !== undefined) return preStop.sleep.seconds;
+  const command = preStop?.exec?.command ?? [];
+  const seconds = command[0] === 'sleep' ? Number(command[1]) : NaN;
+  return Number.isFinite(seconds) ? seconds : 0;
+}
+
+/**
+ * The pod's grace period must cover the app's preStop and then the longest helper drain: app
+ * containers and classic helpers get SIGTERM together, native sidecars only after the app stopped.
+ */
+export function gracePeriodProblems(spec: PodSpecJson & { terminationGracePeriodSeconds?: number }, drains: readonly { name: string; seconds: number }[]): string[] {
+  if (drains.length === 0) return [];
+  const grace = spec.terminationGracePeriodSeconds ?? 30;
+  const helpers = new Set(drains.map((d) => d.name));
+  const appPreStop = Math.max(0, ...spec.containers.filter((c) => !helpers.has(c.name)).map(preStopSeconds));
+  const longest = drains.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+  const needed = appPreStop + longest.seconds;
+  if (needed <= grace) return [];
+  return [
+    `terminationGracePeriodSeconds is ${grace}, but the app's preStop takes ${appPreStop} s and '${longest.name}' drains for ${longest.seconds} s: ` +
+      `${appPreStop} + ${longest.seconds} = ${needed} s, so the kubelet would kill it mid-drain. ` +
+      `Set terminationGracePeriod on the workload to at least ${needed} s, or shorten drainTime.`,
+  ];
+}
+
+/** Amounts in the units the rendered quantities use. */
+interface Amounts {
+  readonly cpuMillis: number;
+  readonly memoryMebibytes: number;
+}
+
+/** `spec.resources` as rendered: cpu in millicores, memory in mebibytes. */
+export function podLevelResourcesJson(requests: Amounts, limits: Amounts): Record<string, Record<string, string>> {
+  const quantities = (a: Amounts) => ({ cpu: `${a.cpuMillis}m`, memory: `${a.memoryMebibytes}Mi` });
+  return { limits: quantities(limits), requests: quantities(requests) };
+}
+
+/**
+ * The rules of KEP-2837 for pod-level resources: the pod's requests within its limits, the
+ * aggregated container requests (by the effective-resources rule) within the pod's requests, and no
+ * container limit above the pod's limit.
+ */
+export function podLevelResourceProblems(
+  pod: { requests: Amounts; limits: Amounts },
+  aggregatedRequests: Amounts,
+  containerLimits: readonly { name: string; limits: Amounts }[],
+): string[] {
+  const problems: string[] = [];
+  const resources = [
+    { resource: 'cpu', field: 'cpuMillis', unit: 'm' },
+    { resource: 'memory', field: 'memoryMebibytes', unit: 'Mi' },
+  ] as const;
+  for (const { resource, field, unit } of resources) {
+    if (pod.requests[field] > pod.limits[field]) {
+      problems.push(`pod-level ${resource} request ${pod.requests[field]}${unit} is above the pod-level limit ${pod.limits[field]}${unit}. Lower the request or raise the limit.`);
+    }
+    if (aggregatedRequests[field] > pod.requests[field]) {
+      problems.push(
+        `the containers' aggregated ${resource} requests ${aggregatedRequests[field]}${unit} are above the pod-level request ${pod.requests[field]}${unit} (KEP-2837). ` +
+          'Raise the pod-level request or lower the containers\'.',
+      );
+    }
+    for (const { name, limits } of containerLimits.filter((c) => c.limits[field] > pod.limits[field])) {
+      problems.push(
+        `container '${name}' has a ${resource} limit ${limits[field]}${unit} above the pod-level limit ${pod.limits[field]}${unit} (KEP-2837). ` +
+          'Lower the container limit or raise the pod-level one.',
+      );
+    }
+  }
+  return problems;
+}
