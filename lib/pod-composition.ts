@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
@@ -119,23 +119,45 @@ const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
-/** Finds renders that a synth already made and checked; see `renderOncePerSynth`. */
+/** Renders the current synth already made and checked; see `renderOncePerSynth`. */
 let synthRenders: Map<PodComposition, { manifest?: WorkloadJson; problems: string[] }> | undefined;
 
 /**
  * Runs `synth` so that each pod is rendered and checked once, though cdk8s validates the whole app
- * before every chart it writes. Safe because no user code runs inside one `app.synth()`: nothing
- * can change the tree between the checks and the write, and nothing is kept after it returns.
+ * before every chart it writes. Safe because no user code runs inside one synth: nothing can change
+ * the tree between the checks and the write, and nothing is kept after it returns. Nested calls
+ * share the outer one's renders.
  */
 export function renderOncePerSynth<T>(synth: () => T): T {
-  const outer = synthRenders;
+  if (synthRenders) return synth();
   synthRenders = new Map();
   try {
     return synth();
   } finally {
-    synthRenders = outer;
+    synthRenders = undefined;
   }
 }
+
+const RENDERS_ONCE = Symbol.for('cdk8s-multi-container-patterns.renders-once');
+
+/**
+ * cdk8s' own entry points (`app.synth()`, `app.synthYaml()`, `chart.toJson()`, which `Testing.synth`
+ * calls) each become one synth for `renderOncePerSynth`, so users keep calling what they know.
+ */
+function renderOnceInCdk8sEntryPoints(): void {
+  const entryPoints: [object, string][] = [[App.prototype, 'synth'], [App.prototype, 'synthYaml'], [Chart.prototype, 'toJson']];
+  for (const [prototype, name] of entryPoints) {
+    const methods = prototype as Record<string, (...args: unknown[]) => unknown>;
+    const original = methods[name];
+    if ((original as unknown as Record<symbol, boolean>)[RENDERS_ONCE]) continue;
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      return renderOncePerSynth(() => original.apply(this, args));
+    };
+    Object.defineProperty(wrapped, RENDERS_ONCE, { value: true });
+    methods[name] = wrapped;
+  }
+}
+renderOnceInCdk8sEntryPoints();
 
 /**
  * What the patterns attached to one workload declared: the containers they added, the directories
