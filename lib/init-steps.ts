@@ -1,9 +1,8 @@
-import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AttachmentProps } from './attachment';
 import { attach, checkContainerOptions, ContainerOptions, containerProps } from './container-options';
-import { ContainerRole, PodComposition } from './pod-composition';
+import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
 import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';
 
@@ -44,16 +43,10 @@ export interface InitStepsProps extends AttachmentProps {
   readonly appHandOffPath?: string;
 
   /**
-   * What backs the hand-off volume: `EmptyDirMedium.MEMORY` keeps rendered secrets off the node's disk.
-   * @default - the node's disk
+   * The hand-off emptyDir's medium (`EmptyDirMedium.MEMORY` keeps rendered secrets off the node's disk) and size limit.
+   * @default - on the node's disk, no limit
    */
-  readonly handOffMedium?: kplus.EmptyDirMedium;
-
-  /**
-   * The most the hand-off volume may hold.
-   * @default - no limit
-   */
-  readonly handOffSizeLimit?: Size;
+  readonly handOffVolume?: SharedDirectoryOptions;
 }
 
 /**
@@ -69,7 +62,7 @@ export class InitSteps extends Construct {
   /** Where the app reads what the steps wrote, or undefined when hand-off is off. */
   public readonly appHandOffPath?: string;
   private readonly composition: PodComposition;
-  private readonly backing: { medium?: kplus.EmptyDirMedium; sizeLimit?: Size };
+  private readonly backing?: SharedDirectoryOptions;
   private readonly _steps: kplus.Container[] = [];
 
   constructor(scope: Construct, id: string, props: InitStepsProps) {
@@ -77,7 +70,7 @@ export class InitSteps extends Construct {
     const { composition, app } = attach(this, props);
     this.composition = composition;
     this.app = app;
-    this.backing = { medium: props.handOffMedium, sizeLimit: props.handOffSizeLimit };
+    this.backing = props.handOffVolume;
     if (props.handOff ?? true) {
       this.handOffPath = checkSharedPath(this.node.path, 'handOffPath', props.handOffPath ?? '/handoff');
       this.appHandOffPath = checkSharedPath(this.node.path, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);

@@ -1,9 +1,8 @@
-import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelperProps } from './attachment';
 import { attach, checkContainerOptions, containerNameFromId, containerProps, helperOptions, DEFAULT_IMAGE } from './container-options';
-import { ContainerRole } from './pod-composition';
+import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
 import { containerResources } from './resources';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
@@ -36,16 +35,10 @@ export interface SidecarProps extends HelperProps {
   readonly appSharedReadOnly?: boolean;
 
   /**
-   * What backs the shared directory; `EmptyDirMedium.MEMORY` for secrets or fast scratch space.
-   * @default - the node's disk
+   * The shared emptyDir's medium (`EmptyDirMedium.MEMORY` for secrets or fast scratch space) and size limit.
+   * @default - on the node's disk, no limit
    */
-  readonly sharedMedium?: kplus.EmptyDirMedium;
-
-  /**
-   * The most the shared directory may hold.
-   * @default - no limit
-   */
-  readonly sharedSizeLimit?: Size;
+  readonly sharedVolume?: SharedDirectoryOptions;
 }
 
 /**
@@ -63,7 +56,7 @@ export class Sidecar extends Construct {
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
     const { composition, app } = attach(this, props);
-    const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedMedium, sharedSizeLimit, ...options } =
+    const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedVolume, ...options } =
       props;
     checkContainerOptions(this.node.path, options);
     if ((options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined && options.args === undefined) {
@@ -76,9 +69,8 @@ export class Sidecar extends Construct {
     const sidecar = containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES });
     this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(this.node.path, props, sidecar));
     if (sharedPath !== undefined) {
-      const backing = { medium: sharedMedium, sizeLimit: sharedSizeLimit };
-      composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, backing);
-      composition.shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, backing);
+      composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
+      composition.shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
     }
   }
 }

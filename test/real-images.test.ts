@@ -155,8 +155,7 @@ describe('shared directories as users need them', () => {
       workload,
       handOffPath: '/rendered',
       appHandOffPath: '/etc/secrets',
-      handOffMedium: kplus.EmptyDirMedium.MEMORY,
-      handOffSizeLimit: Size.mebibytes(1),
+      handOffVolume: { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) },
       steps: [{ name: 'render-secrets', command: ['sh', '-c', 'echo s3cr3t > "$HANDOFF_DIR/db-password"'] }],
     });
     const spec = specOf(chart);
@@ -212,8 +211,8 @@ describe('shared directories as users need them', () => {
 
   test('fails when one shared directory is declared with two media', () => {
     const { chart, workload } = web();
-    new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data', sharedMedium: kplus.EmptyDirMedium.MEMORY });
-    expect(() => new Sidecar(chart, 'Two', { workload, command: KEEP_RUNNING, sharedPath: '/data', sharedMedium: kplus.EmptyDirMedium.DEFAULT })).toThrow(
+    new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data', sharedVolume: { medium: kplus.EmptyDirMedium.MEMORY } });
+    expect(() => new Sidecar(chart, 'Two', { workload, command: KEEP_RUNNING, sharedPath: '/data', sharedVolume: { medium: kplus.EmptyDirMedium.DEFAULT } })).toThrow(
       'test/Two: shared directory /data is already declared by test/One with another medium or size limit.',
     );
   });

@@ -20,8 +20,7 @@ export class SecretsExampleChart extends Chart {
       workload: exampleDeployment(this, 'secrets-example', appScript),
       handOffPath: '/rendered',
       appHandOffPath: '/etc/secrets',
-      handOffMedium: kplus.EmptyDirMedium.MEMORY,
-      handOffSizeLimit: Size.mebibytes(1),
+      handOffVolume: { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) },
       // Stands in for a Vault agent or a cloud secrets CLI rendering a template.
       steps: [{ name: 'render-secrets', command: ['sh', '-c', 'printf "s3cr3t-from-init" > "$HANDOFF_DIR/db-password"'] }],
     });
