@@ -1,8 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelperProps } from './attachment';
-import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, helperOptions, DEFAULT_IMAGE } from './container-options';
+import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole } from './pod-composition';
 import { containerResources } from './resources';
 import { describeValue } from './shared-path';

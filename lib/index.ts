@@ -1,16 +1,33 @@
-export * from './adapter';
-export * from './ambassador';
-export * from './attachment';
-export * from './container-options';
-export * from './init-steps';
-export * from './kubernetes-target';
-export * from './lifecycle';
-export * from './manifest';
-export * from './pod-composition';
-export * from './pod-resources';
-export * from './resources';
-export * from './rules';
-export * from './runbook';
-export * from './security';
-export * from './sidecar';
-export * from './synthesize';
+// The public API, exported by name: what users build with. Everything else in lib/ is internal
+// (test/public-api.test.ts fails when this list changes without the README's API section).
+export { Adapter, ADAPTER_RESOURCES, type AdapterProps, AdapterSource, type AdapterSourceBindOptions, type AdapterSourceConfig, LOG_LINE_TO_JSON, STATS_TO_PROMETHEUS } from './adapter';
+export { Ambassador, AMBASSADOR_RESOURCES, type AmbassadorProps, type AmbassadorUpstream } from './ambassador';
+export {
+  type AttachmentProps,
+  CAPABILITY_ALL,
+  CAPABILITY_NET_BIND_SERVICE,
+  type ContainerOptions,
+  DEFAULT_IMAGE,
+  type HelperProps,
+  NON_ROOT_ID,
+  RESTRICTED_CONTAINER_SECURITY,
+  RESTRICTED_POD_SECURITY,
+  restrictedSecurityContext,
+} from './container-defaults';
+export { INIT_STEP_RESOURCES, type InitStepOptions, InitSteps, type InitStepsProps } from './init-steps';
+export { FEATURE_HISTORY, type FeatureHistory, KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
+export { DependencyCondition } from './lifecycle';
+export {
+  ContainerRole,
+  DEFAULT_CONTAINER_ANNOTATION,
+  type DirectoryMountOptions,
+  type PatternContainer,
+  PodComposition,
+  type SharedDirectoryOptions,
+  SidecarMode,
+} from './pod-composition';
+export { type PodResources, type ResourceAmounts } from './pod-resources';
+export { containerResources } from './resources';
+export { renderRunbook } from './runbook';
+export { Sidecar, SIDECAR_RESOURCES, type SidecarProps } from './sidecar';
+export { synthesizeAtomically } from './synthesize';

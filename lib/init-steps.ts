@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AttachmentProps } from './attachment';
-import { attach, checkContainerOptions, ContainerOptions, containerProps } from './container-options';
+import { attach, AttachmentProps, checkContainerOptions, ContainerOptions, containerProps } from './container-defaults';
 import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
 import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';

@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HelperProps } from './attachment';
-import { attach, checkContainerOptions, containerNameFromId, containerProps, helperOptions, DEFAULT_IMAGE } from './container-options';
+import { attach, checkContainerOptions, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
 import { containerResources } from './resources';
 

@@ -14,7 +14,7 @@ import {
   SidecarMode,
 } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/security';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/container-defaults';
 import { validateForTarget } from './support/kubernetes-schema';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';
 

@@ -19,7 +19,7 @@ import {
 } from '../lib';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
-import { restrictedSecurityContext } from '../lib/security';
+import { restrictedSecurityContext } from '../lib/container-defaults';
 import { Manifest, podSpecOf, KEEP_RUNNING } from './support/synth';
 
 const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;

@@ -2,7 +2,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/security';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/container-defaults';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';

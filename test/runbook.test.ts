@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
-import { PodComposition, renderRunbook, runbookFileName } from '../lib';
+import { PodComposition, renderRunbook } from '../lib';
+import { runbookFileName } from '../lib/runbook';
 import { addExampleCharts } from '../lib/examples';
 import { Manifest } from './support/synth';
 

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InitSteps } from '../init-steps';
 import { containerResources } from '../resources';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../security';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
 
 /**
  * The reference demo: Pod `multi-container-pod` with one init step that must finish before the app

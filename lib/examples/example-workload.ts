@@ -1,8 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DEFAULT_IMAGE } from '../container-options';
+import { DEFAULT_IMAGE, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
 import { containerResources } from '../resources';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../security';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
 export const EXAMPLE_APP_RESOURCES = containerResources(50, 100, 32, 64);

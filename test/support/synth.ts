@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { KubernetesTarget, KubernetesVersion } from '../../lib';
 import { validateManifests } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/security';
+import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/container-defaults';
 
 /** A Kubernetes object as synthesized. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

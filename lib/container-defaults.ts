@@ -1,9 +1,87 @@
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AttachmentProps, HelperProps } from './attachment';
-import { PatternContainerOptions, PodComposition } from './pod-composition';
-import { restrictedSecurityContext } from './security';
+import { PatternContainerOptions, PodComposition, SidecarMode } from './pod-composition';
 import { describeValue } from './shared-path';
+
+// What every pattern container starts from: where it attaches, its image and command, its hardened
+// security context, and the checks at the construct boundary.
+
+/** Where a pattern attaches: the workload and the app container in it. */
+export interface AttachmentProps {
+  /**
+   * The workload whose pods get the pattern: a Pod, Deployment, StatefulSet, DaemonSet, Job or
+   * CronJob, also one defined in another chart.
+   */
+  readonly workload: kplus.AbstractPod;
+
+  /**
+   * The app container the pattern serves (volumes and env are wired into it).
+   * @default - the workload's first container
+   */
+  readonly app?: kplus.Container;
+}
+
+/** Props of the long-running patterns (sidecar, ambassador, adapter): one container beside the app. */
+export interface HelperProps extends AttachmentProps, ContainerOptions {
+  /**
+   * Classic (an app container) or native (an init container with restartPolicy Always).
+   * @default - NATIVE when the workload's chart targets Kubernetes 1.29 or later (KubernetesTarget), else CLASSIC
+   */
+  readonly mode?: SidecarMode;
+
+  /**
+   * How long the helper needs between the pod's stop and its own (a log shipper flushing, a proxy
+   * finishing connections): rendered as a preStop sleep (the sleep action on 1.30+, `sleep` in the
+   * container before), and checked against the pod's terminationGracePeriodSeconds.
+   * @default - none
+   */
+  readonly drainTime?: Duration;
+}
+
+/**
+ * The uid and gid pattern containers run as: `nobody` exists in busybox and most base images,
+ * and a numeric non-root user is what lets a kubelet honour `runAsNonRoot` on images built as root.
+ */
+export const NON_ROOT_ID = 65534;
+
+/**
+ * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
+ * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
+ */
+export const CAPABILITY_ALL = 'ALL' as kplus.Capability;
+/** The one capability "restricted" lets a container add: binding ports below 1024. */
+export const CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
+
+/**
+ * The container security context every pattern container gets unless its props override a field:
+ * non-root, read-only root filesystem, no privilege escalation, every capability dropped
+ * (Pod Security Standards "restricted"). Pattern containers write only to emptyDir mounts.
+ */
+export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  user: NON_ROOT_ID,
+  group: NON_ROOT_ID,
+  ensureNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: [CAPABILITY_ALL] },
+};
+
+/** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
+export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
+  user: NON_ROOT_ID,
+  group: NON_ROOT_ID,
+  fsGroup: NON_ROOT_ID,
+  ensureNonRoot: true,
+};
+
+/** The restricted defaults with the given fields overriding them, so opting out is explicit and per field. */
+export function restrictedSecurityContext(
+  overrides: kplus.ContainerSecurityContextProps = {},
+): kplus.ContainerSecurityContextProps {
+  return { ...RESTRICTED_CONTAINER_SECURITY, ...overrides };
+}
 
 /** The image pattern containers run when none is given: small, has sh, nc, awk, tail and httpd. */
 export const DEFAULT_IMAGE = 'busybox:1.36';
