@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPort, ContainerDefaults, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPropKinds, checkPort, ContainerDefaults, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';
@@ -183,6 +183,7 @@ export class Adapter extends Construct {
     const { composition, app } = attach(this, props);
     const { workload, app: appOption, mode, drainTime, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
     checkContainerOptions(this.node.path, options);
+    checkPropKinds(this.node.path, props, { transform: 'string', metricsPortName: 'string', pollInterval: 'duration' });
     const ownImage = (options.image ?? DEFAULT_IMAGE) !== DEFAULT_IMAGE || options.command !== undefined;
     if (source !== undefined ? !(source instanceof AdapterSource) : !ownImage) {
       throw new Error(

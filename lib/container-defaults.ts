@@ -188,6 +188,26 @@ export function checkContainerOptions(where: string, options: ContainerOptions):
   for (const port of options.ports ?? []) checkPort(where, 'port number', port?.number);
 }
 
+/** What a prop holds, for checking what JavaScript callers pass. */
+export type PropKind = 'string' | 'boolean' | 'duration' | 'mode';
+
+const PROP_KINDS: Record<PropKind, { test: (value: unknown) => boolean; example: string }> = {
+  string: { test: (v) => typeof v === 'string', example: "a string such as '/var/log/app'" },
+  boolean: { test: (v) => typeof v === 'boolean', example: 'true or false' },
+  duration: { test: (v) => v instanceof Duration, example: 'a Duration such as Duration.seconds(5)' },
+  mode: { test: (v) => Object.values(SidecarMode).includes(v as SidecarMode), example: 'SidecarMode.CLASSIC or SidecarMode.NATIVE' },
+};
+
+/** Throws, naming the prop, when a prop that is set holds the wrong kind of value. */
+export function checkPropKinds(where: string, props: object, kinds: Record<string, PropKind>): void {
+  for (const [prop, kind] of Object.entries(kinds)) {
+    const value = (props as Record<string, unknown>)[prop];
+    if (value !== undefined && !PROP_KINDS[kind].test(value)) {
+      throw new Error(`${where}: ${prop} is ${describeValue(value)}. Give ${PROP_KINDS[kind].example}.`);
+    }
+  }
+}
+
 /** Throws unless `port` is a TCP/UDP port number (an integer from 1 to 65535, not a string). */
 export function checkPort(where: string, what: string, port: unknown): number {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
@@ -198,6 +218,7 @@ export function checkPort(where: string, what: string, port: unknown): number {
 
 /** How a long-running helper is added: its mode, whether it is sized for busybox, how long it drains. */
 export function helperOptions(where: string, props: HelperProps, container: PatternContainerProps): PatternContainerOptions {
+  checkPropKinds(where, props, { mode: 'mode', drainTime: 'duration' });
   if (props.drainTime !== undefined && props.lifecycle?.preStop !== undefined) {
     throw new Error(`${where}: both drainTime and lifecycle.preStop are given, and drainTime is rendered as the preStop hook. Keep one of them.`);
   }

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, AttachmentProps, checkContainerOptions, ContainerOptions, containerProps } from './container-defaults';
+import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps } from './container-defaults';
 import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
 import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';
@@ -67,6 +67,7 @@ export class InitSteps extends Construct {
   constructor(scope: Construct, id: string, props: InitStepsProps) {
     super(scope, id);
     const { composition, app } = attach(this, props);
+    checkPropKinds(this.node.path, props, { handOff: 'boolean' });
     this.composition = composition;
     this.app = app;
     this.backing = props.handOffVolume;

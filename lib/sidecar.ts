@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPropKinds, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
 import { containerResources } from './resources';
 
@@ -58,6 +58,7 @@ export class Sidecar extends Construct {
     const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedVolume, ...options } =
       props;
     checkContainerOptions(this.node.path, options);
+    checkPropKinds(this.node.path, props, { sidecarSharedPath: 'string', sharedReadOnly: 'boolean', appSharedReadOnly: 'boolean' });
     if ((options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined && options.args === undefined) {
       throw new Error(
         `${this.node.path}: a Sidecar on the default image ${DEFAULT_IMAGE} needs a command: busybox alone runs sh, which exits at once, ` +

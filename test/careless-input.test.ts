@@ -157,6 +157,18 @@ describe('input from JavaScript', () => {
       const { chart, workload } = web();
       return new InitSteps(chart, 'I', untyped({ workload, steps: 'migrate' }));
     }, "test/I: steps is 'migrate', not an array."],
+    ['drainTime given as a number', () => {
+      const { chart, workload } = web();
+      return new Sidecar(chart, 'S', untyped({ workload, command: KEEP_RUNNING, drainTime: 5 }));
+    }, 'test/S: drainTime is 5. Give a Duration such as Duration.seconds(5).'],
+    ['mode misspelled', () => {
+      const { chart, workload } = web();
+      return new Sidecar(chart, 'S', untyped({ workload, command: KEEP_RUNNING, mode: 'Native' }));
+    }, "test/S: mode is 'Native'. Give SidecarMode.CLASSIC or SidecarMode.NATIVE."],
+    ['handOff given as a string', () => {
+      const { chart, workload } = web();
+      return new InitSteps(chart, 'I', untyped({ workload, handOff: 'false' }));
+    }, "test/I: handOff is 'false'. Give true or false."],
   ])('fails when %s', (_what, create, message) => {
     expect(create).toThrow(message);
   });
