@@ -139,6 +139,8 @@ export function renderOncePerSynth<T>(synth: () => T): T {
 }
 
 const RENDERS_ONCE = Symbol.for('cdk8s-multi-container-patterns.renders-once');
+/** Where a workload's ApiObject keeps its composition, for the shared render function. */
+const COMPOSITION = Symbol('composition');
 
 /**
  * cdk8s' own entry points (`app.synth()`, `app.synthYaml()`, `chart.toJson()`, which `Testing.synth`
@@ -186,7 +188,8 @@ export class PodComposition extends Construct {
   private readonly directories: SharedDirectory[] = [];
   private readonly mounts: DirectoryMount[] = [];
   private readonly envSources: { container: kplus.Container; name: string; setBy: string }[] = [];
-  private readonly printedWarnings = new Set<string>();
+  /** Warnings already printed, so each shows once however often the pod is checked. */
+  private printedWarnings?: string[];
   private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
@@ -194,8 +197,11 @@ export class PodComposition extends Construct {
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     super(workload, PodComposition.ID);
-    renderWithPatterns(this);
-    this.node.addValidation({ validate: () => this.validatePod() });
+    // One shared function and the composition itself, not closures per workload: at 10,000 pods they add up.
+    const apiObject = ApiObject.of(workload) as ApiObject & { [COMPOSITION]?: PodComposition };
+    apiObject[COMPOSITION] = this;
+    apiObject.toJson = renderWithPatterns;
+    this.node.addValidation(this);
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
@@ -460,17 +466,19 @@ export class PodComposition extends Construct {
 
   /**
    * Whole-pod rules, checked on the manifest as it will be written (so they see every container,
-   * whoever added it, and the user's patches) before any file is written. Warnings are printed.
+   * whoever added it, and the user's patches) before any file is written; cdk8s calls it at synth.
+   * Returns the problems; warnings are printed.
    */
-  private validatePod(): string[] {
+  public validate(): string[] {
     const cached = synthRenders?.get(this);
     if (cached) return cached.problems;
     const manifest = this.manifest;
     const template = podTemplateOf(manifest);
     for (const warning of [...imageWarnings(template.spec), ...this.containerWarnings(template.spec)]) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
-      if (!this.printedWarnings.has(message)) console.warn(message);
-      this.printedWarnings.add(message);
+      if (this.printedWarnings?.includes(message)) continue;
+      console.warn(message);
+      (this.printedWarnings ??= []).push(message);
     }
     const problems = [
       ...this.modeProblems(manifest.kind, template.spec),
@@ -589,29 +597,27 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
  * hatch can override anything the library set. This is the one place the rendered JSON is edited;
  * it must be, because the 1.27 field filter runs after patches and drops native-sidecar fields.
  */
-function renderWithPatterns(composition: PodComposition): void {
-  const apiObject = ApiObject.of(composition.workload);
-  const render = apiObject.toJson.bind(apiObject);
+function renderWithPatterns(this: ApiObject & { [COMPOSITION]: PodComposition }): WorkloadJson {
+  const composition = this[COMPOSITION];
+  const rendered = synthRenders?.get(composition);
+  if (rendered?.manifest) {
+    // Handed out once: the chart writes it, and the memory goes with it.
+    const manifest = rendered.manifest;
+    rendered.manifest = undefined;
+    return manifest;
+  }
   // cdk8s keeps an object's patches in a private array and applies them inside toJson.
-  const patches = (apiObject as unknown as { patches: JsonPatch[] }).patches;
-  apiObject.toJson = () => {
-    const rendered = synthRenders?.get(composition);
-    if (rendered?.manifest) {
-      // Handed out once: the chart writes it, and the memory goes with it.
-      const manifest = rendered.manifest;
-      rendered.manifest = undefined;
-      return manifest;
-    }
-    const userPatches = patches.splice(0);
-    let manifest: WorkloadJson;
-    try {
-      manifest = render() as WorkloadJson;
-    } finally {
-      patches.push(...userPatches);
-    }
-    composition._finish(manifest);
-    return userPatches.length > 0 ? JsonPatch.apply(manifest, ...userPatches) : manifest;
-  };
+  const patches = (this as unknown as { patches: JsonPatch[] }).patches;
+  const userPatches = patches.splice(0);
+  let manifest: WorkloadJson;
+  try {
+    // The workload's own class (KubeDeployment...) renders and applies the 1.27 field filter.
+    manifest = Object.getPrototypeOf(this).toJson.call(this) as WorkloadJson;
+  } finally {
+    patches.push(...userPatches);
+  }
+  composition._finish(manifest);
+  return userPatches.length > 0 ? JsonPatch.apply(manifest, ...userPatches) : manifest;
 }
 
 /**

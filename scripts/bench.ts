@@ -87,7 +87,7 @@ const CASES: Record<string, { build: (chart: Chart, i: number) => void; validate
 function runCase(name: string, count: number): void {
   if (!CASES[name].validate) {
     // Measures what our rules cost: the same synth with the whole-pod validation switched off.
-    (PodComposition.prototype as unknown as { validatePod: () => string[] }).validatePod = () => [];
+    PodComposition.prototype.validate = () => [];
   }
   const start = process.hrtime.bigint();
   const app = new App({ outdir: os.tmpdir() });
