@@ -4,6 +4,7 @@ import { AmbassadorExampleChart } from './ambassador-example';
 import { CombinedExampleChart } from './combined-example';
 import { DemoChart } from './demo-chart';
 import { InitExampleChart } from './init-example';
+import { HaproxyAmbassadorChart, NativeProxyJobChart, NativeWebExporterChart, RedisExporterChart, WebExporterChart } from './real-software';
 import { SidecarExampleChart } from './sidecar-example';
 import {
   CronJobExampleChart,
@@ -18,6 +19,7 @@ export * from './ambassador-example';
 export * from './combined-example';
 export * from './demo-chart';
 export * from './init-example';
+export * from './real-software';
 export * from './sidecar-example';
 export * from './workload-kinds';
 
@@ -34,4 +36,9 @@ export function addExampleCharts(app: App): void {
   new NativeAmbassadorExampleChart(app, 'native-ambassador-example');
   new DaemonSetExampleChart(app, 'daemonset-example');
   new StatefulSetExampleChart(app, 'statefulset-example');
+  new WebExporterChart(app, 'real-web-exporter');
+  new NativeWebExporterChart(app, 'real-native-web-exporter');
+  new HaproxyAmbassadorChart(app, 'real-haproxy-ambassador');
+  new RedisExporterChart(app, 'real-redis-exporter');
+  new NativeProxyJobChart(app, 'real-native-proxy-job');
 }
