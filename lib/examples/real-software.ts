@@ -128,8 +128,7 @@ export class NativeWebExporterChart extends Chart {
       replicas: 1,
       containers: [exampleContainer('app', client)],
     });
-    const { name: _nginxName, ...nginx } = nginxContainer(this, name);
-    new Sidecar(this, 'Nginx', { workload: deployment, ...nginx });
+    new Sidecar(this, 'Nginx', { workload: deployment, ...nginxContainer(this, name) });
     addNginxExporter(this, deployment);
   }
 }
@@ -196,7 +195,7 @@ function roundTrip(label: string, addressVariable: string): string {
   const cli = `redis-cli -h "\${${addressVariable}%:*}" -p "\${${addressVariable}#*:}"`;
   return [
     `${cli} SET greeting "hello ${label}" >/dev/null`,
-    `echo "${label} via \$${addressVariable} answered: $(${cli} GET greeting) from $(${cli} INFO server | grep tcp_port | tr -d '\\r')"`,
+    `echo "${label} via $${addressVariable} answered: $(${cli} GET greeting) from $(${cli} INFO server | grep tcp_port | tr -d '\\r')"`,
   ].join('\n');
 }
 
@@ -259,8 +258,7 @@ export class NativeProxyJobChart extends Chart {
       ...podProps('proxy-job'),
       containers: [redisClient(`${roundTrip('cache', 'CACHE_ADDR')}\necho "job done"`)],
     });
-    const { name: _name, ...upstream } = redisServer('cache', 7000);
-    new Sidecar(this, 'Cache', { workload: job, ...upstream });
+    new Sidecar(this, 'Cache', { workload: job, ...redisServer('cache', 7000) });
     addHaproxyAmbassador(this, job, [{ name: 'cache', host: '127.0.0.1', port: 7000 }]);
   }
 }
