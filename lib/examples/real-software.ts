@@ -29,7 +29,7 @@ export const REAL_IMAGES = {
 };
 
 /** The uids the upstream images run as, used as runAsUser so the restricted profile holds. */
-const UPSTREAM_UID = { nginx: 101, nginxExporter: 65534, haproxy: 99, redis: 999, redisExporter: 59000 };
+const UPSTREAM_UID = { nginx: 101, nginxExporter: 1001, haproxy: 99, redis: 999, redisExporter: 59000 };
 
 /** Requests 50m / 32Mi, limits 200m / 128Mi: a small server of the examples. */
 const SERVER_RESOURCES = containerResources(50, 200, 32, 128);
