@@ -258,9 +258,9 @@ async function main(): Promise<number> {
   const absent = Object.keys(table).filter((f) => wanted(f) && !files.includes(f));
 
   // Build (or find cached) the stand-ins of the upstream images the files name, once for all files.
-  const standInsStart = Date.now();
+  const runStart = Date.now();
   await ensureStandIns(files.flatMap((f) => imagesOf(readManifest(join(dir, f)).pods)));
-  console.log(`stand-in images ready (${((Date.now() - standInsStart) / 1000).toFixed(1)} s)`);
+  const standInSeconds = ((Date.now() - runStart) / 1000).toFixed(1);
 
   const workDir = mkdtempSync(join(tmpdir(), 'e2e-'));
   let passed = 0;
@@ -299,6 +299,7 @@ async function main(): Promise<number> {
     rmSync(workDir, { recursive: true, force: true });
   }
   if (interrupted) console.log(`interrupted by ${interrupted}`);
+  console.log(`total ${((Date.now() - runStart) / 1000).toFixed(1)} s (stand-in images ${standInSeconds} s)`);
   console.log(`${passed} passed, ${failed} failed`);
   return interrupted ? 130 : failed ? 1 : 0;
 }

@@ -49,6 +49,7 @@ export interface PodSpec {
   initContainers?: ContainerSpec[];
   volumes?: Volume[];
   restartPolicy?: string;
+  terminationGracePeriodSeconds?: number;
   securityContext?: SecurityContext;
 }
 
@@ -56,6 +57,7 @@ export interface Pod { apiVersion: 'v1'; kind: 'Pod'; metadata: { name: string; 
 
 export const isNativeSidecar = (c: ContainerSpec) => c.restartPolicy === 'Always';
 export const hasNativeSidecars = (pod: Pod) => (pod.spec.initContainers ?? []).some(isNativeSidecar);
+const STOP_GRACE_SECONDS = 2;
 const runsToCompletion = (pod: Pod) => ['Never', 'OnFailure'].includes(pod.spec.restartPolicy ?? 'Always');
 
 /** What happened to one container, in ms since the epoch (podman's clock for start and exit). */
@@ -264,9 +266,12 @@ export async function finishPod(pod: Pod, moments: Moment[], deadline: number, i
     }
   }
   const failures = apps.filter((a) => a.exitCode !== 0).map((a) => `${where(podName, a.container)}: exited with exit code ${a.exitCode}; the pod did not complete`);
+  // SIGTERM, then SIGKILL after the grace period: the pod's, capped so a shell that ignores
+  // SIGTERM (busybox sh as PID 1) costs the e2e 2 s, not 30.
+  const grace = String(Math.min(pod.spec.terminationGracePeriodSeconds ?? 30, STOP_GRACE_SECONDS));
   for (const sidecar of moments.filter((m) => m.role === 'sidecar').reverse()) {
     const name = pm.containerName(podName, sidecar.container);
-    await pm.podman('stop', '--time', '5', name);
+    await pm.podman('stop', '--time', grace, name);
     const state = await pm.times(name);
     sidecar.finished = state?.finished;
     sidecar.exitCode = state?.exitCode;

@@ -171,17 +171,17 @@ export function missingStandIn(image: string, file: string): string | undefined 
 }
 
 /**
- * Builds the stand-ins among `images` whose label hash is not current (none: returns at once).
+ * Builds the stand-ins whose label hash is not current, if `images` needs one of them (else returns at once).
  * Throws with mmdebstrap's last lines when the root filesystem cannot be built.
  */
 export async function ensureStandIns(images: string[]): Promise<void> {
-  const wanted = STAND_INS.filter((s) => images.some((i) => qualifiedImage(i) === s.image));
   const stale: StandIn[] = [];
-  for (const standIn of wanted) {
+  for (const standIn of STAND_INS) {
     const r = await pm.podman('image', 'inspect', '--format', `{{index .Labels "${HASH_LABEL}"}}`, standIn.image);
     if (r.code !== 0 || r.stdout.trim() !== imageHash(standIn)) stale.push(standIn);
   }
-  if (!stale.length) return;
+  // The root filesystem is the slow part and serves them all: once built, import every stale one.
+  if (!stale.some((s) => images.some((i) => qualifiedImage(i) === s.image))) return;
   if (!existsSync(SOURCES)) {
     throw new Error(`stand-in images: ${SOURCES} is missing; mmdebstrap needs Debian's deb822 sources file to build ${stale.map((s) => s.image).join(', ')}.`);
   }
