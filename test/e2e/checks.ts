@@ -124,6 +124,10 @@ export const FIXTURES: Record<string, Expectation & { mustReport: Pattern[] }> =
     logs: { app: ['app started'] },
     mustReport: ['container proxy', 'startupProbe never passed', '"tcpSocket":{"port":7777}', 'listening on 7000'],
   },
+  'runs-as-root.k8s.yaml': {
+    logs: {},
+    mustReport: ['container redis', 'CreateContainerConfigError', 'image will run as root'],
+  },
   'exporter-wrong-port.k8s.yaml': {
     logs: {},
     pages: [NGINX_METRICS],

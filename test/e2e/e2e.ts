@@ -7,7 +7,7 @@ import { join } from 'path';
 import { setTimeout as sleep } from 'timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
 import { EXAMPLES, Expectation, FIXTURES, PageExpectation, Pattern } from './checks';
-import { finishPod, hasNativeSidecars, Moment, orderFailures, Pod, PodSpec, startPod, timeline } from './kubelet';
+import { finishPod, hasNativeSidecars, Moment, nonRootProblems, orderFailures, Pod, PodSpec, startPod, timeline } from './kubelet';
 import * as pm from './podman';
 import { ensureStandIns, missingStandIn } from './stand-ins';
 
@@ -210,6 +210,9 @@ async function play(file: string, expect: Expectation, workDir: string): Promise
   const notes = dropped.length ? [`not played (podman does not know them): ${dropped.join(', ')}`] : [];
   const noStandIn = imagesOf(pods).map((image) => missingStandIn(image, file)).filter((m): m is string => m !== undefined);
   if (noStandIn.length) return { failures: noStandIn, notes };
+  // podman runs what a kubelet would refuse to start: check that first.
+  const refused = (await Promise.all(pods.map(nonRootProblems))).flat();
+  if (refused.length) return { failures: refused, notes };
   const copy = join(workDir, file.split('/').pop()!);
   writeFileSync(copy, kubePlayed.map((o) => stringify(o)).join('---\n'));
   const names = pods.map((p) => p.metadata.name);

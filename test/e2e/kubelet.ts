@@ -40,7 +40,7 @@ export interface ContainerSpec {
   startupProbe?: Probe;
 }
 
-interface SecurityContext { runAsUser?: number; runAsGroup?: number }
+interface SecurityContext { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean }
 
 export interface Volume { name: string; emptyDir?: object; configMap?: { name: string } }
 
@@ -134,6 +134,25 @@ function makeVolumes(pod: Pod, configMaps: Map<string, Record<string, string>>, 
     }
   }
   return mounts;
+}
+
+/**
+ * What the kubelet refuses (CreateContainerConfigError) and podman ignores: `runAsNonRoot` with a
+ * user that is root, or that it cannot tell is not (the image's USER by name). Messages are the kubelet's.
+ */
+export async function nonRootProblems(pod: Pod): Promise<string[]> {
+  const problems: string[] = [];
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    const security = { ...pod.spec.securityContext, ...c.securityContext };
+    if (!security.runAsNonRoot) continue;
+    const imageUser = (await pm.podman('image', 'inspect', '--format', '{{.Config.User}}', c.image)).stdout.trim().split(':')[0];
+    const user = security.runAsUser !== undefined ? String(security.runAsUser) : imageUser;
+    const why = user === '' || user === '0' || user === 'root' ? 'container has runAsNonRoot and image will run as root'
+      : /^\d+$/.test(user) ? undefined
+      : `container has runAsNonRoot and image has non-numeric user (${user}), cannot verify user is non-root`;
+    if (why) problems.push(`${where(pod.metadata.name, c.name)}: the kubelet refuses it (CreateContainerConfigError): ${why}. Set a non-zero runAsUser.`);
+  }
+  return problems;
 }
 
 const describeProbe = (probe: Probe) => JSON.stringify(probe);
