@@ -154,11 +154,11 @@ function customizeScript(): string {
   return lines.join('\n') + '\n';
 }
 
-const ROOTFS_HASH = createHash('sha256').update(JSON.stringify([STAND_IN_PACKAGES, customizeScript()])).digest('hex').slice(0, 16);
+const rootfsHash = () => createHash('sha256').update(JSON.stringify([STAND_IN_PACKAGES, customizeScript()])).digest('hex').slice(0, 16);
 /** Label on each stand-in: the hash of what it is built from, so a changed definition rebuilds it. */
 const HASH_LABEL = 'e2e.stand-in.hash';
 const imageHash = (standIn: StandIn) =>
-  createHash('sha256').update(JSON.stringify([ROOTFS_HASH, importChanges(standIn)])).digest('hex').slice(0, 16);
+  createHash('sha256').update(JSON.stringify([rootfsHash(), importChanges(standIn)])).digest('hex').slice(0, 16);
 
 const SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
@@ -198,7 +198,7 @@ export async function ensureStandIns(images: string[]): Promise<void> {
     ], 600_000);
     if (built.code !== 0) {
       const last = `${built.stdout}\n${built.stderr}`.trim().split('\n').slice(-15).map((l) => `  | ${l}`).join('\n');
-      throw new Error(`stand-in images: mmdebstrap failed (exit code ${built.code}) building the root filesystem with ${STAND_IN_PACKAGES.join(', ')}; its last lines:\n${last}`);
+      throw new Error(`stand-in images: mmdebstrap failed (exit code ${built.code}) building the root filesystem with ${STAND_IN_PACKAGES.join(', ')} (STAND_IN_PACKAGES in test/e2e/stand-ins.ts); its last lines:\n${last}`);
     }
     for (const standIn of stale) {
       const changes = [...importChanges(standIn), `LABEL ${HASH_LABEL}=${imageHash(standIn)}`].flatMap((c) => ['--change', c]);
