@@ -45,6 +45,11 @@ const NGINX_METRICS: PageExpectation = {
   container: 'exporter', port: 9113, path: '/metrics',
   patterns: [/^nginx_connections_active [1-9]\d*$/, /^nginx_http_requests_total [1-9]\d*$/, /^nginx_up 1$/],
 };
+/**
+ * haproxy's tcplog line for a connection from localhost (the app; a kubelet's TCP probe comes from
+ * the pod IP) that it forwarded through frontend, backend and server `name`: the proxy served the app.
+ */
+const servedFromLocalhost = (name: string) => new RegExp(String.raw`^127\.0\.0\.1:\d+ \[[^\]]+\] ${name} ${name}/${name} `);
 /** What the app logs when a redis shard answered through the haproxy ambassador. */
 const redisAnswer = (label: string, localPort: number, redisPort: number) =>
   `${label} via localhost:${localPort} answered: hello ${label} from tcp_port:${redisPort}`;
@@ -90,7 +95,7 @@ export const EXAMPLES: Record<string, Expectation> = {
     pages: [NGINX_METRICS],
   },
   'real-haproxy-ambassador.k8s.yaml': {
-    logs: { app: [redisAnswer('shard-0', 9000, 7000), redisAnswer('shard-1', 9001, 7001)] },
+    logs: { app: [redisAnswer('shard-0', 9000, 7000), redisAnswer('shard-1', 9001, 7001)], haproxy: [servedFromLocalhost('shard-0'), servedFromLocalhost('shard-1')] },
   },
   'real-redis-exporter.k8s.yaml': {
     logs: {},
@@ -98,7 +103,7 @@ export const EXAMPLES: Record<string, Expectation> = {
   },
   'real-native-proxy-job.k8s.yaml': {
     // The kubelet player also checks the app exited 0 and haproxy and redis stopped after it, in reverse order.
-    logs: { app: [redisAnswer('cache', 9000, 7000), 'job done'] },
+    logs: { app: [redisAnswer('cache', 9000, 7000), 'job done'], haproxy: [servedFromLocalhost('cache')] },
   },
   'combined-example.k8s.yaml': {
     logs: {
