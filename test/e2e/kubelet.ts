@@ -58,6 +58,8 @@ export interface Pod { apiVersion: 'v1'; kind: 'Pod'; metadata: { name: string; 
 export const isNativeSidecar = (c: ContainerSpec) => c.restartPolicy === 'Always';
 export const hasNativeSidecars = (pod: Pod) => (pod.spec.initContainers ?? []).some(isNativeSidecar);
 const STOP_GRACE_SECONDS = 2;
+/** How long a run-to-completion init container may take. */
+const INIT_WAIT_SECONDS = 60;
 const runsToCompletion = (pod: Pod) => ['Never', 'OnFailure'].includes(pod.spec.restartPolicy ?? 'Always');
 
 /** What happened to one container, in ms since the epoch (podman's clock for start and exit). */
@@ -247,12 +249,13 @@ export async function startPod(pod: Pod, configMaps: Map<string, Record<string, 
       if (notStarted) return { failures: [notStarted], moments };
       moment.ready = Date.now();
     } else {
-      await pm.podman('wait', pm.containerName(podName, c.name));
+      await pm.run('podman', ['wait', pm.containerName(podName, c.name)], INIT_WAIT_SECONDS * 1000);
       const state = await pm.times(pm.containerName(podName, c.name));
       moment.finished = state?.finished;
       moment.exitCode = state?.exitCode;
-      if (state?.exitCode !== 0) {
-        return { failures: [`${where(podName, c.name)}: init container exited with exit code ${state?.exitCode}; the kubelet would not start the containers after it`], moments };
+      if (state?.status !== 'exited' || state.exitCode !== 0) {
+        const what = state?.status === 'exited' ? `exited with exit code ${state.exitCode}` : `still ${state?.status ?? 'missing'} after ${INIT_WAIT_SECONDS} s`;
+        return { failures: [`${where(podName, c.name)}: init container ${what}; the kubelet would not start the containers after it`], moments };
       }
     }
   }
