@@ -163,7 +163,7 @@ const describeProbe = (probe: Probe) => JSON.stringify(probe);
 function probePort(c: ContainerSpec, port: number | string): number {
   if (typeof port === 'number') return port;
   const found = c.ports?.find((p) => p.name === port)?.containerPort;
-  if (found === undefined) throw new Error(`container ${c.name}: probe port '${port}' names no port of the container.`);
+  if (found === undefined) throw new Error(`container ${c.name}: probe port '${port}' names no port of the container. Name the port in ports, or give its number.`);
   return found;
 }
 
@@ -212,11 +212,20 @@ async function waitUntilStarted(podName: string, network: pm.PodNetwork, c: Cont
 
 /**
  * Creates the pod and starts its containers in the kubelet's order. Returns the failures (none =
- * everything started) and the moments recorded so far.
+ * everything started) and the moments recorded so far. What the player cannot play (a subPath, a
+ * missing ConfigMap, an unknown probe port) is a failure too, naming the pod, container and fix.
  */
 export async function startPod(pod: Pod, configMaps: Map<string, Record<string, string>>, workDir: string, isInterrupted: () => boolean) {
-  const podName = pod.metadata.name;
   const moments: Moment[] = [];
+  try {
+    return await startInOrder(pod, configMaps, workDir, isInterrupted, moments);
+  } catch (error) {
+    return { failures: [(error as Error).message], moments };
+  }
+}
+
+async function startInOrder(pod: Pod, configMaps: Map<string, Record<string, string>>, workDir: string, isInterrupted: () => boolean, moments: Moment[]) {
+  const podName = pod.metadata.name;
   const failures: string[] = [];
   const created = await pm.podman('pod', 'create', '--name', podName);
   if (created.code) return { failures: [`pod ${podName}: podman pod create failed: ${created.stderr.trim()}`], moments };
