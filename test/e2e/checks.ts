@@ -10,6 +10,8 @@ export interface Expectation {
    * line after the line that matched the one before.
    */
   logs: Record<string, Pattern[]>;
+  /** Container name -> patterns no line of its log may match (checked once the expected lines are there). */
+  notInLogs?: Record<string, Pattern[]>;
   /** Pages a container serves (e.g. Prometheus metrics), fetched from inside its pod. */
   pages?: PageExpectation[];
   /** How long to wait for those lines (default 30 s). */
@@ -92,6 +94,8 @@ export const EXAMPLES: Record<string, Expectation> = {
   'real-native-web-exporter.k8s.yaml': {
     // nginx passed its startupProbe before the app started: even the first request is served.
     logs: { app: ['request 1: hello from nginx'] },
+    // It started after nginx's startupProbe passed, so its first try to reach nginx succeeded.
+    notInLogs: { exporter: ['Could not create Nginx Client'] },
     pages: [NGINX_METRICS],
   },
   'real-haproxy-ambassador.k8s.yaml': {
@@ -128,6 +132,11 @@ export const FIXTURES: Record<string, Expectation & { mustReport: Pattern[] }> =
   'native-sidecar-no-listener.k8s.yaml': {
     logs: { app: ['app started'] },
     mustReport: ['container proxy', 'startupProbe never passed', '"tcpSocket":{"port":7777}', 'listening on 7000'],
+  },
+  'exporter-first.k8s.yaml': {
+    logs: { app: ['request 1: hello from nginx'] },
+    notInLogs: { exporter: ['Could not create Nginx Client'] },
+    mustReport: ['container exporter', 'must not appear', 'Could not create Nginx Client', 'sidecar exporter'],
   },
   'runs-as-root.k8s.yaml': {
     logs: {},

@@ -117,6 +117,20 @@ async function missingPageLines(pods: Pod[], page: PageExpectation): Promise<Mis
   return { failure: `${where(pod.metadata.name, page.container)}: GET ${url} from inside the pod: ${why}`, final: false };
 }
 
+/** Log lines that match a `notInLogs` pattern, as failures. */
+async function unwantedLogLines(pods: Pod[], expect: Expectation): Promise<string[]> {
+  const failures: string[] = [];
+  for (const [container, patterns] of Object.entries(expect.notInLogs ?? {})) {
+    const pod = podOf(pods, container);
+    if (typeof pod === 'string') return [pod];
+    for (const line of await pm.logs(pm.containerName(pod.metadata.name, container))) {
+      const unwanted = patterns.find((p) => matches(line, p));
+      if (unwanted) failures.push(`${where(pod.metadata.name, container)}: log line matching ${show(unwanted)}, which must not appear: ${line}`);
+    }
+  }
+  return failures;
+}
+
 /** Polls until every expected log line and page line is there; returns the failures (none = pass). */
 async function waitForExpectations(pods: Pod[], expect: Expectation, deadline: number): Promise<string[]> {
   for (;;) {
@@ -237,6 +251,7 @@ async function play(file: string, expect: Expectation, workDir: string): Promise
     }
     if (interrupted) failures.push(`interrupted by ${interrupted}`);
     if (!failures.length) failures.push(...(await waitForExpectations(pods, expect, deadline)));
+    if (!failures.length) failures.push(...(await unwantedLogLines(pods, expect)));
     for (const [pod, recorded] of moments) {
       if (!failures.length) failures.push(...(await finishPod(pod, recorded, deadline, isInterrupted)));
       if (!failures.length) failures.push(...orderFailures(pod, recorded));
