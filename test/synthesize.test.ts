@@ -29,8 +29,8 @@ describe('synthesizeAtomically', () => {
   test('writes one YAML file per chart and one runbook per workload with patterns', () => {
     synthesizeAtomically(addExampleCharts, outdir);
     const files = Object.keys(snapshotOf(outdir));
-    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(13);
-    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(13);
+    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(18);
+    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(18);
     expect(files).toContain('pod-multi-container-pod.runbook.md');
   });
 

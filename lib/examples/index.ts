@@ -6,6 +6,7 @@ import { DemoChart } from './demo-chart';
 import { InitExampleChart } from './init-example';
 import { LifecycleExampleChart } from './lifecycle-example';
 import { SecretsExampleChart } from './secrets-example';
+import { HaproxyAmbassadorChart, NativeProxyJobChart, NativeWebExporterChart, RedisExporterChart, WebExporterChart } from './real-software';
 import { SidecarExampleChart } from './sidecar-example';
 import {
   CronJobExampleChart,
@@ -22,6 +23,7 @@ export * from './demo-chart';
 export * from './init-example';
 export * from './lifecycle-example';
 export * from './secrets-example';
+export * from './real-software';
 export * from './sidecar-example';
 export * from './workload-kinds';
 
@@ -40,4 +42,9 @@ export function addExampleCharts(app: App): void {
   new StatefulSetExampleChart(app, 'statefulset-example');
   new SecretsExampleChart(app, 'secrets-example');
   new LifecycleExampleChart(app, 'lifecycle-example');
+  new WebExporterChart(app, 'real-web-exporter');
+  new NativeWebExporterChart(app, 'real-native-web-exporter');
+  new HaproxyAmbassadorChart(app, 'real-haproxy-ambassador');
+  new RedisExporterChart(app, 'real-redis-exporter');
+  new NativeProxyJobChart(app, 'real-native-proxy-job');
 }

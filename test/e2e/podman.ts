@@ -70,3 +70,40 @@ export async function teardown(file: string, pods: string[]): Promise<void> {
   }
   await podman('kube', 'down', file);
 }
+
+export interface PodNetwork { pid: number; ip: string }
+
+/** The pod's network namespace (its infra container's PID) and IP, where probes and checks run. */
+export async function podNetwork(pod: string): Promise<PodNetwork | undefined> {
+  const infra = await podman('pod', 'inspect', '--format', '{{.InfraContainerID}}', pod);
+  if (infra.code !== 0) return undefined;
+  const r = await podman('inspect', '--format', '{{.State.Pid}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', infra.stdout.trim());
+  const [pid, ip] = r.stdout.trim().split(' ');
+  return r.code === 0 && Number(pid) > 0 ? { pid: Number(pid), ip: ip ?? '' } : undefined;
+}
+
+/** Runs a host program inside the pod's network namespace, as a process in the pod would connect. */
+export const inPodNetwork = (network: PodNetwork, args: string[], timeoutMs = 10_000) =>
+  run('nsenter', ['-t', String(network.pid), '-n', '--', ...args], timeoutMs);
+
+/**
+ * GETs `url` from inside the pod (busybox wget: a status outside 2xx/3xx fails). `timeout`, not
+ * wget's own -T, which segfaults in Debian's busybox 1.35.
+ */
+export const httpGetInPod = (network: PodNetwork, url: string, timeoutSeconds = 2) =>
+  inPodNetwork(network, ['timeout', String(timeoutSeconds), 'busybox', 'wget', '-q', '-O', '-', url], (timeoutSeconds + 2) * 1000);
+
+/** Opens a TCP connection from inside the pod (bash /dev/tcp): exit 0 once something accepts. */
+export const tcpConnectInPod = (network: PodNetwork, host: string, port: number, timeoutSeconds = 1) =>
+  inPodNetwork(network, ['timeout', String(timeoutSeconds), 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', host, String(port)], (timeoutSeconds + 2) * 1000);
+
+/** Start and finish times in ms since the epoch (0 when it has not happened), from podman's own record. */
+export async function times(name: string): Promise<{ started: number; finished: number; exitCode: number; status: string } | undefined> {
+  const r = await podman('container', 'inspect', '--format',
+    '{{.State.StartedAt.UnixMilli}} {{.State.FinishedAt.UnixMilli}} {{.State.ExitCode}} {{.State.Status}}', name);
+  if (r.code !== 0) return undefined;
+  const [started, finished, exitCode, status] = r.stdout.trim().split(' ');
+  // A zero time.Time is year 1: negative milliseconds.
+  const ms = (value: string) => Math.max(0, Number(value));
+  return { started: ms(started), finished: ms(finished), exitCode: Number(exitCode), status };
+}

@@ -2,9 +2,11 @@
 # Prepares podman for the e2e tests (as root); safe to run again: every step checks first.
 set -euo pipefail
 
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! dpkg -s busybox-static >/dev/null 2>&1; then
+# mmdebstrap builds the stand-ins for the real upstream images (test/e2e/stand-ins.ts).
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v mmdebstrap >/dev/null ||
+  ! dpkg -s busybox-static >/dev/null 2>&1; then
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y podman runc busybox-static
+  DEBIAN_FRONTEND=noninteractive apt-get install -y podman runc busybox-static mmdebstrap
 fi
 
 # No registry is reachable: build busybox from busybox-static. latest and 1.36 are the tags the
