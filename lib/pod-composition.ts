@@ -3,8 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesTarget } from './kubernetes-target';
 import { ContainerJson, podTemplateOf, WorkloadJson } from './manifest';
-import { budgetProblems, effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
-import { imageWarnings, metadataProblems, podSpecProblems } from './rules';
+import { effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
+import { RulePolicy } from './rule-policy';
+import { checkWorkload, formatProblem, Problem } from './rules';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -211,18 +212,16 @@ export class PodComposition extends Construct {
     // workload are always rendered anew.
     if (this.validated) return this.validated.problems;
     const manifest = this.manifest;
-    const template = podTemplateOf(manifest);
-    for (const warning of imageWarnings(template.spec)) {
+    const { errors, warnings } = checkWorkload(manifest, {
+      budget: this.budget,
+      levelOf: (rule, container) => RulePolicy.levelOf(this.workload, rule, container),
+    });
+    for (const warning of warnings) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (!this.printedWarnings.has(message)) console.warn(message);
       this.printedWarnings.add(message);
     }
-    const problems = [
-      ...metadataProblems(manifest.kind, manifest.metadata),
-      ...(template === manifest ? [] : metadataProblems('pod template', template.metadata ?? {})),
-      ...podSpecProblems(template.spec),
-      ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
-    ].map((problem) => this.describe(problem));
+    const problems = errors.map((problem) => this.describe(problem));
     if (problems.length === 0) {
       // A failed validation ends the synth: nothing is kept for a retry after a fix.
       this.validated = { manifest, problems };
@@ -231,11 +230,10 @@ export class PodComposition extends Construct {
     return problems;
   }
 
-  /** Adds which pattern added a container to a message about it, so users find the construct to fix. */
-  private describe(problem: string): string {
-    const subject = /^container '([^']+)'/.exec(problem);
-    const added = subject && this._patternContainers.find(({ container }) => container.name === subject[1]);
-    return added ? problem.replace(subject[0], `${subject[0]} (added by ${added.addedBy})`) : problem;
+  /** A problem as text, saying which pattern added its container, so users find the construct to fix. */
+  private describe(problem: Problem): string {
+    const added = problem.container === undefined ? undefined : this._patternContainers.find(({ container }) => container.name === problem.container);
+    return formatProblem(problem, added?.addedBy);
   }
 
   /**

@@ -58,7 +58,7 @@ describe('rules checked at synth time', () => {
     ApiObject.of(workload).addJsonPatch(
       JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: 'ghost', mountPath: '/data' }]),
     );
-    expect(synthError(app)).toContain("container 'app' mounts volume 'ghost' at /data, which the pod does not have.");
+    expect(synthError(app)).toContain("container 'app': mounts volume 'ghost' at /data, which the pod does not have.");
   });
 
   test('fails when two volumes are mounted on one path in a container', () => {
@@ -193,8 +193,8 @@ describe('rules checked at synth time', () => {
     new Sidecar(chart, 'Shipper', { workload, image: 'busybox:latest' });
     expect(() => app.synthYaml()).not.toThrow();
     expect(warn.mock.calls.map(([message]) => message)).toEqual([
-      "Warning: [test/Web] container 'app' uses image 'busybox', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
-      "Warning: [test/Web] container 'shipper' (added by test/Shipper) uses image 'busybox:latest', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
+      "Warning: [test/Web] container 'app': image 'busybox' can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
+      "Warning: [test/Web] container 'shipper' (added by test/Shipper): image 'busybox:latest' can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
     ]);
   });
 });
