@@ -1,7 +1,9 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
 import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { compareQuantities, quantityProblem } from './quantity';
-import { RuleId, RuleLevel } from './rule-policy';
+import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
 
 /**
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
@@ -63,6 +65,71 @@ export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): Ch
     else if (level === RuleLevel.WARNING) warnings.push(problem);
   }
   return { errors, warnings };
+}
+
+/** Roots that already have the duplicate-object validation, so each app gets it once. */
+const ROOTS_CHECKED_FOR_DUPLICATES = new WeakSet<IConstruct>();
+
+/**
+ * Adds, once per app, a validation that no two objects of the app share kind, namespace and name:
+ * applied together, the second would replace the first. One pass over the app's objects per synth.
+ */
+export function addDuplicateObjectValidation(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (ROOTS_CHECKED_FOR_DUPLICATES.has(root)) return;
+  ROOTS_CHECKED_FOR_DUPLICATES.add(root);
+  const printedWarnings = new Set<string>();
+  root.node.addValidation({
+    validate: () => {
+      const errors: string[] = [];
+      for (const { problem, object } of duplicateObjectProblems(root)) {
+        const level = RulePolicy.levelOf(object, problem.rule);
+        const text = formatProblem(problem);
+        if (level === RuleLevel.ERROR) errors.push(text);
+        if (level === RuleLevel.WARNING && !printedWarnings.has(text)) {
+          printedWarnings.add(text);
+          console.warn(`Warning: ${text}`);
+        }
+      }
+      return errors;
+    },
+  });
+}
+
+/** Objects under `root` that repeat an earlier object's kind, namespace and name, each with its problem. */
+export function duplicateObjectProblems(root: IConstruct): { problem: Problem; object: ApiObject }[] {
+  const firstByKey: Record<string, ApiObject> = Object.create(null);
+  const found: { problem: Problem; object: ApiObject }[] = [];
+  for (const construct of root.node.findAll()) {
+    if (!(construct instanceof ApiObject)) continue;
+    const namespace = construct.metadata.namespace;
+    const key = `${construct.kind}\u0000${namespace ?? ''}\u0000${construct.name}`;
+    const first = firstByKey[key];
+    if (!first) {
+      firstByKey[key] = construct;
+      continue;
+    }
+    const paths = [first, construct].map((object) => pathUsersWrote(object)).join(' and ');
+    found.push({
+      object: construct,
+      problem: {
+        rule: 'duplicate-object',
+        field: 'metadata.name',
+        value: construct.name,
+        message:
+          `${construct.kind} '${construct.name}' ${namespace === undefined ? 'without a namespace' : `in namespace '${namespace}'`} ` +
+          `is defined twice, by ${paths}`,
+        fix: 'Give one of them another metadata.name or namespace: applied together, the second would replace the first.',
+      },
+    });
+  }
+  return found;
+}
+
+/** The construct a user created for an object: the cdk8s-plus construct around it, or the object itself. */
+function pathUsersWrote(object: ApiObject): string {
+  const owner = object.node.scope;
+  return owner && !(owner instanceof Chart) && owner.node.defaultChild === object ? owner.node.path : object.node.path;
 }
 
 /** Where each kind keeps its pod template; a Pod is its own. */
@@ -447,7 +514,7 @@ function portConflictProblems(running: CheckedContainer[], path: string): Proble
       message:
         `port ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is declared by containers ${names.map((o) => `'${o}'`).join(' and ')}, ` +
         "which share the pod's localhost",
-      fix: 'Give each container its own port (e.g. the ambassador `port` prop or the adapter `metricsPort`).',
+      fix: 'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
     }));
 }
 
