@@ -105,7 +105,7 @@ export class RulePolicy {
         `${where}: rule '${rule}' is set without a reason. Give { reason: '...' } saying why, e.g. 'many operators run without cpu limits'.`,
       );
     }
-    if (options.container !== undefined && (typeof options.container !== 'string' || options.container === '')) {
+    if (options?.container !== undefined && (typeof options.container !== 'string' || options.container === '')) {
       throw new Error(`${where}: container for rule '${rule}' is empty. Give a container name, or leave container out for every container.`);
     }
     let settings = SETTINGS.get(scope);

@@ -51,8 +51,8 @@ export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): Ch
   const template = podTemplateOf(manifest);
   const templatePath = TEMPLATE_PATHS[manifest.kind] ?? 'spec.template';
   const problems = [
-    ...objectNameProblems(manifest.kind, manifest.metadata),
-    ...metadataProblems(manifest.kind, 'metadata', manifest.metadata),
+    ...objectNameProblems(manifest.kind, manifest.metadata ?? {}),
+    ...metadataProblems(manifest.kind, 'metadata', manifest.metadata ?? {}),
     ...(template === manifest ? [] : metadataProblems('pod template', `${templatePath}.metadata`, template.metadata ?? {})),
     ...podSpecProblems(template.spec, template === manifest ? 'spec' : `${templatePath}.spec`),
     ...(options.budget ? budgetProblems(template.spec, options.budget) : []),
@@ -182,7 +182,15 @@ type CheckedContainer = Omit<ContainerJson, 'ports' | 'securityContext'> & { por
 export function objectNameProblems(kind: string, metadata: MetadataJson): Problem[] {
   const problems: Problem[] = [];
   const { name, namespace } = metadata;
-  if (name !== undefined) {
+  if (name === undefined) {
+    problems.push({
+      rule: 'object-name',
+      field: 'metadata.name',
+      value: 'undefined',
+      message: `${kind} metadata.name is undefined, which the API server refuses`,
+      fix: 'Leave name out of metadata to let cdk8s generate one (name: undefined removes it), or give a name.',
+    });
+  } else {
     const rule = NAME_RULES[kind] ?? {};
     const field = 'metadata.name';
     if (rule.label ? !isDnsLabel(name) : !isDnsSubdomain(name)) {

@@ -198,6 +198,14 @@ describe('quantities, ports, names and security contexts the API server or kubel
     expect(lines).toEqual([`[chart/Web/MultiContainerPatterns] ${message}`]);
   });
 
+  test('fails when metadata.name is given as undefined, which drops the name cdk8s would generate', () => {
+    const lines = reportOf(({ chart }) => webWithShipper(chart, {}, { metadata: { name: undefined } }));
+    expect(lines).toEqual([
+      '[chart/Web/MultiContainerPatterns] Deployment metadata.name is undefined, which the API server refuses. ' +
+        'Leave name out of metadata to let cdk8s generate one (name: undefined removes it), or give a name.',
+    ]);
+  });
+
   test("fails when the pod's runAsUser is 0 and a container must not run as root", () => {
     const lines = reportOf(({ chart }) => webWithShipper(chart, {}, { securityContext: { user: 0 } }));
     expect(lines).toEqual([

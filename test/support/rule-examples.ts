@@ -325,9 +325,10 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
 };
 
-function missingMessage(resource: string, kind: string): string {
+/** The line for a missing request or limit, about the container `head` names (by default the log shipper). */
+export function missingMessage(resource: string, kind: string, head = `${COMPOSITION} container 'shipper' (added by chart/Shipper)`): string {
   return (
-    `${COMPOSITION} container 'shipper' (added by chart/Shipper): ${resource} ${kind} is missing. ` +
+    `${head}: ${resource} ${kind} is missing. ` +
     `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
     `or set RulePolicy.set(scope, '${resource}-${kind}', RuleLevel.OFF, { reason }).`
   );
