@@ -477,7 +477,8 @@ function portNumberProblems(container: string, path: string, ports: PortJson[]):
   ports.forEach((port, i) => {
     for (const key of ['containerPort', 'hostPort'] as const) {
       const value = port[key];
-      if ((key === 'containerPort' || value !== undefined) && !isPortNumber(value)) {
+      // A hostPort of 0 (or none) means the container publishes nothing on the node.
+      if ((key === 'containerPort' || (value !== undefined && value !== 0)) && !isPortNumber(value)) {
         problems.push({
           rule: 'port-number',
           container,
@@ -570,7 +571,7 @@ function securityProblems(container: CheckedContainer, path: string, pod: Securi
           container: name,
           field: `${contextPath}.capabilities.${list}[${i}]`,
           value: capability,
-          message: `capability '${capability}' has the CAP_ prefix, which Kubernetes and Pod Security Standards do not accept`,
+          message: `capability '${capability}' has the CAP_ prefix: Kubernetes names capabilities without it, and Pod Security Standards refuse it`,
           fix:
             `Use '${bare}' (e.g. '${bare}' as kplus.Capability, or CAPABILITY_NET_BIND_SERVICE and CAPABILITY_ALL): ` +
             "cdk8s-plus' Capability enum adds the prefix.",
@@ -613,12 +614,12 @@ function qualifiedNameProblems(rule: 'label-key' | 'annotation-key', where: stri
   return [];
 }
 
-function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && DNS_1123_LABEL.test(value);
+function isDnsLabel(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 63 && DNS_1123_LABEL.test(value);
 }
 
-function isDnsSubdomain(value: string): boolean {
-  return value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
+function isDnsSubdomain(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
 }
 
 function isPortNumber(value: unknown): boolean {

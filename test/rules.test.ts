@@ -175,6 +175,10 @@ describe('quantities, ports, names and security contexts the API server or kubel
     ]);
   });
 
+  test('allows hostPort 0, which publishes nothing', () => {
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 0 }], []))).toEqual([]);
+  });
+
   test('fails when a hostPort is out of range', () => {
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 0.5 }], []))).toEqual([
       "[chart/Web/MultiContainerPatterns] container 'app': hostPort 0.5 is not a port number. Use a whole number from 1 to 65535.",

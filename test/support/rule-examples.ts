@@ -300,8 +300,8 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
         securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [CAPABILITY_ALL] } },
       }),
     message:
-      `${COMPOSITION} container 'shipper' (added by chart/Shipper): capability 'CAP_NET_BIND_SERVICE' has the CAP_ prefix, ` +
-      "which Kubernetes and Pod Security Standards do not accept. Use 'NET_BIND_SERVICE' (e.g. 'NET_BIND_SERVICE' as kplus.Capability, " +
+      `${COMPOSITION} container 'shipper' (added by chart/Shipper): capability 'CAP_NET_BIND_SERVICE' has the CAP_ prefix: ` +
+      "Kubernetes names capabilities without it, and Pod Security Standards refuse it. Use 'NET_BIND_SERVICE' (e.g. 'NET_BIND_SERVICE' as kplus.Capability, " +
       "or CAPABILITY_NET_BIND_SERVICE and CAPABILITY_ALL): cdk8s-plus' Capability enum adds the prefix.",
   },
   'capability-without-drop-all': {
