@@ -179,7 +179,7 @@ interface PortJson {
 type CheckedContainer = Omit<ContainerJson, 'ports' | 'securityContext'> & { ports?: PortJson[]; securityContext?: SecurityContextJson };
 
 /** Problems of the object's own name and namespace, by the rules of its kind. */
-export function objectNameProblems(kind: string, metadata: MetadataJson): Problem[] {
+function objectNameProblems(kind: string, metadata: MetadataJson): Problem[] {
   const problems: Problem[] = [];
   const { name, namespace } = metadata;
   if (name === undefined) {
@@ -224,7 +224,7 @@ export function objectNameProblems(kind: string, metadata: MetadataJson): Proble
 }
 
 /** Problems of labels and annotations on one object (`where` is its kind) or pod template. */
-export function metadataProblems(where: string, path: string, metadata: MetadataJson): Problem[] {
+function metadataProblems(where: string, path: string, metadata: MetadataJson): Problem[] {
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(metadata.labels ?? {})) {
     problems.push(...qualifiedNameProblems('label-key', `${where} label`, `${path}.labels`, key));
@@ -245,7 +245,7 @@ export function metadataProblems(where: string, path: string, metadata: Metadata
 }
 
 /** Problems across the pod: names, ports and volumes shared by all containers, and each container's. */
-export function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
+function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
   const initContainers = (spec.initContainers ?? []) as CheckedContainer[];
   const containers = spec.containers as CheckedContainer[];
   const located = [
@@ -316,7 +316,7 @@ export function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
 }
 
 /** Problems of one container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */
-export function containerProblems(container: CheckedContainer, path: string, runsToCompletion: boolean): Problem[] {
+function containerProblems(container: CheckedContainer, path: string, runsToCompletion: boolean): Problem[] {
   const name = container.name;
   const problems: Problem[] = [];
   if (!isDnsLabel(name)) {
