@@ -154,8 +154,12 @@ const SUBDOMAIN_FIX =
 
 /** Name rules per kind, where they are tighter than a DNS-1123 subdomain (apps and batch validation, controllers). */
 const NAME_RULES: Record<string, { label?: boolean; maxLength?: number; why?: string }> = {
-  // Pods are named <name>-<ordinal> and that is their host name.
-  StatefulSet: { label: true },
+  // Pods are named <name>-<ordinal>, their host name; their controller-revision-hash label is <name>-<hash of up to 10>.
+  StatefulSet: {
+    label: true,
+    maxLength: 52,
+    why: "each pod's controller-revision-hash label is the name, '-' and a hash of up to 10 characters, and label values have at most 63",
+  },
   // The controller appends 11 characters to name each Job, whose name is at most 63.
   CronJob: { maxLength: 52, why: 'the CronJob controller appends 11 characters to name each Job, whose name has at most 63' },
   // The Job's pods carry its name as a label value.

@@ -188,6 +188,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
   test.each([
     ['CronJob', 'a'.repeat(53), "CronJob name '" + 'a'.repeat(53) + "' has 53 characters, more than 52. Use at most 52: the CronJob controller appends 11 characters to name each Job, whose name has at most 63."],
     ['Job', 'a'.repeat(64), "Job name '" + 'a'.repeat(64) + "' has 64 characters, more than 63. Use at most 63: the Job's pods carry its name in the job-name label, whose values have at most 63."],
+    ['StatefulSet', 'a'.repeat(53), "StatefulSet name '" + 'a'.repeat(53) + "' has 53 characters, more than 52. Use at most 52: each pod's controller-revision-hash label is the name, '-' and a hash of up to 10 characters, and label values have at most 63."],
     ['StatefulSet', 'web.shop', "StatefulSet name 'web.shop' is not a DNS-1123 label. Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit: it names the pods and their host names."],
   ] as const)('fails when a %s name breaks the rules of its kind', (kind, name, message) => {
     const lines = reportOf(({ chart }) => {
