@@ -137,7 +137,7 @@ const TEMPLATE_PATHS: Record<string, string> = { Pod: '', CronJob: 'spec.jobTemp
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** Kubernetes 1.27 env names (IsEnvVarName). */
+/** Kubernetes 1.27 env names (IsEnvVarName, which also refuses '.' and names starting with '..'). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** IANA service names (IsValidPortName): lower-case letters, digits and single '-' inside, one letter at least. */
 const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -393,14 +393,14 @@ function imageProblems(container: string, path: string, image: string): Problem[
 function envProblems(container: string, path: string, env: { name: string }[]): Problem[] {
   const problems: Problem[] = [];
   env.forEach(({ name }, i) => {
-    if (!ENV_NAME.test(name)) {
+    if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
       problems.push({
         rule: 'env-name',
         container,
         field: `${path}.env[${i}].name`,
         value: name,
         message: `env name '${name}' is invalid`,
-        fix: "Use letters, digits, '_', '-' and '.', not starting with a digit.",
+        fix: "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'.",
       });
     }
   });
@@ -426,48 +426,53 @@ const QUANTITY_FIXES: Record<string, string> = {
   'is negative': 'Use 0 or more.',
 };
 
+/**
+ * Every container needs cpu and memory requests and limits (each its own rule, so a policy can drop
+ * cpu limits alone); every amount given, of any resource, must parse and a request must not exceed its limit.
+ */
 function resourceProblems(container: string, path: string, resources: NonNullable<ContainerJson['resources']>): Problem[] {
+  const requests = resources.requests ?? {};
+  const limits = resources.limits ?? {};
   const problems: Problem[] = [];
   for (const resource of ['cpu', 'memory'] as const) {
-    const amounts = { request: resources.requests?.[resource], limit: resources.limits?.[resource] };
-    const fields = { request: `${path}.resources.requests.${resource}`, limit: `${path}.resources.limits.${resource}` };
-    let comparable = true;
-    for (const kind of ['request', 'limit'] as const) {
-      const value = amounts[kind];
+    for (const [kind, amounts] of [['request', requests], ['limit', limits]] as const) {
+      if (amounts[resource] !== undefined) continue;
       const rule = `${resource}-${kind}` as const;
-      if (value === undefined) {
-        comparable = false;
-        problems.push({
-          rule,
-          container,
-          field: fields[kind],
-          message: `${resource} ${kind} is missing`,
-          fix:
-            `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
-            `or set RulePolicy.set(scope, '${rule}', RuleLevel.OFF, { reason }).`,
-        });
-        continue;
-      }
-      const problem = quantityProblem(value);
+      problems.push({
+        rule,
+        container,
+        field: `${path}.resources.${kind}s.${resource}`,
+        message: `${resource} ${kind} is missing`,
+        fix:
+          `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
+          `or set RulePolicy.set(scope, '${rule}', RuleLevel.OFF, { reason }).`,
+      });
+    }
+  }
+  for (const resource of new Set([...Object.keys(requests), ...Object.keys(limits)])) {
+    let comparable = true;
+    for (const [kind, amounts] of [['request', requests], ['limit', limits]] as const) {
+      const value = amounts[resource];
+      const problem = value === undefined ? undefined : quantityProblem(value);
+      comparable &&= value !== undefined && problem === undefined;
       if (problem !== undefined) {
-        comparable = false;
         problems.push({
           rule: 'resource-quantity',
           container,
-          field: fields[kind],
+          field: `${path}.resources.${kind}s.${resource}`,
           value: String(value),
           message: `${resource} ${kind} '${value}' ${problem}`,
           fix: QUANTITY_FIXES[problem],
         });
       }
     }
-    if (comparable && compareQuantities(amounts.request!, amounts.limit!) > 0) {
+    if (comparable && compareQuantities(requests[resource], limits[resource]) > 0) {
       problems.push({
         rule: 'request-above-limit',
         container,
-        field: fields.request,
-        value: String(amounts.request),
-        message: `${resource} request ${amounts.request} is above its limit ${amounts.limit}`,
+        field: `${path}.resources.requests.${resource}`,
+        value: String(requests[resource]),
+        message: `${resource} request ${requests[resource]} is above its limit ${limits[resource]}`,
         fix: 'Lower the request or raise the limit.',
       });
     }

@@ -3,7 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   addDuplicateObjectValidation,
   Adapter,
+  CheckResult,
   checkWorkload,
+  ContainerJson,
   DEFAULT_RULE_LEVELS,
   Ambassador,
   containerResourcesOf,
@@ -107,6 +109,14 @@ describe('rules checked at synth time', () => {
   });
 });
 
+const VALID_RESOURCES = { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
+/** checkWorkload on a Pod whose one container has `fields`, at the default levels. */
+function checkPod(fields: Partial<ContainerJson>): CheckResult {
+  const container = { name: 'app', image: 'busybox:1.36', resources: VALID_RESOURCES, ...fields };
+  return checkWorkload({ kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [container] } }, { levelOf: (rule) => DEFAULT_RULE_LEVELS[rule] });
+}
+
 /** The lines synth reports for a fixture after `build`. */
 function reportOf(build: (f: { app: App; chart: Chart }) => void): string[] {
   const f = ruleFixture();
@@ -129,20 +139,16 @@ describe('quantities, ports, names and security contexts the API server or kubel
   });
 
   test('accepts plain numbers and fractions as quantities, and compares them exactly', () => {
-    const pod = {
-      kind: 'Pod',
-      metadata: { name: 'web' },
-      spec: {
-        containers: [
-          {
-            name: 'app',
-            image: 'busybox:1.36',
-            resources: { requests: { cpu: 0.1, memory: '0.5Gi' }, limits: { cpu: '100m', memory: 536870912 } },
-          },
-        ],
-      },
-    };
-    expect(checkWorkload(pod, { levelOf: (rule) => DEFAULT_RULE_LEVELS[rule] })).toEqual({ errors: [], warnings: [] });
+    const resources = { requests: { cpu: 0.1, memory: '0.5Gi' }, limits: { cpu: '100m', memory: 536870912 } };
+    expect(checkPod({ resources })).toEqual({ errors: [], warnings: [] });
+  });
+
+  test.each([
+    [{ env: [{ name: '..config' }] }, 'env-name', "env name '..config' is invalid"],
+    [{ resources: { ...VALID_RESOURCES, requests: { ...VALID_RESOURCES.requests, 'ephemeral-storage': '2Gi' }, limits: { ...VALID_RESOURCES.limits, 'ephemeral-storage': '1Gi' } } }, 'request-above-limit', 'ephemeral-storage request 2Gi is above its limit 1Gi'],
+    [{ resources: { ...VALID_RESOURCES, limits: { ...VALID_RESOURCES.limits, 'ephemeral-storage': '1.5.3Gi' } } }, 'resource-quantity', "ephemeral-storage limit '1.5.3Gi' is not a Kubernetes quantity"],
+  ])('checks what cdk8s-plus cannot render but a patch can: %j', (container, rule, message) => {
+    expect(checkPod(container).errors.map((p) => [p.rule, p.message])).toEqual([[rule, message]]);
   });
 
   test('adds effective limits exactly: 700m + 100m is 800m, within a budget of 800m', () => {

@@ -124,7 +124,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
       new Sidecar(chart, 'Shipper', { workload: webDeployment(chart), envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') } }),
     message:
       `${COMPOSITION} container 'shipper' (added by chart/Shipper): env name '1LEVEL' is invalid. ` +
-      "Use letters, digits, '_', '-' and '.', not starting with a digit.",
+      "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'.",
   },
   'duplicate-env': {
     when: 'an env name is set twice in a container',
