@@ -93,9 +93,7 @@ export class RulePolicy {
   /** Sets `rule` to `level` on `scope` (and the constructs under it), replacing an earlier setting of that rule there. */
   public static set(scope: IConstruct, rule: RuleId, level: RuleLevel, options: RulePolicyOptions): void {
     const where = `RulePolicy.set on ${scope.node.path || 'the app'}`;
-    if (!Object.prototype.hasOwnProperty.call(DEFAULT_RULE_LEVELS, rule)) {
-      throw new Error(`${where}: unknown rule '${rule}'. Use one of ${RULE_IDS.join(', ')}.`);
-    }
+    assertKnownRule(where, rule);
     if (!LEVELS.includes(level)) {
       throw new Error(`${where}: unknown level '${level}' for rule '${rule}'. Use RuleLevel.ERROR, RuleLevel.WARNING or RuleLevel.OFF.`);
     }
@@ -118,6 +116,7 @@ export class RulePolicy {
 
   /** The level of `rule` for `container` (or the whole pod) of the workload at `scope`. */
   public static levelOf(scope: IConstruct, rule: RuleId, container?: string): RuleLevel {
+    assertKnownRule(`RulePolicy.levelOf on ${scope.node.path || 'the app'}`, rule);
     return RulePolicy.settingOf(scope, rule, container)?.level ?? DEFAULT_RULE_LEVELS[rule];
   }
 
@@ -134,6 +133,13 @@ export class RulePolicy {
       if (found) return found;
     }
     return undefined;
+  }
+}
+
+/** Rule ids come from JavaScript too, where a typo would otherwise read as "no such setting". */
+function assertKnownRule(where: string, rule: string): void {
+  if (!Object.prototype.hasOwnProperty.call(DEFAULT_RULE_LEVELS, rule)) {
+    throw new Error(`${where}: unknown rule '${rule}'. Use one of ${RULE_IDS.join(', ')}.`);
   }
 }
 

@@ -63,6 +63,7 @@ describe('RulePolicy', () => {
     expect(() => RulePolicy.set(chart, 'cpu-limits' as RuleId, RuleLevel.OFF, { reason: REASON })).toThrow(
       "RulePolicy.set on chart: unknown rule 'cpu-limits'. Use one of object-name, namespace, label-key,",
     );
+    expect(() => RulePolicy.levelOf(chart, 'cpu-limits' as RuleId)).toThrow("RulePolicy.levelOf on chart: unknown rule 'cpu-limits'.");
   });
 
   test('fails when a level is unknown', () => {
