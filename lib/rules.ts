@@ -348,7 +348,7 @@ function containerProblems(container: CheckedContainer, path: string, runsToComp
           container: name,
           field: `${path}.${field}`,
           message: `an init container that runs to completion cannot have ${field}`,
-          fix: 'Remove it (a port given as portNumber adds a startup probe: use ports instead), or make it a native sidecar.',
+          fix: 'Remove it, or make the container a native sidecar (restartPolicy: Always), which can have probes and hooks.',
         });
       }
     }

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { containerResourcesOf, RuleId, RuleLevel, RulePolicy, Sidecar } from '../lib';
-import { missingMessage, ruleFixture, synthReport, webDeployment } from './support/rule-examples';
+import { KEEP_RUNNING, missingMessage, ruleFixture, synthReport, webDeployment } from './support/rule-examples';
 
 const REASON = 'many operators run without cpu limits';
 const NO_CPU_LIMIT = containerResourcesOf({ cpuMillis: { request: 50 }, memoryMebibytes: { request: 32, limit: 64 } });
@@ -32,10 +32,10 @@ describe('RulePolicy', () => {
     const fixture = ruleFixture();
     RulePolicy.set(fixture.app, 'cpu-limit', RuleLevel.OFF, { reason: REASON });
     const workload = webDeployment(fixture.chart);
-    new Sidecar(fixture.chart, 'Shipper', { workload, resources: NO_CPU_LIMIT });
+    new Sidecar(fixture.chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: NO_CPU_LIMIT });
     expect(synthReport(fixture)).toEqual([]);
 
-    new Sidecar(fixture.chart, 'Proxy', { workload, resources: { memory: NO_CPU_LIMIT.memory } });
+    new Sidecar(fixture.chart, 'Proxy', { command: KEEP_RUNNING, workload, resources: { memory: NO_CPU_LIMIT.memory } });
     expect(synthReport(fixture)).toEqual([
       missingMessage('cpu', 'request', "[chart/Web/MultiContainerPatterns] container 'proxy' (added by chart/Proxy)"),
     ]);
@@ -44,7 +44,7 @@ describe('RulePolicy', () => {
   test('a container-specific setting applies to that container only', () => {
     const fixture = ruleFixture();
     const workload = webDeployment(fixture.chart, { resources: NO_CPU_LIMIT });
-    new Sidecar(fixture.chart, 'Shipper', { workload, resources: NO_CPU_LIMIT });
+    new Sidecar(fixture.chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: NO_CPU_LIMIT });
     RulePolicy.set(workload, 'cpu-limit', RuleLevel.OFF, { reason: REASON, container: 'shipper' });
     expect(synthReport(fixture)).toEqual([missingMessage('cpu', 'limit', "[chart/Web/MultiContainerPatterns] container 'app'")]);
   });
@@ -52,7 +52,7 @@ describe('RulePolicy', () => {
   test('a warning is printed once and never stops synth', () => {
     const fixture = ruleFixture();
     const workload = webDeployment(fixture.chart);
-    new Sidecar(fixture.chart, 'Shipper', { workload, resources: NO_CPU_LIMIT });
+    new Sidecar(fixture.chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: NO_CPU_LIMIT });
     RulePolicy.set(fixture.chart, 'cpu-limit', RuleLevel.WARNING, { reason: 'limits are being rolled out' });
     expect(synthReport(fixture)).toEqual([missingMessage('cpu', 'limit', "Warning: [chart/Web] container 'shipper' (added by chart/Shipper)")]);
     expect(synthReport(fixture)).toEqual([]);

@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import { checkWorkload, containerResourcesOf, formatProblem, PodComposition, Problem, RESTRICTED_POD_SECURITY, RulePolicy, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { validateManifests } from './support/kubernetes-schema';
+import { KEEP_RUNNING } from './support/rule-examples';
 
 /** What a user may put in a Deployment and its app container; most of it is random. */
 interface Input {
@@ -35,7 +36,7 @@ function expectProblemOrValidOutput(input: Input): void {
       },
     ],
   });
-  new Sidecar(chart, 'Shipper', { workload, resources: EXAMPLE_APP_RESOURCES });
+  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: EXAMPLE_APP_RESOURCES });
   const { errors } = checkWorkload(PodComposition.of(workload).manifest, { levelOf: (rule, container) => RulePolicy.levelOf(workload, rule, container) });
   for (const problem of errors) expectValueAndFix(problem);
   if (errors.length > 0) {
@@ -82,8 +83,9 @@ describe('property: random inputs end in a problem naming the value and the fix,
     });
     fc.assert(
       fc.property(fc.array(port, { maxLength: 3 }), (ports) => {
-        // Distinct numbers per protocol, so only the numbers themselves can be wrong.
-        const unique = ports.filter((p, i) => ports.findIndex((q) => q.number === p.number && q.protocol === p.protocol) === i);
+        // Distinct numbers per protocol (cdk8s-plus refuses repeats itself), so only the numbers can be wrong.
+        const key = (p: kplus.ContainerPort) => `${p.number}/${p.protocol ?? kplus.Protocol.TCP}`;
+        const unique = ports.filter((p, i) => ports.findIndex((q) => key(q) === key(p)) === i);
         expectProblemOrValidOutput({ ...validInput, ports: unique });
       }),
       { numRuns: 400 },

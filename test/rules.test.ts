@@ -17,7 +17,7 @@ import {
   Sidecar,
 } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RULE_EXAMPLES, ruleFixture, synthReport, webDeployment, webWithShipper } from './support/rule-examples';
+import { KEEP_RUNNING, RULE_EXAMPLES, ruleFixture, synthReport, webDeployment, webWithShipper } from './support/rule-examples';
 
 /** A chart `chart` with a Deployment `Web` whose app container is valid, and the app around it. */
 function fixture(appProps: Partial<kplus.ContainerProps> = {}): { app: App; chart: Chart; workload: kplus.Deployment } {
@@ -38,7 +38,7 @@ function synthError(app: App): string {
 describe('rules checked at synth time', () => {
   test('a valid composition synthesizes without error', () => {
     const { app, workload } = fixture();
-    new Sidecar(app.charts[0], 'LogShipper', { workload, sharedPath: '/var/log/app' });
+    new Sidecar(app.charts[0], 'LogShipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' });
     expect(() => app.synthYaml()).not.toThrow();
   });
 
@@ -53,7 +53,7 @@ describe('rules checked at synth time', () => {
 
   test('fails when an image reference is empty', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload, image: ' ' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: ' ' });
     expect(synthError(app)).toContain("container 'shipper' (added by chart/Shipper): image is empty. Give an image reference such as 'busybox:1.36'.");
   });
 
@@ -93,7 +93,7 @@ describe('rules checked at synth time', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     warn.mockClear();
     const { app, chart, workload } = fixture({ image: 'busybox' });
-    new Sidecar(chart, 'Shipper', { workload, image: 'busybox:latest' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'busybox:latest' });
     expect(() => app.synthYaml()).not.toThrow();
     expect(warn.mock.calls.map(([message]) => message)).toEqual([
       "Warning: [chart/Web] container 'app': image 'busybox' can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
@@ -131,7 +131,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
     ['Size.mebibytes(NaN)', { cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: NaN, limit: 64 } }, "memory request 'NaNMi' is not a Kubernetes quantity"],
     ['Cpu.millis(1e21)', { cpuMillis: { request: 50, limit: 1e21 }, memoryMebibytes: { request: 32, limit: 64 } }, "cpu limit '1e+21m' is not a Kubernetes quantity"],
   ])('fails when a quantity is not one Kubernetes parses: %s', (_input, amounts, message) => {
-    const lines = reportOf(({ chart }) => new Sidecar(chart, 'Shipper', { workload: webDeployment(chart), resources: containerResourcesOf(amounts) }));
+    const lines = reportOf(({ chart }) => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), resources: containerResourcesOf(amounts) }));
     expect(lines).toEqual([
       `${SHIPPER}: ${message}. Write digits with at most one suffix, e.g. '250m' or '0.5' for cpu and '64Mi' or '1Gi' for memory ` +
         '(kplus.Cpu.millis(n) and Size.mebibytes(n) need finite n below 1e21).',
@@ -154,6 +154,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
   test('adds effective limits exactly: 700m + 100m is 800m, within a budget of 800m', () => {
     const { app, chart, workload } = fixture();
     new Sidecar(chart, 'Shipper', {
+      command: KEEP_RUNNING,
       workload,
       resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 0.5, limit: 64 } }),
     });
@@ -165,7 +166,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
 
   test('fails when a budget is not a number', () => {
     const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { workload });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     PodComposition.of(workload).limitPodResources({ cpuMillis: NaN, memoryMebibytes: 512 });
     expect(synthReport({ app, chart })).toEqual([
       "[chart/Web/MultiContainerPatterns] the pod's cpu budget NaN is not a number of millicores. Give limitPodResources a finite cpuMillis of 0 or more.",
@@ -204,7 +205,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
         kind === 'CronJob' ? new kplus.CronJob(chart, 'Web', { ...props, schedule: Cron.daily() })
         : kind === 'Job' ? new kplus.Job(chart, 'Web', props)
         : new kplus.StatefulSet(chart, 'Web', props);
-      new Sidecar(chart, 'Shipper', { workload });
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     });
     expect(lines).toEqual([`[chart/Web/MultiContainerPatterns] ${message}`]);
   });
@@ -218,7 +219,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
   });
 
   test("fails when the pod's runAsUser is 0 and a container must not run as root", () => {
-    const lines = reportOf(({ chart }) => webWithShipper(chart, {}, { securityContext: { user: 0 } }));
+    const lines = reportOf(({ chart }) => webWithShipper(chart, { securityContext: { user: undefined } }, { securityContext: { user: 0 } }));
     expect(lines).toEqual([
       "[chart/Web/MultiContainerPatterns] container 'app': runs as uid 0 (the pod's runAsUser) with runAsNonRoot true, which the kubelet refuses to start. " +
         'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
@@ -241,5 +242,5 @@ describe('quantities, ports, names and security contexts the API server or kubel
 });
 
 function webWithSidecarPorts(chart: Chart, appPorts: kplus.ContainerPort[], sidecarPorts: kplus.ContainerPort[]): void {
-  new Sidecar(chart, 'Shipper', { workload: webDeployment(chart, { ports: appPorts }), ports: sidecarPorts });
+  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart, { ports: appPorts }), ports: sidecarPorts });
 }

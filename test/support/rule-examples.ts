@@ -10,6 +10,8 @@ import {
   containerResourcesOf,
   InitSteps,
   PodComposition,
+  RESTRICTED_POD_SECURITY,
+  restrictedSecurityContext,
   RuleId,
   Sidecar,
 } from '../../lib';
@@ -33,18 +35,33 @@ export interface RuleExample {
   readonly message: string;
 }
 
-/** A Deployment `Web` in `chart` with a valid app container, `appProps` merged in. */
+/** Keeps a busybox sidecar running: on the default image a Sidecar needs a command. */
+export const KEEP_RUNNING = ['sh', '-c', 'sleep 3600'];
+
+/**
+ * A Deployment `Web` in `chart` with a valid app container, `appProps` merged in (its security
+ * context field by field over the restricted one, so only the field a test sets is wrong).
+ */
 export function webDeployment(chart: Chart, appProps: Partial<kplus.ContainerProps> = {}, props: Partial<kplus.DeploymentProps> = {}): kplus.Deployment {
   return new kplus.Deployment(chart, 'Web', {
+    securityContext: RESTRICTED_POD_SECURITY,
     ...props,
-    containers: [{ name: 'app', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES, ...appProps }],
+    containers: [
+      {
+        name: 'app',
+        image: 'busybox:1.36',
+        resources: EXAMPLE_APP_RESOURCES,
+        ...appProps,
+        securityContext: restrictedSecurityContext(appProps.securityContext),
+      },
+    ],
   });
 }
 
 /** A Deployment `Web` with `appProps` and a log shipper sidecar, so the patterns' rules see it. */
 export function webWithShipper(chart: Chart, appProps: Partial<kplus.ContainerProps> = {}, props: Partial<kplus.DeploymentProps> = {}): kplus.Deployment {
   const workload = webDeployment(chart, appProps, props);
-  new Sidecar(chart, 'Shipper', { workload });
+  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
   return workload;
 }
 
@@ -92,7 +109,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   'container-name': {
     when: 'a container name is not a DNS-1123 label',
     input: "`new Sidecar(chart, 'Shipper', { workload, name: 'Log_Shipper' })`",
-    build: ({ chart }) => new Sidecar(chart, 'Shipper', { workload: webDeployment(chart), name: 'Log_Shipper' }),
+    build: ({ chart }) => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), name: 'Log_Shipper' }),
     message: `${COMPOSITION} container 'Log_Shipper' (added by chart/Shipper): name is not a DNS-1123 label. ${LABEL_FIX}`,
   },
   'duplicate-container-name': {
@@ -104,7 +121,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   'image-reference': {
     when: 'an image reference is malformed',
     input: "`image: 'Busybox:1.36!'`",
-    build: ({ chart }) => new Sidecar(chart, 'Shipper', { workload: webDeployment(chart), image: 'Busybox:1.36!' }),
+    build: ({ chart }) => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), image: 'Busybox:1.36!' }),
     message:
       `${COMPOSITION} container 'shipper' (added by chart/Shipper): image 'Busybox:1.36!' is not a valid image reference. ` +
       "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
@@ -112,7 +129,8 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   'image-tag': {
     when: 'an image has the latest tag (a warning)',
     input: "`image: 'busybox:latest'`",
-    build: ({ chart }) => new Sidecar(chart, 'Shipper', { workload: webDeployment(chart), image: 'busybox:latest' }),
+    build: ({ chart }) =>
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), image: 'busybox:latest', resources: EXAMPLE_APP_RESOURCES }),
     message:
       "Warning: [chart/Web] container 'shipper' (added by chart/Shipper): image 'busybox:latest' can change under the same name. " +
       "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
@@ -121,7 +139,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     when: 'an env name is invalid',
     input: "`envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') }`",
     build: ({ chart }) =>
-      new Sidecar(chart, 'Shipper', { workload: webDeployment(chart), envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') } }),
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') } }),
     message:
       `${COMPOSITION} container 'shipper' (added by chart/Shipper): env name '1LEVEL' is invalid. ` +
       "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'.",
@@ -140,6 +158,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`containerResourcesOf({ cpuMillis: { request: -50, limit: 100 }, ... })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         resources: containerResourcesOf({ cpuMillis: { request: -50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
       }),
@@ -150,6 +169,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`resources: { cpu: { limit: kplus.Cpu.millis(100) }, memory: ... }`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         resources: { cpu: { limit: kplus.Cpu.millis(100) }, memory: EXAMPLE_APP_RESOURCES.memory },
       }),
@@ -160,6 +180,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`containerResourcesOf({ cpuMillis: { request: 50 }, ... })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         resources: containerResourcesOf({ cpuMillis: { request: 50 }, memoryMebibytes: { request: 32, limit: 64 } }),
       }),
@@ -170,6 +191,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`resources: { cpu: ..., memory: { limit: Size.mebibytes(64) } }`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         resources: { cpu: EXAMPLE_APP_RESOURCES.cpu, memory: { limit: EXAMPLE_APP_RESOURCES.memory!.limit } },
       }),
@@ -180,6 +202,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`containerResourcesOf({ ..., memoryMebibytes: { request: 32 } })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32 } }),
       }),
@@ -190,6 +213,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`containerResourcesOf({ cpuMillis: { request: 500, limit: 100 }, ... })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         resources: containerResourcesOf({ cpuMillis: { request: 500, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
       }),
@@ -201,6 +225,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     build: ({ chart }) => {
       const workload = webDeployment(chart);
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload,
         resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 32, limit: 64 } }),
       });
@@ -227,17 +252,26 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     build: ({ chart }) => {
       const workload = webDeployment(chart);
       workload.containers[0].mount('/var/log/app', kplus.Volume.fromEmptyDir(chart, 'Other', 'other'));
-      new Sidecar(chart, 'Shipper', { workload, sharedPath: '/var/log/app' });
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' });
     },
     message: `${COMPOSITION} container 'app': two volumes are mounted at /var/log/app. Mount each path once (patterns share one emptyDir per path).`,
   },
   'init-container-probe': {
-    when: 'a run-to-completion init container has a probe',
-    input: "`steps: [{ name: 'migrate', portNumber: 8080 }]`",
-    build: ({ chart }) => new InitSteps(chart, 'Init', { workload: webDeployment(chart), steps: [{ name: 'migrate', portNumber: 8080 }] }),
+    when: 'a run-to-completion init container has a lifecycle hook or probe',
+    input: "`workload.addInitContainer({ name: 'migrate', ..., lifecycle: { preStop: kplus.Handler.fromCommand(['true']) } })`",
+    build: ({ chart }) => {
+      const workload = webWithShipper(chart);
+      workload.addInitContainer({
+        name: 'migrate',
+        image: 'busybox:1.36',
+        resources: EXAMPLE_APP_RESOURCES,
+        securityContext: restrictedSecurityContext(),
+        lifecycle: { preStop: kplus.Handler.fromCommand(['true']) },
+      });
+    },
     message:
-      `${COMPOSITION} container 'migrate' (added by chart/Init): an init container that runs to completion cannot have startupProbe. ` +
-      'Remove it (a port given as portNumber adds a startup probe: use ports instead), or make it a native sidecar.',
+      `${COMPOSITION} container 'migrate': an init container that runs to completion cannot have lifecycle. ` +
+      'Remove it, or make the container a native sidecar (restartPolicy: Always), which can have probes and hooks.',
   },
   'port-number': {
     when: 'a container port is out of range',
@@ -296,6 +330,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     input: '`capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [CAPABILITY_ALL] }` on a sidecar',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
         workload: webDeployment(chart),
         securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [CAPABILITY_ALL] } },
       }),
