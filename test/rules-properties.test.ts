@@ -1,7 +1,16 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { checkWorkload, containerResourcesOf, formatProblem, PodComposition, Problem, RESTRICTED_POD_SECURITY, RulePolicy, Sidecar } from '../lib';
+import {
+  containerResourcesOf,
+  formatProblem,
+  PodComposition,
+  Problem,
+  RESTRICTED_POD_SECURITY,
+  RulePolicy,
+  Sidecar,
+} from '../lib';
+import { checkWorkload } from '../lib/rules';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { validateManifests } from './support/kubernetes-schema';
 import { KEEP_RUNNING } from './support/rule-examples';

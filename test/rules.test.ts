@@ -1,14 +1,10 @@
 import { App, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  addDuplicateObjectValidation,
   Adapter,
-  CheckResult,
-  checkWorkload,
-  ContainerJson,
-  DEFAULT_RULE_LEVELS,
   Ambassador,
   containerResourcesOf,
+  DEFAULT_RULE_LEVELS,
   InitSteps,
   KubernetesTarget,
   KubernetesVersion,
@@ -16,6 +12,8 @@ import {
   RULE_IDS,
   Sidecar,
 } from '../lib';
+import { addDuplicateObjectValidation, CheckResult, checkWorkload } from '../lib/rules';
+import { ContainerJson } from '../lib/manifest';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { KEEP_RUNNING, RULE_EXAMPLES, ruleFixture, synthReport, webDeployment, webWithShipper } from './support/rule-examples';
 

@@ -1,7 +1,6 @@
 import { App, ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  addDuplicateObjectValidation,
   Adapter,
   AdapterSource,
   Ambassador,
@@ -15,6 +14,7 @@ import {
   RuleId,
   Sidecar,
 } from '../../lib';
+import { addDuplicateObjectValidation } from '../../lib/rules';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
 
 /** An app with a chart `chart` and a Deployment `Web` whose app container `app` is valid. */
