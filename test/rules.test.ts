@@ -5,7 +5,6 @@ import {
   Ambassador,
   containerResourcesOf,
   DEFAULT_RULE_LEVELS,
-  InitSteps,
   KubernetesTarget,
   KubernetesVersion,
   PodComposition,
@@ -38,15 +37,6 @@ describe('rules checked at synth time', () => {
     const { app, workload } = fixture();
     new Sidecar(app.charts[0], 'LogShipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' });
     expect(() => app.synthYaml()).not.toThrow();
-  });
-
-  test('fails when a run-to-completion init container has lifecycle hooks', () => {
-    const { app, chart, workload } = fixture();
-    new InitSteps(chart, 'Init', {
-      workload,
-      steps: [{ name: 'migrate', lifecycle: { preStop: kplus.Handler.fromCommand(['true']) } }],
-    });
-    expect(synthError(app)).toContain("container 'migrate' (added by chart/Init): an init container that runs to completion cannot have lifecycle.");
   });
 
   test('fails when an image reference is empty', () => {
@@ -91,7 +81,7 @@ describe('rules checked at synth time', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     warn.mockClear();
     const { app, chart, workload } = fixture({ image: 'busybox' });
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'busybox:latest' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'busybox:latest', resources: EXAMPLE_APP_RESOURCES });
     expect(() => app.synthYaml()).not.toThrow();
     expect(warn.mock.calls.map(([message]) => message)).toEqual([
       "Warning: [chart/Web] container 'app': image 'busybox' can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",

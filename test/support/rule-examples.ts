@@ -341,10 +341,15 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'capability-without-drop-all': {
     when: 'a capability is added without dropping ALL (a warning)',
-    input: '`securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } }` on the app',
-    build: ({ chart }) => webWithShipper(chart, { securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } } }),
+    input: "`securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } }` on a sidecar",
+    build: ({ chart }) =>
+      new Sidecar(chart, 'Shipper', {
+        command: KEEP_RUNNING,
+        workload: webDeployment(chart),
+        securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } },
+      }),
     message:
-      "Warning: [chart/Web] container 'app': adds capabilities NET_BIND_SERVICE without dropping ALL. " +
+      "Warning: [chart/Web] container 'shipper' (added by chart/Shipper): adds capabilities NET_BIND_SERVICE without dropping ALL. " +
       'Add drop: [CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
   },
   'duplicate-object': {
