@@ -51,10 +51,12 @@ export function parseQuantity(value: string | number): Nanos | undefined | null 
   if (!match || (match[2] === '' && !match[3])) return undefined;
   const [, sign, whole, fraction = '', suffix = ''] = match;
   const digits = BigInt(`${whole}${fraction}`);
+  // Zero is zero at any scale ("0e999999999" must not build 10^999999999).
+  if (digits === 0n) return 0n;
   const decimalExponent =
     suffix in BINARY_EXPONENTS ? 0 : suffix in DECIMAL_EXPONENTS ? DECIMAL_EXPONENTS[suffix] : Number(suffix.slice(1));
   const magnitude = whole.replace(/^0+/, '').length + decimalExponent;
-  if (digits !== 0n && magnitude > LARGEST_EXPONENT) return null;
+  if (magnitude > LARGEST_EXPONENT) return null;
   const scaled = digits * 2n ** BigInt(BINARY_EXPONENTS[suffix] ?? 0);
   const exponent = decimalExponent - fraction.length - NANO_EXPONENT;
   let nanos: bigint;

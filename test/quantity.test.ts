@@ -19,6 +19,7 @@ describe('quantities', () => {
     [' 250m ', 250n, 1n],
     [1e21, 10n ** 24n, 10n ** 21n],
     [0.1, 100n, 1n],
+    ['0e999999999', 0n, 0n],
   ] as const)('reads %p as %p millicores and %p bytes, rounding up as the kubelet does', (value, millicores, bytes) => {
     expect(quantityProblem(value)).toBeUndefined();
     expect(cpuMillicores(value)).toBe(millicores);
