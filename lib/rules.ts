@@ -281,14 +281,10 @@ function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
   );
   for (const { container, name, field } of namedPorts) {
     if (!PORT_NAME.test(name) || name.length > 15) {
-      problems.push({
-        rule: 'port-name',
-        container,
-        field,
-        value: name,
-        message: `port name '${name}' is invalid`,
-        fix: "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end.",
-      });
+      problems.push(
+        invalidName('port-name', container, field, `port name '${name}'`, name,
+          "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
+      );
     }
   }
   for (const name of duplicates(namedPorts.map((p) => p.name))) {
@@ -356,52 +352,32 @@ function containerProblems(container: CheckedContainer, path: string, runsToComp
   return problems;
 }
 
-/** Images that can change under the same name: advice, a warning by default. */
+/** An image reference must parse; one that can change under the same name is advice (a warning by default). */
 function imageProblems(container: string, path: string, image: string): Problem[] {
-  const field = `${path}.image`;
-  if (image.trim() === '') {
-    return [{ rule: 'image-reference', container, field, value: image, message: 'image is empty', fix: "Give an image reference such as 'busybox:1.36'." }];
-  }
-  if (!IMAGE_REFERENCE.test(image)) {
-    return [
-      {
-        rule: 'image-reference',
-        container,
-        field,
-        value: image,
-        message: `image '${image}' is not a valid image reference`,
-        fix: "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
-      },
-    ];
-  }
   const lastPart = image.slice(image.lastIndexOf('/') + 1);
-  if (!image.includes('@') && (!lastPart.includes(':') || image.endsWith(':latest'))) {
-    return [
-      {
-        rule: 'image-tag',
-        container,
-        field,
-        value: image,
-        message: `image '${image}' can change under the same name`,
-        fix: "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
-      },
-    ];
-  }
-  return [];
+  const found: Pick<Problem, 'rule' | 'message' | 'fix'> | undefined =
+    image.trim() === ''
+      ? { rule: 'image-reference', message: 'image is empty', fix: "Give an image reference such as 'busybox:1.36'." }
+      : !IMAGE_REFERENCE.test(image)
+        ? {
+            rule: 'image-reference',
+            message: `image '${image}' is not a valid image reference`,
+            fix: "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
+          }
+        : !image.includes('@') && (!lastPart.includes(':') || image.endsWith(':latest'))
+          ? { rule: 'image-tag', message: `image '${image}' can change under the same name`, fix: "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...')." }
+          : undefined;
+  return found ? [{ ...found, container, field: `${path}.image`, value: image }] : [];
 }
 
 function envProblems(container: string, path: string, env: { name: string }[]): Problem[] {
   const problems: Problem[] = [];
   env.forEach(({ name }, i) => {
     if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
-      problems.push({
-        rule: 'env-name',
-        container,
-        field: `${path}.env[${i}].name`,
-        value: name,
-        message: `env name '${name}' is invalid`,
-        fix: "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'.",
-      });
+      problems.push(
+        invalidName('env-name', container, `${path}.env[${i}].name`, `env name '${name}'`, name,
+          "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'."),
+      );
     }
   });
   for (const name of duplicates(env.map((e) => e.name))) {
@@ -621,6 +597,11 @@ function qualifiedNameProblems(rule: 'label-key' | 'annotation-key', where: stri
     ];
   }
   return [];
+}
+
+/** A name that breaks its rule: `what` names it in the message, e.g. "env name 'X'". */
+function invalidName(rule: RuleId, container: string, field: string, what: string, name: string, fix: string): Problem {
+  return { rule, container, field, value: name, message: `${what} is invalid`, fix };
 }
 
 function isDnsLabel(value: unknown): boolean {
