@@ -488,28 +488,44 @@ function portNumberProblems(container: string, path: string, ports: PortJson[]):
   return problems;
 }
 
-/** Containers running together share one network namespace: one listener per port and protocol. */
+/** How each kind of port collides: on the pod's localhost (containerPort) or on the node (hostPort). */
+const PORT_CONFLICTS = {
+  containerPort: {
+    what: 'port',
+    where: "which share the pod's localhost",
+    fix: 'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
+  },
+  hostPort: {
+    what: 'hostPort',
+    where: 'which the API server refuses',
+    fix: 'Publish each host port from one container, or leave hostPort out (Pod Security Standards "restricted" refuse host ports anyway).',
+  },
+} as const;
+
+/** Containers running together share one network namespace and one node: one listener per port and protocol. */
 function portConflictProblems(running: CheckedContainer[], path: string): Problem[] {
-  const owners: Record<string, { port: number; protocol: string; names: string[] }> = Object.create(null);
-  for (const container of running) {
-    for (const port of container.ports ?? []) {
-      const protocol = port.protocol ?? 'TCP';
-      const key = `${port.containerPort}/${protocol}`;
-      const entry = (owners[key] ??= { port: port.containerPort, protocol, names: [] });
-      if (!entry.names.includes(container.name)) entry.names.push(container.name);
+  return (['containerPort', 'hostPort'] as const).flatMap((key) => {
+    const owners: Record<string, { port: number; protocol: string; names: string[] }> = Object.create(null);
+    for (const container of running) {
+      for (const port of container.ports ?? []) {
+        const number = port[key];
+        if (number === undefined || number === 0) continue;
+        const protocol = port.protocol ?? 'TCP';
+        const entry = (owners[`${number}/${protocol}`] ??= { port: number, protocol, names: [] });
+        if (!entry.names.includes(container.name)) entry.names.push(container.name);
+      }
     }
-  }
-  return Object.values(owners)
-    .filter(({ names }) => names.length > 1)
-    .map(({ port, protocol, names }) => ({
-      rule: 'port-conflict' as const,
-      field: `${path}.containers`,
-      value: String(port),
-      message:
-        `port ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is declared by containers ${names.map((o) => `'${o}'`).join(' and ')}, ` +
-        "which share the pod's localhost",
-      fix: 'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
-    }));
+    const { what, where, fix } = PORT_CONFLICTS[key];
+    return Object.values(owners)
+      .filter(({ names }) => names.length > 1)
+      .map(({ port, protocol, names }) => ({
+        rule: 'port-conflict' as const,
+        field: `${path}.containers`,
+        value: String(port),
+        message: `${what} ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is declared by containers ${names.map((o) => `'${o}'`).join(' and ')}, ${where}`,
+        fix,
+      }));
+  });
 }
 
 /**

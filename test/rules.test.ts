@@ -170,6 +170,13 @@ describe('quantities, ports, names and security contexts the API server or kubel
     ]);
   });
 
+  test('fails when two containers publish one hostPort', () => {
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 80 }], [{ number: 8081, hostPort: 80 }]))).toEqual([
+      "[chart/Web/MultiContainerPatterns] hostPort 80 is declared by containers 'app' and 'shipper', which the API server refuses. " +
+        'Publish each host port from one container, or leave hostPort out (Pod Security Standards "restricted" refuse host ports anyway).',
+    ]);
+  });
+
   test('allows hostPort 0, which publishes nothing', () => {
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 0 }], []))).toEqual([]);
   });
