@@ -27,7 +27,9 @@ export {
   SidecarMode,
 } from './pod-composition';
 export { type PodResources, type ResourceAmounts } from './pod-resources';
-export { containerResources } from './resources';
+export { containerResources, containerResourcesOf, type ContainerResourceAmounts, type RequestAndLimit } from './resources';
+export { DEFAULT_RULE_LEVELS, RULE_IDS, type RuleId, RuleLevel, RulePolicy, type RulePolicyOptions } from './rule-policy';
+export { formatProblem, type Problem } from './rules';
 export { renderRunbook } from './runbook';
 export { Sidecar, SIDECAR_RESOURCES, type SidecarProps } from './sidecar';
 export { synthesizeAtomically } from './synthesize';

@@ -96,13 +96,15 @@ export class KubernetesVersion {
   }
 
   /**
-   * The error text for `feature` used on this target: what is used, the first version that has it
-   * and the fix. `what` names the construct and the prop that asked for it.
+   * What to say when `feature` is used on this target: what is used, the first version that has it,
+   * and the fix. `what` names the prop or method that asked for it.
    */
-  public missing(feature: KubernetesFeature, what: string): string {
+  public missing(feature: KubernetesFeature, what: string): { message: string; fix: string } {
     const first = `1.${firstMinorOf(feature)}`;
-    return `${what} needs ${feature}, first on by default in Kubernetes ${first}, but the chart targets ${this}. ` +
-      `Call KubernetesTarget.set(chart, KubernetesVersion.of('${first}')) if your clusters run ${first} or later, or do without it.`;
+    return {
+      message: `${what} needs ${feature}, first on by default in Kubernetes ${first}, but the chart targets ${this}`,
+      fix: `Call KubernetesTarget.set(chart, KubernetesVersion.of('${first}')) if your clusters run ${first} or later, or do without it.`,
+    };
   }
 
   public toString(): string {

@@ -1,4 +1,5 @@
 import { ContainerJson, isNativeSidecar, PodSpecJson } from './manifest';
+import type { Problem } from './rules';
 
 /** What a container waits for in another before it starts (the aws-ecs container dependency conditions). */
 export enum DependencyCondition {
@@ -30,27 +31,42 @@ function placementOf(spec: PodSpecJson, name: string): Placement | undefined {
  * Problems with declared dependencies on the rendered pod: ones the kubelet cannot guarantee, and
  * cycles. Each names both containers and the fix.
  */
-export function dependencyProblems(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): string[] {
-  const problems: string[] = [];
-  for (const { dependent, dependency, condition } of dependencies) {
-    const on = placementOf(spec, dependency);
-    const self = placementOf(spec, dependent);
-    const what = `container '${dependent}' depends on '${dependency}' being ${condition}`;
+export function dependencyProblems(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): Problem[] {
+  const problems: Problem[] = [];
+  const problem = (d: ContainerDependency, why: string, fix: string): Problem => ({
+    rule: 'dependency',
+    container: d.dependent,
+    field: 'dependencies',
+    value: `${d.dependency} ${d.condition}`,
+    message: `depends on '${d.dependency}' being ${d.condition}, but ${why}`,
+    fix,
+  });
+  for (const d of dependencies) {
+    const on = placementOf(spec, d.dependency);
+    const self = placementOf(spec, d.dependent);
     if (!on || !self) {
-      problems.push(`${what}, but the pod has no container '${on ? dependent : dependency}'. Declare dependencies between containers of the same pod.`);
-    } else if (condition === DependencyCondition.COMPLETED && on !== 'init step') {
-      problems.push(`${what}, but '${dependency}' is a ${on}, which never completes before others start. Make it an init step (InitSteps), or depend on it being started or ready.`);
+      problems.push(problem(d, `the pod has no container '${on ? d.dependent : d.dependency}'`, 'Declare dependencies between containers of the same pod.'));
+    } else if (d.condition === DependencyCondition.COMPLETED && on !== 'init step') {
+      problems.push(problem(d, `'${d.dependency}' is a ${on}, which never completes before others start`, 'Make it an init step (InitSteps), or depend on it being started or ready.'));
     } else if (on === 'app container') {
-      problems.push(`${what}, but '${dependency}' is an app container (classic mode), and app containers start together with no order. Make it a native sidecar (KubernetesTarget 1.29+, or mode: SidecarMode.NATIVE).`);
-    } else if (condition === DependencyCondition.READY && on === 'native sidecar' && spec.initContainers?.find((c) => c.name === dependency)?.startupProbe === undefined) {
-      problems.push(`${what}, but '${dependency}' has no startup probe to tell when it is ready. Give it a port (a tcp probe is generated) or a startup probe.`);
-    } else if (condition === DependencyCondition.READY && on === 'init step') {
-      problems.push(`${what}, but '${dependency}' is an init step, which has no readiness. Depend on it being completed.`);
+      problems.push(
+        problem(d, `'${d.dependency}' is an app container (classic mode), and app containers start together with no order`, 'Make it a native sidecar (KubernetesTarget 1.29+, or mode: SidecarMode.NATIVE).'),
+      );
+    } else if (d.condition === DependencyCondition.READY && on === 'native sidecar' && spec.initContainers?.find((c) => c.name === d.dependency)?.startupProbe === undefined) {
+      problems.push(problem(d, `'${d.dependency}' has no startup probe to tell when it is ready`, 'Give it a port (a tcp probe is generated) or a startup probe.'));
+    } else if (d.condition === DependencyCondition.READY && on === 'init step') {
+      problems.push(problem(d, `'${d.dependency}' is an init step, which has no readiness`, 'Depend on it being completed.'));
     }
   }
   const cycle = findCycle(dependencies);
   if (cycle) {
-    problems.push(`containers ${cycle.map((c) => `'${c}'`).join(' → ')} depend on each other in a cycle, so none can start. Remove one of these dependencies.`);
+    problems.push({
+      rule: 'dependency',
+      field: 'dependencies',
+      value: cycle.join(' → '),
+      message: `containers ${cycle.map((c) => `'${c}'`).join(' → ')} depend on each other in a cycle, so none can start`,
+      fix: 'Remove one of these dependencies.',
+    });
   }
   return problems;
 }
@@ -124,7 +140,7 @@ export function preStopSeconds(container: ContainerJson): number {
  * The pod's grace period must cover the app's preStop and then the longest helper drain: app
  * containers and classic helpers get SIGTERM together, native sidecars only after the app stopped.
  */
-export function gracePeriodProblems(spec: PodSpecJson & { terminationGracePeriodSeconds?: number }, drains: readonly { name: string; seconds: number }[]): string[] {
+export function gracePeriodProblems(spec: PodSpecJson & { terminationGracePeriodSeconds?: number }, drains: readonly { name: string; seconds: number }[]): Problem[] {
   if (drains.length === 0) return [];
   const grace = spec.terminationGracePeriodSeconds ?? 30;
   const helpers = new Set(drains.map((d) => d.name));
@@ -133,9 +149,15 @@ export function gracePeriodProblems(spec: PodSpecJson & { terminationGracePeriod
   const needed = appPreStop + longest.seconds;
   if (needed <= grace) return [];
   return [
-    `terminationGracePeriodSeconds is ${grace}, but the app's preStop takes ${appPreStop} s and '${longest.name}' drains for ${longest.seconds} s: ` +
-      `${appPreStop} + ${longest.seconds} = ${needed} s, so the kubelet would kill it mid-drain. ` +
-      `Set terminationGracePeriod on the workload to at least ${needed} s, or shorten drainTime.`,
+    {
+      rule: 'grace-period',
+      field: 'terminationGracePeriodSeconds',
+      value: String(grace),
+      message:
+        `terminationGracePeriodSeconds is ${grace}, but the app's preStop takes ${appPreStop} s and '${longest.name}' drains for ${longest.seconds} s: ` +
+        `${appPreStop} + ${longest.seconds} = ${needed} s, so the kubelet would kill it mid-drain`,
+      fix: `Set terminationGracePeriod on the workload to at least ${needed} s, or shorten drainTime.`,
+    },
   ];
 }
 
@@ -160,26 +182,39 @@ export function podLevelResourceProblems(
   pod: { requests: Amounts; limits: Amounts },
   aggregatedRequests: Amounts,
   containerLimits: readonly { name: string; limits: Amounts }[],
-): string[] {
-  const problems: string[] = [];
+): Problem[] {
+  const problems: Problem[] = [];
   const resources = [
     { resource: 'cpu', field: 'cpuMillis', unit: 'm' },
     { resource: 'memory', field: 'memoryMebibytes', unit: 'Mi' },
   ] as const;
   for (const { resource, field, unit } of resources) {
+    const problem = (message: string, fix: string, container?: string): Problem => ({
+      rule: 'pod-level-resources',
+      container,
+      field: `spec.resources.${resource}`,
+      value: `${pod.requests[field]}${unit} / ${pod.limits[field]}${unit}`,
+      message,
+      fix,
+    });
     if (pod.requests[field] > pod.limits[field]) {
-      problems.push(`pod-level ${resource} request ${pod.requests[field]}${unit} is above the pod-level limit ${pod.limits[field]}${unit}. Lower the request or raise the limit.`);
+      problems.push(problem(`pod-level ${resource} request ${pod.requests[field]}${unit} is above the pod-level limit ${pod.limits[field]}${unit}`, 'Lower the request or raise the limit.'));
     }
     if (aggregatedRequests[field] > pod.requests[field]) {
       problems.push(
-        `the containers' aggregated ${resource} requests ${aggregatedRequests[field]}${unit} are above the pod-level request ${pod.requests[field]}${unit} (KEP-2837). ` +
-          'Raise the pod-level request or lower the containers\'.',
+        problem(
+          `the containers' aggregated ${resource} requests ${aggregatedRequests[field]}${unit} are above the pod-level request ${pod.requests[field]}${unit} (KEP-2837)`,
+          "Raise the pod-level request or lower the containers'.",
+        ),
       );
     }
     for (const { name, limits } of containerLimits.filter((c) => c.limits[field] > pod.limits[field])) {
       problems.push(
-        `container '${name}' has a ${resource} limit ${limits[field]}${unit} above the pod-level limit ${pod.limits[field]}${unit} (KEP-2837). ` +
+        problem(
+          `has a ${resource} limit ${limits[field]}${unit} above the pod-level limit ${pod.limits[field]}${unit} (KEP-2837)`,
           'Lower the container limit or raise the pod-level one.',
+          name,
+        ),
       );
     }
   }

@@ -13,8 +13,9 @@ import {
   renderDrain,
 } from './lifecycle';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
-import { budgetProblems, effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
-import { imageWarnings, metadataProblems, podSpecProblems } from './rules';
+import { effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
+import { RuleLevel, RulePolicy } from './rule-policy';
+import { addDuplicateObjectValidation, checkWorkload, formatProblem, Problem } from './rules';
 import { checkSharedPath } from './shared-path';
 
 /** The part a container plays in a multi-container pod. */
@@ -202,6 +203,7 @@ export class PodComposition extends Construct {
     apiObject[COMPOSITION] = this;
     apiObject.toJson = renderWithPatterns;
     this.node.addValidation(this);
+    addDuplicateObjectValidation(this);
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
@@ -467,39 +469,39 @@ export class PodComposition extends Construct {
   /**
    * Whole-pod rules, checked on the manifest as it will be written (so they see every container,
    * whoever added it, and the user's patches) before any file is written; cdk8s calls it at synth.
-   * Returns the problems; warnings are printed.
+   * Each rule's level comes from RulePolicy. Returns the errors; warnings are printed once.
    */
   public validate(): string[] {
     const cached = synthRenders?.get(this);
     if (cached) return cached.problems;
     const manifest = this.manifest;
-    const template = podTemplateOf(manifest);
-    for (const warning of [...imageWarnings(template.spec), ...this.containerWarnings(template.spec)]) {
+    const spec = podTemplateOf(manifest).spec;
+    const levelOf = (rule: Problem['rule'], container?: string) => RulePolicy.levelOf(this.workload, rule, container);
+    const { errors, warnings } = checkWorkload(manifest, { budget: this.budget, levelOf });
+    for (const problem of [...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.containerWarnings(spec)]) {
+      const level = levelOf(problem.rule, problem.container);
+      if (level === RuleLevel.ERROR) errors.push(problem);
+      else if (level === RuleLevel.WARNING) warnings.push(problem);
+    }
+    for (const warning of warnings) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (this.printedWarnings?.includes(message)) continue;
       console.warn(message);
       (this.printedWarnings ??= []).push(message);
     }
-    const problems = [
-      ...this.modeProblems(manifest.kind, template.spec),
-      ...metadataProblems(manifest.kind, manifest.metadata),
-      ...(template === manifest ? [] : metadataProblems('pod template', template.metadata ?? {})),
-      ...podSpecProblems(template.spec),
-      ...(this.budget ? budgetProblems(template.spec, this.budget) : []),
-      ...this.lifecycleProblems(template.spec),
-    ].map((problem) => this.describe(problem));
+    const problems = errors.map((problem) => this.describe(problem));
     synthRenders?.set(this, { manifest, problems });
     return problems;
   }
 
   /** Declared dependencies, drains and pod-level resources against the pod and its target. */
-  private lifecycleProblems(spec: PodSpecJson): string[] {
+  private lifecycleProblems(spec: PodSpecJson): Problem[] {
     const drains = this._patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
     const problems = [...dependencyProblems(spec, this.containerDependencies), ...gracePeriodProblems(spec, drains)];
     if (this.podLevel) {
       const target = KubernetesTarget.of(this.workload);
       if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {
-        problems.push(target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources'));
+        problems.push({ rule: 'target-feature', field: 'spec.resources', ...target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources') });
       } else {
         const containers = [...(spec.initContainers ?? []), ...spec.containers];
         const limits = containers.map((c) => ({ name: c.name, limits: effectivePodResources({ containers: [c] }).limits }));
@@ -510,25 +512,26 @@ export class PodComposition extends Construct {
   }
 
   /** Helpers whose mode the target or the pod's restart policy cannot run. */
-  private modeProblems(kind: string, spec: PodSpecJson): string[] {
+  private modeProblems(kind: string, spec: PodSpecJson): Problem[] {
     const target = KubernetesTarget.of(this.workload);
     const finishes = RUN_TO_COMPLETION_KINDS.includes(kind) || (spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always');
-    return this._patternContainers.flatMap((added) => {
+    return this._patternContainers.flatMap((added): Problem[] => {
       const mode = this.modeOf(added);
-      const what = `container '${added.container.name}'`;
+      const about = { rule: 'sidecar-mode' as const, container: added.container.name, field: 'mode', value: mode };
       if (mode === SidecarMode.NATIVE && !target.supportsNativeSidecars) {
-        return [
-          `${what}: native mode needs Kubernetes 1.29, but workload ${this.workload.node.path} targets ${target}, whose API server ` +
-            'drops restartPolicy on init containers (the pod would stay in Init). ' +
-            'Call KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart, or use mode: SidecarMode.CLASSIC.',
-        ];
+        return [{
+          ...about,
+          message: `native mode needs Kubernetes 1.29, but workload ${this.workload.node.path} targets ${target}, whose API server drops restartPolicy on init containers (the pod would stay in Init)`,
+          fix: 'Call KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart, or use mode: SidecarMode.CLASSIC.',
+        }];
       }
       if (mode === SidecarMode.CLASSIC && finishes) {
         const why = RUN_TO_COMPLETION_KINDS.includes(kind) ? `${kind} ${this.workload.node.path}` : `a pod with restartPolicy ${spec.restartPolicy}`;
-        return [
-          `${what}: a classic ${added.role} in ${why} keeps the pod running after the app finishes, so it never completes. ` +
-            'Use native mode: KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart (or mode: SidecarMode.NATIVE).',
-        ];
+        return [{
+          ...about,
+          message: `a classic ${added.role} in ${why} keeps the pod running after the app finishes, so it never completes`,
+          fix: 'Use native mode: KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart (or mode: SidecarMode.NATIVE).',
+        }];
       }
       return [];
     });
@@ -539,56 +542,55 @@ export class PodComposition extends Construct {
    * pattern's busybox-sized resources, and the user's containers that a kubelet or the restricted
    * Pod Security profile would refuse (the library never changes a container it did not add).
    */
-  private containerWarnings(spec: PodSpecJson): string[] {
-    const warnings: string[] = [];
-    for (const added of this._patternContainers) {
-      if (added.sizedForDefaultImage) {
-        warnings.push(
-          `container '${added.container.name}' runs image '${added.container.image}' on its pattern's default resources, sized for busybox. ` +
-            'Give `resources` measured for that image.',
-        );
-      }
-    }
-    const ours = new Set(this._patternContainers.map((p) => p.container.name));
-    const podContext = (spec.securityContext ?? {}) as { runAsUser?: number };
+  private containerWarnings(spec: PodSpecJson): Problem[] {
+    const problems: Problem[] = this._patternContainers
+      .filter((added) => added.sizedForDefaultImage)
+      .map(({ container }) => ({
+        rule: 'default-resources',
+        container: container.name,
+        field: 'resources',
+        value: container.image,
+        message: `runs image '${container.image}' on its pattern's default resources, sized for busybox`,
+        fix: 'Give `resources` measured for that image.',
+      }));
+    const podRunAsUser = (spec.securityContext as { runAsUser?: number } | undefined)?.runAsUser;
     for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
-      if (ours.has(container.name)) continue;
-      warnings.push(...userContainerWarnings(container, podContext.runAsUser));
+      if (this._patternContainers.some((p) => p.container.name === container.name)) continue;
+      problems.push(...userContainerWarnings(container, podRunAsUser));
     }
-    return warnings;
+    return problems;
   }
 
-  /** Adds which pattern added a container to a message about it, so users find the construct to fix. */
-  private describe(problem: string): string {
-    const subject = /^container '([^']+)'/.exec(problem);
-    const added = subject && this._patternContainers.find(({ container }) => container.name === subject[1]);
-    return added ? problem.replace(subject[0], `${subject[0]} (added by ${added.addedBy})`) : problem;
+  /** A problem as printed: the pattern that added its container named from the records, not the text. */
+  private describe(problem: Problem): string {
+    const added = problem.container === undefined ? undefined : this._patternContainers.find(({ container }) => container.name === problem.container);
+    return formatProblem(problem, added?.addedBy);
   }
 }
 
 /** What a kubelet or the restricted profile would say of a container the user added. */
-function userContainerWarnings(container: ContainerJson, podRunAsUser: number | undefined): string[] {
-  const context = (container.securityContext ?? {}) as {
-    runAsNonRoot?: boolean;
-    runAsUser?: number;
-    allowPrivilegeEscalation?: boolean;
-    capabilities?: { drop?: string[] };
-  };
-  const where = `container '${container.name}'`;
-  const warnings: string[] = [];
+function userContainerWarnings(container: ContainerJson, podRunAsUser: number | undefined): Problem[] {
+  const context = (container.securityContext ?? {}) as { runAsNonRoot?: boolean; runAsUser?: number; capabilities?: { drop?: string[] } };
+  const problems: Problem[] = [];
   if (context.runAsNonRoot && context.runAsUser === undefined && podRunAsUser === undefined) {
-    warnings.push(
-      `${where} has runAsNonRoot but no runAsUser: a kubelet refuses to start it (CreateContainerConfigError) if its image's user is root. ` +
-        'Set securityContext.user to the non-root uid the image runs as (e.g. 101 for nginx-unprivileged, 65534 for nobody).',
-    );
+    problems.push({
+      rule: 'run-as-non-root-without-user',
+      container: container.name,
+      field: 'securityContext.runAsUser',
+      message: "has runAsNonRoot but no runAsUser: a kubelet refuses to start it (CreateContainerConfigError) if its image's user is root",
+      fix: 'Set securityContext.user to the non-root uid the image runs as (e.g. 101 for nginx-unprivileged, 65534 for nobody).',
+    });
   }
   if (!context.capabilities?.drop?.includes('ALL')) {
-    warnings.push(
-      `${where} keeps its capabilities, which the restricted Pod Security profile refuses. ` +
-        "Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).",
-    );
+    problems.push({
+      rule: 'capabilities-kept',
+      container: container.name,
+      field: 'securityContext.capabilities',
+      message: 'keeps its capabilities, which the restricted Pod Security profile refuses',
+      fix: 'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
+    });
   }
-  return warnings;
+  return problems;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ContainerJson, isNativeSidecar, PodSpecJson } from './manifest';
-import { quantity } from './rules';
+import { bytesToMebibytes, cpuMillicores, memoryBytes } from './quantity';
+import type { Problem } from './rules';
 
 /** Amounts of cpu (millicores) and memory (mebibytes) for a pod or container. */
 export interface ResourceAmounts {
@@ -15,19 +16,35 @@ export interface PodResources {
 
 type Kind = 'requests' | 'limits';
 
-function amountsOf(container: ContainerJson, kind: Kind): ResourceAmounts {
+/** Exact amounts: whole millicores and whole bytes, rounded up per container as the kubelet does. */
+interface ExactAmounts {
+  readonly millicores: bigint;
+  readonly bytes: bigint;
+}
+
+const NONE: ExactAmounts = { millicores: 0n, bytes: 0n };
+
+function amountsOf(container: ContainerJson, kind: Kind): ExactAmounts {
   const values = container.resources?.[kind] ?? {};
   return {
-    cpuMillis: values.cpu === undefined ? 0 : quantity(values.cpu) * 1000,
-    memoryMebibytes: values.memory === undefined ? 0 : quantity(values.memory) / 2 ** 20,
+    millicores: values.cpu === undefined ? 0n : cpuMillicores(values.cpu),
+    bytes: values.memory === undefined ? 0n : memoryBytes(values.memory),
   };
 }
 
-function sum(amounts: ResourceAmounts[]): ResourceAmounts {
-  return {
-    cpuMillis: amounts.reduce((total, a) => total + a.cpuMillis, 0),
-    memoryMebibytes: amounts.reduce((total, a) => total + a.memoryMebibytes, 0),
-  };
+function sum(amounts: ExactAmounts[]): ExactAmounts {
+  return amounts.reduce((total, a) => ({ millicores: total.millicores + a.millicores, bytes: total.bytes + a.bytes }), NONE);
+}
+
+function max(amounts: ExactAmounts[]): ExactAmounts {
+  return amounts.reduce(
+    (most, a) => ({ millicores: a.millicores > most.millicores ? a.millicores : most.millicores, bytes: a.bytes > most.bytes ? a.bytes : most.bytes }),
+    NONE,
+  );
+}
+
+function inUnits(amounts: ExactAmounts): ResourceAmounts {
+  return { cpuMillis: Number(amounts.millicores), memoryMebibytes: bytesToMebibytes(amounts.bytes) };
 }
 
 /**
@@ -35,44 +52,69 @@ function sum(amounts: ResourceAmounts[]): ResourceAmounts {
  * run-to-completion init container, (that init container + the native sidecars declared before it,
  * which are already running while it runs).
  */
+function effectiveExact(spec: PodSpecJson, kind: Kind): ExactAmounts {
+  const initContainers = spec.initContainers ?? [];
+  const running = sum([...initContainers.filter(isNativeSidecar), ...spec.containers].map((c) => amountsOf(c, kind)));
+  const peaks = initContainers.flatMap((c, index) =>
+    isNativeSidecar(c) ? [] : [sum([c, ...initContainers.slice(0, index).filter(isNativeSidecar)].map((x) => amountsOf(x, kind)))],
+  );
+  return max([running, ...peaks]);
+}
+
+/**
+ * The pod's effective requests and limits by the Kubernetes rule, added exactly (700m + 100m is
+ * 800m): cpu in whole millicores, memory in mebibytes (fractional when bytes are not whole Mi).
+ */
 export function effectivePodResources(spec: PodSpecJson): PodResources {
-  const effective = (kind: Kind): ResourceAmounts => {
-    const initContainers = spec.initContainers ?? [];
-    const sidecars = initContainers.filter(isNativeSidecar);
-    const running = sum([...sidecars, ...spec.containers].map((c) => amountsOf(c, kind)));
-    const peaks = initContainers.flatMap((c, index) =>
-      isNativeSidecar(c)
-        ? []
-        : [sum([c, ...initContainers.slice(0, index).filter(isNativeSidecar)].map((x) => amountsOf(x, kind)))],
-    );
-    return {
-      cpuMillis: Math.max(running.cpuMillis, ...peaks.map((p) => p.cpuMillis)),
-      memoryMebibytes: Math.max(running.memoryMebibytes, ...peaks.map((p) => p.memoryMebibytes)),
-    };
-  };
-  return { requests: effective('requests'), limits: effective('limits') };
+  return { requests: inUnits(effectiveExact(spec, 'requests')), limits: inUnits(effectiveExact(spec, 'limits')) };
 }
 
 /** Problems when the pod's effective limits exceed `budget`, naming the biggest containers. */
-export function budgetProblems(spec: PodSpecJson, budget: ResourceAmounts): string[] {
-  const { limits } = effectivePodResources(spec);
+export function budgetProblems(spec: PodSpecJson, budget: ResourceAmounts): Problem[] {
+  const limits = effectiveExact(spec, 'limits');
   const containers = [...(spec.initContainers ?? []), ...spec.containers];
   const checks = [
-    { resource: 'cpu', field: 'cpuMillis', unit: 'm' },
-    { resource: 'memory', field: 'memoryMebibytes', unit: 'Mi' },
+    { resource: 'cpu', field: 'cpuMillis', unit: 'millicores', amount: (a: ExactAmounts) => a.millicores, format: formatMillicores, scale: 1 },
+    { resource: 'memory', field: 'memoryMebibytes', unit: 'mebibytes', amount: (a: ExactAmounts) => a.bytes, format: formatBytes, scale: 2 ** 20 },
   ] as const;
-  return checks
-    .filter(({ field }) => limits[field] > budget[field])
-    .map(({ resource, field, unit }) => {
-      const biggest = containers
-        .map((c) => ({ name: c.name, amount: amountsOf(c, 'limits')[field] }))
-        .sort((a, b) => b.amount - a.amount)
-        .slice(0, 3)
-        .map(({ name, amount }) => `'${name}' ${amount}${unit}`)
-        .join(', ');
-      return (
-        `the pod's effective ${resource} limit ${limits[field]}${unit} is above its budget ${budget[field]}${unit}. ` +
-        `The biggest limits are ${biggest}: lower them or raise the budget.`
-      );
-    });
+  return checks.flatMap(({ resource, field, unit, amount, format, scale }): Problem[] => {
+    const given = budget[field];
+    if (typeof given !== 'number' || !(given >= 0) || given === Infinity) {
+      return [
+        {
+          rule: 'pod-budget',
+          field: `budget.${field}`,
+          value: String(given),
+          message: `the pod's ${resource} budget ${given} is not a number of ${unit}`,
+          fix: `Give limitPodResources a finite ${field} of 0 or more.`,
+        },
+      ];
+    }
+    // Rounded down: whole units within the budget, so a fractional budget is never exceeded.
+    const most = BigInt(Math.floor(given * scale));
+    if (amount(limits) <= most) return [];
+    const biggest = containers
+      .map((c) => ({ name: c.name, limit: amount(amountsOf(c, 'limits')) }))
+      .sort((a, b) => (a.limit === b.limit ? 0 : a.limit > b.limit ? -1 : 1))
+      .slice(0, 3)
+      .map(({ name, limit }) => `'${name}' ${format(limit)}`)
+      .join(', ');
+    return [
+      {
+        rule: 'pod-budget',
+        field: `budget.${field}`,
+        value: format(amount(limits)),
+        message: `the pod's effective ${resource} limit ${format(amount(limits))} is above its budget ${format(most)}`,
+        fix: `The biggest limits are ${biggest}: lower them or raise the budget.`,
+      },
+    ];
+  });
+}
+
+function formatMillicores(millicores: bigint): string {
+  return `${millicores}m`;
+}
+
+function formatBytes(bytes: bigint): string {
+  return `${bytesToMebibytes(bytes)}Mi`;
 }

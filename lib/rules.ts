@@ -1,213 +1,638 @@
-import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson } from './manifest';
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
+import { budgetProblems, ResourceAmounts } from './pod-resources';
+import { compareQuantities, quantityProblem } from './quantity';
+import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
 
 /**
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
- * exactly what kubectl would get. Each problem names the offending value and how to fix it.
+ * exactly what kubectl would get. Each problem is data (rule, field, value) with a message naming
+ * the offending value and a fix; the composition formats it and says which pattern added the container.
  */
 
+/** One thing a rule found wrong. */
+export interface Problem {
+  readonly rule: RuleId;
+  /** The container it is about; undefined when it is about the pod or object. */
+  readonly container?: string;
+  /** Where in the manifest, e.g. `spec.template.spec.containers[1].ports[0].containerPort`. */
+  readonly field: string;
+  /** The offending value as written, when there is one. */
+  readonly value?: string;
+  /** What is wrong, without a final period. */
+  readonly message: string;
+  /** How to fix it: one or more sentences. */
+  readonly fix: string;
+}
+
+/** Options of checkWorkload. */
+export interface CheckOptions {
+  /** The most the pod's effective limits may add up to (PodComposition.limitPodResources). */
+  readonly budget?: ResourceAmounts;
+  /** The level of a rule for a container (or the pod); RulePolicy.levelOf on the workload. */
+  readonly levelOf: (rule: RuleId, container?: string) => RuleLevel;
+}
+
+/** What checkWorkload found, sorted by level; problems whose rule is off are left out. */
+export interface CheckResult {
+  readonly errors: Problem[];
+  readonly warnings: Problem[];
+}
+
+/** A problem as one line: `container 'x' (added by PATH): message. fix` (the container part only when there is one). */
+export function formatProblem(problem: Problem, addedBy?: string): string {
+  const about = problem.container === undefined ? '' : `container '${problem.container}'${addedBy ? ` (added by ${addedBy})` : ''}: `;
+  return `${about}${problem.message}. ${problem.fix}`;
+}
+
+/** Every rule on one rendered workload: its metadata, its pod template and pod spec, and its budget. */
+export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): CheckResult {
+  const template = podTemplateOf(manifest);
+  const templatePath = TEMPLATE_PATHS[manifest.kind] ?? 'spec.template';
+  const problems = [
+    ...objectNameProblems(manifest.kind, manifest.metadata ?? {}),
+    ...metadataProblems(manifest.kind, 'metadata', manifest.metadata ?? {}),
+    ...(template === manifest ? [] : metadataProblems('pod template', `${templatePath}.metadata`, template.metadata ?? {})),
+    ...podSpecProblems(template.spec, template === manifest ? 'spec' : `${templatePath}.spec`),
+    ...(options.budget ? budgetProblems(template.spec, options.budget) : []),
+  ];
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  for (const problem of problems) {
+    const level = options.levelOf(problem.rule, problem.container);
+    if (level === RuleLevel.ERROR) errors.push(problem);
+    else if (level === RuleLevel.WARNING) warnings.push(problem);
+  }
+  return { errors, warnings };
+}
+
+/** Roots that already have the duplicate-object validation, so each app gets it once. */
+const ROOTS_CHECKED_FOR_DUPLICATES = new WeakSet<IConstruct>();
+
+/**
+ * Adds, once per app, a validation that no two objects of the app share kind, namespace and name:
+ * applied together, the second would replace the first. One pass over the app's objects per synth.
+ */
+export function addDuplicateObjectValidation(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (ROOTS_CHECKED_FOR_DUPLICATES.has(root)) return;
+  ROOTS_CHECKED_FOR_DUPLICATES.add(root);
+  const printedWarnings = new Set<string>();
+  root.node.addValidation({
+    validate: () => {
+      const errors: string[] = [];
+      for (const { problem, object } of duplicateObjectProblems(root)) {
+        const level = RulePolicy.levelOf(object, problem.rule);
+        const text = formatProblem(problem);
+        if (level === RuleLevel.ERROR) errors.push(text);
+        if (level === RuleLevel.WARNING && !printedWarnings.has(text)) {
+          printedWarnings.add(text);
+          console.warn(`Warning: ${text}`);
+        }
+      }
+      return errors;
+    },
+  });
+}
+
+/** Objects under `root` that repeat an earlier object's kind, namespace and name, each with its problem. */
+export function duplicateObjectProblems(root: IConstruct): { problem: Problem; object: ApiObject }[] {
+  const firstByKey: Record<string, ApiObject> = Object.create(null);
+  const found: { problem: Problem; object: ApiObject }[] = [];
+  for (const construct of root.node.findAll()) {
+    if (!(construct instanceof ApiObject)) continue;
+    const namespace = construct.metadata.namespace;
+    const key = `${construct.kind}\u0000${namespace ?? ''}\u0000${construct.name}`;
+    const first = firstByKey[key];
+    if (!first) {
+      firstByKey[key] = construct;
+      continue;
+    }
+    const paths = [first, construct].map((object) => pathUsersWrote(object)).join(' and ');
+    found.push({
+      object: construct,
+      problem: {
+        rule: 'duplicate-object',
+        field: 'metadata.name',
+        value: construct.name,
+        message:
+          `${construct.kind} '${construct.name}' ${namespace === undefined ? 'without a namespace' : `in namespace '${namespace}'`} ` +
+          `is defined twice, by ${paths}`,
+        fix: 'Give one of them another metadata.name or namespace: applied together, the second would replace the first.',
+      },
+    });
+  }
+  return found;
+}
+
+/** The construct a user created for an object: the cdk8s-plus construct around it, or the object itself. */
+function pathUsersWrote(object: ApiObject): string {
+  const owner = object.node.scope;
+  return owner && !(owner instanceof Chart) && owner.node.defaultChild === object ? owner.node.path : object.node.path;
+}
+
+/** Where each kind keeps its pod template; a Pod is its own. */
+const TEMPLATE_PATHS: Record<string, string> = { Pod: '', CronJob: 'spec.jobTemplate.spec.template' };
+
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kubernetes 1.27 env names (IsEnvVarName, which also refuses '.' and names starting with '..'). */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** IANA service names (IsValidPortName): lower-case letters, digits and single '-' inside, one letter at least. */
+const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 /** registry/path:tag@digest, lower-case path, as the container runtime parses references. */
 const IMAGE_REFERENCE =
   /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$/;
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
-/** Problems of one container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */
-export function containerProblems(container: ContainerJson, runsToCompletion: boolean): string[] {
-  const problems: string[] = [];
-  const where = `container '${container.name}'`;
-  if (!DNS_1123_LABEL.test(container.name) || container.name.length > 63) {
-    problems.push(
-      `${where}: name is not a DNS-1123 label. Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.`,
-    );
-  }
-  problems.push(...imageProblems(where, container.image ?? ''));
-  problems.push(...envProblems(where, container.env ?? []));
-  problems.push(...resourceProblems(where, container.resources ?? {}));
-  problems.push(...mountPathProblems(where, container.volumeMounts ?? []));
-  if (runsToCompletion) {
-    for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle'] as const) {
-      if (container[field] !== undefined) {
-        problems.push(
-          `${where}: an init container that runs to completion cannot have ${field}. ` +
-            'Remove it (a port given as portNumber adds a startup probe: use ports instead), or make it a native sidecar.',
-        );
-      }
+const LABEL_FIX = 'Use at most 63 lower-case letters, digits and \'-\', starting and ending with a letter or digit.';
+const SUBDOMAIN_FIX =
+  "Use at most 253 lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit " +
+  '(cdk8s derives names from construct ids; metadata: { name } sets one).';
+
+/** Name rules per kind, where they are tighter than a DNS-1123 subdomain (apps and batch validation, controllers). */
+const NAME_RULES: Record<string, { label?: boolean; maxLength?: number; why?: string }> = {
+  // Pods are named <name>-<ordinal>, their host name; their controller-revision-hash label is <name>-<hash of up to 10>.
+  StatefulSet: {
+    label: true,
+    maxLength: 52,
+    why: "each pod's controller-revision-hash label is the name, '-' and a hash of up to 10 characters, and label values have at most 63",
+  },
+  // The controller appends 11 characters to name each Job, whose name is at most 63.
+  CronJob: { maxLength: 52, why: 'the CronJob controller appends 11 characters to name each Job, whose name has at most 63' },
+  // The Job's pods carry its name as a label value.
+  Job: { maxLength: 63, why: "the Job's pods carry its name in the job-name label, whose values have at most 63" },
+};
+
+/** The running shape of the fields the security and port rules read, beyond ContainerJson. */
+interface SecurityContextJson {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+}
+interface PortJson {
+  containerPort: number;
+  hostPort?: number;
+  protocol?: string;
+  name?: string;
+}
+type CheckedContainer = Omit<ContainerJson, 'ports' | 'securityContext'> & { ports?: PortJson[]; securityContext?: SecurityContextJson };
+
+/** Problems of the object's own name and namespace, by the rules of its kind. */
+function objectNameProblems(kind: string, metadata: MetadataJson): Problem[] {
+  const problems: Problem[] = [];
+  const { name, namespace } = metadata;
+  if (name === undefined) {
+    problems.push({
+      rule: 'object-name',
+      field: 'metadata.name',
+      value: 'undefined',
+      message: `${kind} metadata.name is undefined, which the API server refuses`,
+      fix: 'Leave name out of metadata to let cdk8s generate one (name: undefined removes it), or give a name.',
+    });
+  } else {
+    const rule = NAME_RULES[kind] ?? {};
+    const field = 'metadata.name';
+    if (rule.label ? !isDnsLabel(name) : !isDnsSubdomain(name)) {
+      problems.push({
+        rule: 'object-name',
+        field,
+        value: name,
+        message: `${kind} name '${name}' is not a DNS-1123 ${rule.label ? 'label' : 'subdomain'}`,
+        fix: rule.label ? `${LABEL_FIX.slice(0, -1)}: it names the pods and their host names.` : SUBDOMAIN_FIX,
+      });
+    } else if (rule.maxLength !== undefined && name.length > rule.maxLength) {
+      problems.push({
+        rule: 'object-name',
+        field,
+        value: name,
+        message: `${kind} name '${name}' has ${name.length} characters, more than ${rule.maxLength}`,
+        fix: `Use at most ${rule.maxLength}: ${rule.why}.`,
+      });
     }
+  }
+  if (namespace !== undefined && !isDnsLabel(namespace)) {
+    problems.push({
+      rule: 'namespace',
+      field: 'metadata.namespace',
+      value: namespace,
+      message: `${kind} namespace '${namespace}' is not a DNS-1123 label`,
+      fix: LABEL_FIX,
+    });
+  }
+  return problems;
+}
+
+/** Problems of labels and annotations on one object (`where` is its kind) or pod template. */
+function metadataProblems(where: string, path: string, metadata: MetadataJson): Problem[] {
+  const problems: Problem[] = [];
+  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
+    problems.push(...qualifiedNameProblems('label-key', `${where} label`, `${path}.labels`, key));
+    if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+      problems.push({
+        rule: 'label-value',
+        field: `${path}.labels.${key}`,
+        value,
+        message: `${where} label '${key}' has value '${value}', which is not a label value`,
+        fix: "Use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.",
+      });
+    }
+  }
+  for (const key of Object.keys(metadata.annotations ?? {})) {
+    problems.push(...qualifiedNameProblems('annotation-key', `${where} annotation`, `${path}.annotations`, key));
   }
   return problems;
 }
 
 /** Problems across the pod: names, ports and volumes shared by all containers, and each container's. */
-export function podSpecProblems(spec: PodSpecJson): string[] {
-  const initContainers = spec.initContainers ?? [];
-  const problems = [
-    ...initContainers.flatMap((c) => containerProblems(c, !isNativeSidecar(c))),
-    ...spec.containers.flatMap((c) => containerProblems(c, false)),
+function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
+  const initContainers = (spec.initContainers ?? []) as CheckedContainer[];
+  const containers = spec.containers as CheckedContainer[];
+  const located = [
+    ...initContainers.map((container, i) => ({ container, path: `${path}.initContainers[${i}]`, runsToCompletion: !isNativeSidecar(container) })),
+    ...containers.map((container, i) => ({ container, path: `${path}.containers[${i}]`, runsToCompletion: false })),
   ];
-  const all = [...initContainers, ...spec.containers];
+  const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
+  const problems = located.flatMap(({ container, path: at, runsToCompletion }) => [
+    ...containerProblems(container, at, runsToCompletion),
+    ...securityProblems(container, at, podSecurity, `${path}.securityContext`),
+  ]);
 
-  for (const name of duplicates(all.map((c) => c.name))) {
-    problems.push(`container name '${name}' is used twice. Give each init and app container a name of its own.`);
+  for (const name of duplicates(located.map(({ container }) => container.name))) {
+    problems.push({
+      rule: 'duplicate-container-name',
+      field: `${path}.containers`,
+      value: name,
+      message: `container name '${name}' is used twice`,
+      fix: 'Give each init and app container a name of its own.',
+    });
   }
 
   // Run-to-completion init containers never run beside the others, so only these share ports.
-  const concurrent = [...initContainers.filter(isNativeSidecar), ...spec.containers];
-  const portOwners = new Map<number, string[]>();
-  for (const c of concurrent) {
-    for (const port of c.ports ?? []) {
-      portOwners.set(port.containerPort, [...(portOwners.get(port.containerPort) ?? []), c.name]);
-    }
-  }
-  for (const [port, owners] of portOwners) {
-    if (owners.length > 1) {
+  const running = located.filter(({ runsToCompletion }) => !runsToCompletion);
+  problems.push(...portConflictProblems(running.map(({ container }) => container), path));
+
+  const namedPorts = located.flatMap(({ container, path: at }) =>
+    (container.ports ?? []).flatMap((port, i) => (port.name === undefined ? [] : [{ container: container.name, name: port.name, field: `${at}.ports[${i}].name` }])),
+  );
+  for (const { container, name, field } of namedPorts) {
+    if (!PORT_NAME.test(name) || name.length > 15) {
       problems.push(
-        `port ${port} is declared by containers ${owners.map((o) => `'${o}'`).join(' and ')}, which share the pod's localhost. ` +
-          'Give each container its own port (e.g. the ambassador `port` prop or the adapter `metricsPort`).',
+        invalidName('port-name', container, field, `port name '${name}'`, name,
+          "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
       );
     }
   }
-
-  const portNames = all.flatMap((c) => (c.ports ?? []).map((p) => p.name).filter((n): n is string => n !== undefined));
-  for (const name of portNames) {
-    if (!PORT_NAME.test(name) || name.length > 15) {
-      problems.push(`port name '${name}' is invalid. Use at most 15 lower-case letters, digits and '-', with at least one letter.`);
-    }
-  }
-  for (const name of duplicates(portNames)) {
-    problems.push(`port name '${name}' is used twice in the pod. Give each named port a name of its own.`);
+  for (const name of duplicates(namedPorts.map((p) => p.name))) {
+    problems.push({
+      rule: 'duplicate-port-name',
+      field: `${path}.containers`,
+      value: name,
+      message: `port name '${name}' is used twice in the pod`,
+      fix: 'Give each named port a name of its own.',
+    });
   }
 
   const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
-  for (const c of all) {
-    for (const mount of c.volumeMounts ?? []) {
+  for (const { container, path: at } of located) {
+    (container.volumeMounts ?? []).forEach((mount, i) => {
       if (!volumes.has(mount.name)) {
-        problems.push(
-          `container '${c.name}' mounts volume '${mount.name}' at ${mount.mountPath}, which the pod does not have. ` +
-            'Mount the volume through container.mount(path, volume) so it is added to the pod, or add it with addVolume.',
-        );
+        problems.push({
+          rule: 'missing-volume',
+          container: container.name,
+          field: `${at}.volumeMounts[${i}].name`,
+          value: mount.name,
+          message: `mounts volume '${mount.name}' at ${mount.mountPath}, which the pod does not have`,
+          fix: 'Mount the volume through container.mount(path, volume) so it is added to the pod, or add it with addVolume.',
+        });
       }
-    }
+    });
   }
   return problems;
 }
 
-/** Problems of labels and annotations on one object or pod template. */
-export function metadataProblems(where: string, metadata: MetadataJson): string[] {
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
-    problems.push(...qualifiedNameProblems(`${where} label`, key));
-    if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
-      problems.push(
-        `${where} label '${key}' has value '${value}', which is not a label value. ` +
-          "Use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.",
-      );
-    }
+/** Problems of one container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */
+function containerProblems(container: CheckedContainer, path: string, runsToCompletion: boolean): Problem[] {
+  const name = container.name;
+  const problems: Problem[] = [];
+  if (!isDnsLabel(name)) {
+    problems.push({ rule: 'container-name', container: name, field: `${path}.name`, value: name, message: 'name is not a DNS-1123 label', fix: LABEL_FIX });
   }
-  for (const key of Object.keys(metadata.annotations ?? {})) {
-    problems.push(...qualifiedNameProblems(`${where} annotation`, key));
-  }
-  return problems;
-}
-
-/** Advice that does not stop synth: images that can change under the same name. */
-export function imageWarnings(spec: PodSpecJson): string[] {
-  return [...(spec.initContainers ?? []), ...spec.containers]
-    .filter((c) => c.image?.trim() && !c.image.includes('@') && (!hasTag(c.image) || c.image.endsWith(':latest')))
-    .map(
-      (c) =>
-        `container '${c.name}' uses image '${c.image}', which can change under the same name. ` +
-        "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
-    );
-}
-
-function hasTag(image: string): boolean {
-  const lastPart = image.slice(image.lastIndexOf('/') + 1);
-  return lastPart.includes(':');
-}
-
-function imageProblems(where: string, image: string): string[] {
-  if (image.trim() === '') {
-    return [`${where}: image is empty. Give an image reference such as 'busybox:1.36'.`];
-  }
-  if (!IMAGE_REFERENCE.test(image)) {
-    return [
-      `${where}: image '${image}' is not a valid image reference. ` +
-        "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
-    ];
-  }
-  return [];
-}
-
-function envProblems(where: string, env: { name: string }[]): string[] {
-  const problems = env
-    .filter(({ name }) => !ENV_NAME.test(name))
-    .map(
-      ({ name }) =>
-        `${where}: env name '${name}' is invalid. Use letters, digits, '_', '-' and '.', not starting with a digit.`,
-    );
-  for (const name of duplicates(env.map((e) => e.name))) {
-    problems.push(`${where}: env '${name}' is set twice. Set each variable once (patterns add HANDOFF_DIR and <UPSTREAM>_ADDR).`);
-  }
-  return problems;
-}
-
-function resourceProblems(where: string, resources: NonNullable<ContainerJson['resources']>): string[] {
-  const problems: string[] = [];
-  for (const resource of ['cpu', 'memory']) {
-    const request = resources.requests?.[resource];
-    const limit = resources.limits?.[resource];
-    for (const [kind, value] of [['request', request], ['limit', limit]] as const) {
-      if (value === undefined) {
-        problems.push(
-          `${where}: ${resource} ${kind} is missing. Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README).`,
-        );
-      }
-    }
-    if (request !== undefined && limit !== undefined && quantity(request) > quantity(limit)) {
-      problems.push(
-        `${where}: ${resource} request ${request} is above its limit ${limit}. Lower the request or raise the limit.`,
-      );
-    }
-  }
-  return problems;
-}
-
-function mountPathProblems(where: string, mounts: { name: string; mountPath: string }[]): string[] {
-  return duplicates(mounts.map((m) => m.mountPath)).map(
-    (path) => `${where}: two volumes are mounted at ${path}. Mount each path once (patterns share one emptyDir per path).`,
+  problems.push(...imageProblems(name, path, container.image ?? ''));
+  problems.push(...envProblems(name, path, container.env ?? []));
+  problems.push(...resourceProblems(name, path, container.resources ?? {}));
+  problems.push(...portNumberProblems(name, path, container.ports ?? []));
+  problems.push(
+    ...duplicates((container.volumeMounts ?? []).map((m) => m.mountPath)).map((mountPath) => ({
+      rule: 'duplicate-mount-path' as const,
+      container: name,
+      field: `${path}.volumeMounts`,
+      value: mountPath,
+      message: `two volumes are mounted at ${mountPath}`,
+      fix: 'Mount each path once (patterns share one emptyDir per path).',
+    })),
   );
+  if (runsToCompletion) {
+    for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle'] as const) {
+      if (container[field] !== undefined) {
+        problems.push({
+          rule: 'init-container-probe',
+          container: name,
+          field: `${path}.${field}`,
+          message: `an init container that runs to completion cannot have ${field}`,
+          fix: 'Remove it, or make the container a native sidecar (restartPolicy: Always), which can have probes and hooks.',
+        });
+      }
+    }
+  }
+  return problems;
 }
 
-function qualifiedNameProblems(where: string, key: string): string[] {
+/** An image reference must parse; one that can change under the same name is advice (a warning by default). */
+function imageProblems(container: string, path: string, image: string): Problem[] {
+  const lastPart = image.slice(image.lastIndexOf('/') + 1);
+  const found: Pick<Problem, 'rule' | 'message' | 'fix'> | undefined =
+    image.trim() === ''
+      ? { rule: 'image-reference', message: 'image is empty', fix: "Give an image reference such as 'busybox:1.36'." }
+      : !IMAGE_REFERENCE.test(image)
+        ? {
+            rule: 'image-reference',
+            message: `image '${image}' is not a valid image reference`,
+            fix: "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
+          }
+        : !image.includes('@') && (!lastPart.includes(':') || image.endsWith(':latest'))
+          ? { rule: 'image-tag', message: `image '${image}' can change under the same name`, fix: "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...')." }
+          : undefined;
+  return found ? [{ ...found, container, field: `${path}.image`, value: image }] : [];
+}
+
+function envProblems(container: string, path: string, env: { name: string }[]): Problem[] {
+  const problems: Problem[] = [];
+  env.forEach(({ name }, i) => {
+    if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
+      problems.push(
+        invalidName('env-name', container, `${path}.env[${i}].name`, `env name '${name}'`, name,
+          "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'."),
+      );
+    }
+  });
+  for (const name of duplicates(env.map((e) => e.name))) {
+    problems.push({
+      rule: 'duplicate-env',
+      container,
+      field: `${path}.env`,
+      value: name,
+      message: `env '${name}' is set twice`,
+      fix: 'Set each variable once (patterns add HANDOFF_DIR and <UPSTREAM>_ADDR).',
+    });
+  }
+  return problems;
+}
+
+const QUANTITY_FIXES: Record<string, string> = {
+  'is not a finite number': 'Use a finite number.',
+  'is not a Kubernetes quantity':
+    "Write digits with at most one suffix, e.g. '250m' or '0.5' for cpu and '64Mi' or '1Gi' for memory " +
+    '(kplus.Cpu.millis(n) and Size.mebibytes(n) need finite n below 1e21).',
+  'is too large': 'Use a value a node can have, e.g. at most a few thousand cores or a few Ti.',
+  'is negative': 'Use 0 or more.',
+};
+
+/**
+ * Every container needs cpu and memory requests and limits (each its own rule, so a policy can drop
+ * cpu limits alone); every amount given, of any resource, must parse and a request must not exceed its limit.
+ */
+function resourceProblems(container: string, path: string, resources: NonNullable<ContainerJson['resources']>): Problem[] {
+  const requests = resources.requests ?? {};
+  const limits = resources.limits ?? {};
+  const problems: Problem[] = [];
+  for (const resource of ['cpu', 'memory'] as const) {
+    for (const [kind, amounts] of [['request', requests], ['limit', limits]] as const) {
+      if (amounts[resource] !== undefined) continue;
+      const rule = `${resource}-${kind}` as const;
+      problems.push({
+        rule,
+        container,
+        field: `${path}.resources.${kind}s.${resource}`,
+        message: `${resource} ${kind} is missing`,
+        fix:
+          `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
+          `or set RulePolicy.set(scope, '${rule}', RuleLevel.OFF, { reason }).`,
+      });
+    }
+  }
+  for (const resource of new Set([...Object.keys(requests), ...Object.keys(limits)])) {
+    let comparable = true;
+    for (const [kind, amounts] of [['request', requests], ['limit', limits]] as const) {
+      const value = amounts[resource];
+      const problem = value === undefined ? undefined : quantityProblem(value);
+      comparable &&= value !== undefined && problem === undefined;
+      if (problem !== undefined) {
+        problems.push({
+          rule: 'resource-quantity',
+          container,
+          field: `${path}.resources.${kind}s.${resource}`,
+          value: String(value),
+          message: `${resource} ${kind} '${value}' ${problem}`,
+          fix: QUANTITY_FIXES[problem],
+        });
+      }
+    }
+    if (comparable && compareQuantities(requests[resource], limits[resource]) > 0) {
+      problems.push({
+        rule: 'request-above-limit',
+        container,
+        field: `${path}.resources.requests.${resource}`,
+        value: String(requests[resource]),
+        message: `${resource} request ${requests[resource]} is above its limit ${limits[resource]}`,
+        fix: 'Lower the request or raise the limit.',
+      });
+    }
+  }
+  return problems;
+}
+
+/** containerPort and hostPort must be whole numbers in 1..65535, with a protocol Kubernetes knows. */
+function portNumberProblems(container: string, path: string, ports: PortJson[]): Problem[] {
+  const problems: Problem[] = [];
+  ports.forEach((port, i) => {
+    for (const key of ['containerPort', 'hostPort'] as const) {
+      const value = port[key];
+      // A hostPort of 0 (or none) means the container publishes nothing on the node.
+      if ((key === 'containerPort' || (value !== undefined && value !== 0)) && !isPortNumber(value)) {
+        problems.push({
+          rule: 'port-number',
+          container,
+          field: `${path}.ports[${i}].${key}`,
+          value: String(value),
+          message: `${key} ${value} is not a port number`,
+          fix: 'Use a whole number from 1 to 65535.',
+        });
+      }
+    }
+    if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
+      problems.push({
+        rule: 'port-protocol',
+        container,
+        field: `${path}.ports[${i}].protocol`,
+        value: port.protocol,
+        message: `port ${port.containerPort} has protocol '${port.protocol}', which Kubernetes does not know`,
+        fix: 'Use TCP, UDP or SCTP (upper case).',
+      });
+    }
+  });
+  return problems;
+}
+
+/** How each kind of port collides: on the pod's localhost (containerPort) or on the node (hostPort). */
+const PORT_CONFLICTS = {
+  containerPort: {
+    what: 'port',
+    where: "which share the pod's localhost",
+    fix: 'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
+  },
+  hostPort: {
+    what: 'hostPort',
+    where: 'which the API server refuses',
+    fix: 'Publish each host port from one container, or leave hostPort out (Pod Security Standards "restricted" refuse host ports anyway).',
+  },
+} as const;
+
+/** Containers running together share one network namespace and one node: one listener per port and protocol. */
+function portConflictProblems(running: CheckedContainer[], path: string): Problem[] {
+  return (['containerPort', 'hostPort'] as const).flatMap((key) => {
+    const owners: Record<string, { port: number; protocol: string; names: string[] }> = Object.create(null);
+    for (const container of running) {
+      for (const port of container.ports ?? []) {
+        const number = port[key];
+        if (number === undefined || number === 0) continue;
+        const protocol = port.protocol ?? 'TCP';
+        const entry = (owners[`${number}/${protocol}`] ??= { port: number, protocol, names: [] });
+        if (!entry.names.includes(container.name)) entry.names.push(container.name);
+      }
+    }
+    const { what, where, fix } = PORT_CONFLICTS[key];
+    return Object.values(owners)
+      .filter(({ names }) => names.length > 1)
+      .map(({ port, protocol, names }) => ({
+        rule: 'port-conflict' as const,
+        field: `${path}.containers`,
+        value: String(port),
+        message: `${what} ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is declared by containers ${names.map((o) => `'${o}'`).join(' and ')}, ${where}`,
+        fix,
+      }));
+  });
+}
+
+/**
+ * Security contexts that contradict themselves: the API server refuses privileged without privilege
+ * escalation; the kubelet refuses to start a container that must not run as root but is given uid 0;
+ * capabilities are named without CAP_ (cdk8s-plus' Capability enum adds it, the runtime and Pod
+ * Security Standards do not take it).
+ */
+function securityProblems(container: CheckedContainer, path: string, pod: SecurityContextJson, podPath: string): Problem[] {
+  const problems: Problem[] = [];
+  const name = container.name;
+  const context = container.securityContext ?? {};
+  const contextPath = `${path}.securityContext`;
+  // A container's own field wins over the pod's.
+  const runAsNonRoot = context.runAsNonRoot ?? pod.runAsNonRoot;
+  const runAsUserFrom = context.runAsUser !== undefined ? contextPath : podPath;
+  if (runAsNonRoot === true && (context.runAsUser ?? pod.runAsUser) === 0) {
+    problems.push({
+      rule: 'run-as-root',
+      container: name,
+      field: `${runAsUserFrom}.runAsUser`,
+      value: '0',
+      message: `runs as uid 0 (${runAsUserFrom === contextPath ? 'its' : "the pod's"} runAsUser) with runAsNonRoot true, which the kubelet refuses to start`,
+      fix: 'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
+    });
+  }
+  if (context.privileged === true && context.allowPrivilegeEscalation === false) {
+    problems.push({
+      rule: 'privileged-without-escalation',
+      container: name,
+      field: `${contextPath}.allowPrivilegeEscalation`,
+      value: 'false',
+      message: 'is privileged with allowPrivilegeEscalation false, which the API server refuses',
+      fix: 'Set allowPrivilegeEscalation: true beside privileged: true (cdk8s-plus sets it false by default), or drop privileged.',
+    });
+  }
+  const capabilities = context.capabilities ?? {};
+  for (const list of ['add', 'drop'] as const) {
+    (capabilities[list] ?? []).forEach((capability, i) => {
+      if (capability.startsWith('CAP_')) {
+        const bare = capability.slice('CAP_'.length);
+        problems.push({
+          rule: 'capability-name',
+          container: name,
+          field: `${contextPath}.capabilities.${list}[${i}]`,
+          value: capability,
+          message: `capability '${capability}' has the CAP_ prefix: Kubernetes names capabilities without it, and Pod Security Standards refuse it`,
+          fix:
+            `Use '${bare}' (e.g. '${bare}' as kplus.Capability, or CAPABILITY_NET_BIND_SERVICE and CAPABILITY_ALL): ` +
+            "cdk8s-plus' Capability enum adds the prefix.",
+        });
+      }
+    });
+  }
+  const added = capabilities.add ?? [];
+  if (added.length > 0 && !(capabilities.drop ?? []).includes('ALL')) {
+    problems.push({
+      rule: 'capability-without-drop-all',
+      container: name,
+      field: `${contextPath}.capabilities.drop`,
+      value: added.join(', '),
+      message: `adds capabilities ${added.join(', ')} without dropping ALL`,
+      fix: 'Add drop: [CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
+    });
+  }
+  return problems;
+}
+
+function qualifiedNameProblems(rule: 'label-key' | 'annotation-key', where: string, path: string, key: string): Problem[] {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const badPrefix = prefix !== undefined && (prefix.length > 253 || !DNS_1123_SUBDOMAIN.test(prefix));
+  const badPrefix = prefix !== undefined && !isDnsSubdomain(prefix);
   if (badPrefix || name.length > 63 || !LABEL_NAME.test(name)) {
     return [
-      `${where} key '${key}' is invalid. Use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', ` +
-        "starting and ending with a letter or digit (e.g. 'app.kubernetes.io/name').",
+      {
+        rule,
+        field: `${path}.${key}`,
+        value: key,
+        message: `${where} key '${key}' is invalid`,
+        fix:
+          "Use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', " +
+          "starting and ending with a letter or digit (e.g. 'app.kubernetes.io/name').",
+      },
     ];
   }
   return [];
 }
 
-const QUANTITY_SUFFIXES: Record<string, number> = {
-  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** A Kubernetes quantity in base units (cores, bytes), for comparing a request with its limit. */
-export function quantity(value: string | number): number {
-  if (typeof value === 'number') return value;
-  const match = /^([0-9.]+(?:[eE][-+]?[0-9]+)?)([a-zA-Z]*)$/.exec(value.trim());
-  const factor = match ? QUANTITY_SUFFIXES[match[2]] : undefined;
-  return match && factor !== undefined ? parseFloat(match[1]) * factor : NaN;
+/** A name that breaks its rule: `what` names it in the message, e.g. "env name 'X'". */
+function invalidName(rule: RuleId, container: string, field: string, what: string, name: string, fix: string): Problem {
+  return { rule, container, field, value: name, message: `${what} is invalid`, fix };
 }
 
+function isDnsLabel(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 63 && DNS_1123_LABEL.test(value);
+}
+
+function isDnsSubdomain(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
+}
+
+function isPortNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/** Values that occur more than once, each listed once. */
 function duplicates(values: string[]): string[] {
   const seen = new Set<string>();
   const repeated = new Set<string>();

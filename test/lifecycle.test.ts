@@ -66,7 +66,7 @@ describe('declared dependencies', () => {
     const proxy = new Ambassador(chart, 'Proxy', { workload: web, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
     PodComposition.of(web).addDependency(web.containers[0], proxy.container);
     expect(() => Testing.synth(chart)).toThrow(
-      "container 'app' depends on 'proxy' being ready, but 'proxy' is an app container (classic mode), and app containers start together with no order. Make it a native sidecar",
+      "container 'app': depends on 'proxy' being ready, but 'proxy' is an app container (classic mode), and app containers start together with no order. Make it a native sidecar",
     );
   });
 
@@ -81,7 +81,7 @@ describe('declared dependencies', () => {
     const { chart, workload, pod } = job(KubernetesVersion.V1_29);
     const agent = new Sidecar(chart, 'Agent', { workload, command: KEEP_RUNNING });
     pod.addDependency(workload.containers[0], agent.container, DependencyCondition.COMPLETED);
-    expect(() => Testing.synth(chart)).toThrow("container 'app' depends on 'agent' being completed, but 'agent' is a native sidecar, which never completes");
+    expect(() => Testing.synth(chart)).toThrow("container 'app': depends on 'agent' being completed, but 'agent' is a native sidecar, which never completes");
   });
 
   test('fails when dependencies form a cycle', () => {
@@ -173,7 +173,7 @@ describe('pod-level resources', () => {
   test('fails when a container limit is above the pod-level limit (KEP-2837)', () => {
     const { chart, pod } = job(KubernetesVersion.V1_35);
     pod.setPodLevelResources({ requests: { cpuMillis: 100, memoryMebibytes: 64 }, limits: { cpuMillis: 80, memoryMebibytes: 256 } });
-    expect(() => Testing.synth(chart)).toThrow("container 'app' has a cpu limit 100m above the pod-level limit 80m (KEP-2837).");
+    expect(() => Testing.synth(chart)).toThrow("container 'app': has a cpu limit 100m above the pod-level limit 80m (KEP-2837).");
   });
 });
 

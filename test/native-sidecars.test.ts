@@ -218,11 +218,11 @@ describe('pod options', () => {
     const warnings = warn.mock.calls.map(([message]) => message);
     warn.mockRestore();
     expect(warnings).toContain(
-      "Warning: [test/Web] container 'app' has runAsNonRoot but no runAsUser: a kubelet refuses to start it (CreateContainerConfigError) if its image's user is root. " +
+      "Warning: [test/Web] container 'app': has runAsNonRoot but no runAsUser: a kubelet refuses to start it (CreateContainerConfigError) if its image's user is root. " +
         'Set securityContext.user to the non-root uid the image runs as (e.g. 101 for nginx-unprivileged, 65534 for nobody).',
     );
     expect(warnings).toContain(
-      "Warning: [test/Web] container 'app' keeps its capabilities, which the restricted Pod Security profile refuses. " +
+      "Warning: [test/Web] container 'app': keeps its capabilities, which the restricted Pod Security profile refuses. " +
         'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
     );
     expect(restrictedViolations('pod', { ...spec, containers: spec.containers.filter((c: { name: string }) => c.name !== 'app') })).toEqual([]);

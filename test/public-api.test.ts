@@ -14,7 +14,9 @@ const PUBLIC_API = [
   'RESTRICTED_CONTAINER_SECURITY', 'RESTRICTED_POD_SECURITY', 'restrictedSecurityContext',
   // The pod the patterns compose, its lifecycle and resources.
   'ContainerRole', 'DEFAULT_CONTAINER_ANNOTATION', 'DependencyCondition', 'DirectoryMountOptions', 'PatternContainer', 'PodComposition',
-  'PodResources', 'ResourceAmounts', 'SharedDirectoryOptions', 'SidecarMode', 'containerResources',
+  'PodResources', 'ResourceAmounts', 'SharedDirectoryOptions', 'SidecarMode', 'containerResources', 'containerResourcesOf', 'ContainerResourceAmounts', 'RequestAndLimit',
+  // Rules and their policy.
+  'DEFAULT_RULE_LEVELS', 'RULE_IDS', 'RuleId', 'RuleLevel', 'RulePolicy', 'RulePolicyOptions', 'formatProblem', 'Problem',
   // Targets.
   'FEATURE_HISTORY', 'FeatureHistory', 'KubernetesFeature', 'KubernetesTarget', 'KubernetesVersion',
   // Synth and runbooks.

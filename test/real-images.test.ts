@@ -142,7 +142,7 @@ describe('resources for real images', () => {
     new Sidecar(chart, 'Sized', { workload, image: 'oliver006/redis_exporter:v1.45.0', name: 'sized', resources: EXAMPLE_APP_RESOURCES });
     const warnings = warningsOf(() => Testing.synth(chart));
     expect(warnings).toContain(
-      "Warning: [test/Web] container 'exporter' (added by test/Exporter) runs image 'oliver006/redis_exporter:v1.45.0' on its pattern's default resources, sized for busybox. Give `resources` measured for that image.",
+      "Warning: [test/Web] container 'exporter' (added by test/Exporter): runs image 'oliver006/redis_exporter:v1.45.0' on its pattern's default resources, sized for busybox. Give `resources` measured for that image.",
     );
     expect(warnings.filter((w) => w.includes("'sized'"))).toEqual([]);
   });

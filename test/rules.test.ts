@@ -1,17 +1,25 @@
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { App, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Adapter, AdapterSource, Ambassador, containerResources, InitSteps, Sidecar } from '../lib';
+import {
+  Adapter,
+  Ambassador,
+  containerResourcesOf,
+  DEFAULT_RULE_LEVELS,
+  KubernetesTarget,
+  KubernetesVersion,
+  PodComposition,
+  RULE_IDS,
+  Sidecar,
+} from '../lib';
+import { addDuplicateObjectValidation, CheckResult, checkWorkload } from '../lib/rules';
+import { ContainerJson } from '../lib/manifest';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { KEEP_RUNNING } from './support/synth';
+import { KEEP_RUNNING, RULE_EXAMPLES, ruleFixture, synthReport, webDeployment, webWithShipper } from './support/rule-examples';
 
-/** A chart with a Deployment whose app container is valid, and the app around it. */
+/** A chart `chart` with a Deployment `Web` whose app container is valid, and the app around it. */
 function fixture(appProps: Partial<kplus.ContainerProps> = {}): { app: App; chart: Chart; workload: kplus.Deployment } {
-  const app = Testing.app();
-  const chart = new Chart(app, 'test');
-  const workload = new kplus.Deployment(chart, 'Web', {
-    containers: [{ name: 'app', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES, ...appProps }],
-  });
-  return { app, chart, workload };
+  const { app, chart } = ruleFixture();
+  return { app, chart, workload: webDeployment(chart, appProps) };
 }
 
 /** The error synthesis throws, before anything is written. */
@@ -31,147 +39,33 @@ describe('rules checked at synth time', () => {
     expect(() => app.synthYaml()).not.toThrow();
   });
 
-  test('fails when a container name is not a DNS-1123 label', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'Log_Shipper' });
-    expect(synthError(app)).toContain(
-      "[test/Web/MultiContainerPatterns] container 'Log_Shipper' (added by test/Shipper): name is not a DNS-1123 label. Use at most 63 lower-case letters",
-    );
-  });
-
-  test('fails when two containers share a name across init and app containers', () => {
-    const { app, chart, workload } = fixture();
-    new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'app' }] });
-    expect(synthError(app)).toContain("container name 'app' is used twice. Give each init and app container a name of its own.");
-  });
-
-  test('fails when two containers listen on one port', () => {
-    const { app, chart, workload } = fixture({ ports: [{ number: 9000 }] });
-    new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
-    expect(synthError(app)).toContain(
-      "port 9000 is declared by containers 'app' and 'db', which share the pod's localhost. Give each container its own port",
-    );
-  });
-
-  test('fails when a container mounts a volume the pod does not have', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
-    ApiObject.of(workload).addJsonPatch(
-      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: 'ghost', mountPath: '/data' }]),
-    );
-    expect(synthError(app)).toContain("container 'app' mounts volume 'ghost' at /data, which the pod does not have.");
-  });
-
-  test('fails when two volumes are mounted on one path in a container', () => {
-    const { app, chart, workload } = fixture();
-    const other = kplus.Volume.fromEmptyDir(chart, 'Other', 'other');
-    workload.containers[0].mount('/var/log/app', other);
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, sharedPath: '/var/log/app' });
-    expect(synthError(app)).toContain("container 'app': two volumes are mounted at /var/log/app. Mount each path once");
-  });
-
-  test('fails when a request is above its limit', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: containerResources(500, 100, 32, 64) });
-    expect(synthError(app)).toContain(
-      "container 'shipper' (added by test/Shipper): cpu request 500m is above its limit 100m. Lower the request or raise the limit.",
-    );
-  });
-
-  test('fails when cpu or memory requests or limits are missing', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: { cpu: containerResources(50, 100, 1, 1).cpu } });
-    const message = synthError(app);
-    expect(message).toContain("container 'shipper' (added by test/Shipper): memory request is missing. Give resources.memory a request and a limit");
-    expect(message).toContain('memory limit is missing');
-  });
-
-  test('fails when a run-to-completion init container has a probe', () => {
-    const { chart, workload } = fixture();
-    expect(() => new InitSteps(chart, 'Init', { workload, steps: [{ name: 'migrate', portNumber: 8080 }] })).toThrow(
-      "test/Init: init step 'migrate' has a startup probe (a port given as portNumber adds one: use ports instead), but an init container that runs to completion cannot have them. Remove it, or make the container a Sidecar in native mode, which can.",
-    );
-  });
-
-  test('fails when a run-to-completion init container has lifecycle hooks', () => {
-    const { chart, workload } = fixture();
-    const steps = [{ name: 'migrate', lifecycle: { preStop: kplus.Handler.fromCommand(['true']) } }];
-    expect(() => new InitSteps(chart, 'Init', { workload, steps })).toThrow("test/Init: init step 'migrate' has lifecycle hooks, but an init container");
-  });
-
   test('fails when an image reference is empty', () => {
     const { app, chart, workload } = fixture();
     new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: ' ' });
-    expect(synthError(app)).toContain("container 'shipper' (added by test/Shipper): image is empty. Give an image reference such as 'busybox:1.36'.");
-  });
-
-  test('fails when an image reference is malformed', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'Busybox:1.36!' });
-    expect(synthError(app)).toContain("container 'shipper' (added by test/Shipper): image 'Busybox:1.36!' is not a valid image reference.");
-  });
-
-  test('fails when an env name is invalid', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, envVariables: { '1LEVEL': kplus.EnvValue.fromValue('x') } });
-    expect(synthError(app)).toContain("container 'shipper' (added by test/Shipper): env name '1LEVEL' is invalid.");
-  });
-
-  test('fails when an env name is set twice in a container', () => {
-    const { app, chart, workload } = fixture({ envVariables: { MODE: kplus.EnvValue.fromValue('a') } });
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
-    ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: 'MODE', value: 'b' }));
-    expect(synthError(app)).toContain("container 'app': env 'MODE' is set twice. Set each variable once");
-  });
-
-  test('fails when a label key is invalid', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
-    workload.podMetadata.addLabel('team name', 'web');
-    expect(synthError(app)).toContain("pod template label key 'team name' is invalid.");
-  });
-
-  test('fails when a label value is invalid', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
-    workload.metadata.addLabel('team', 'web team');
-    expect(synthError(app)).toContain("Deployment label 'team' has value 'web team', which is not a label value.");
-  });
-
-  test('fails when an annotation key is invalid', () => {
-    const { app, chart, workload } = fixture();
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
-    workload.podMetadata.addAnnotation('-bad/', 'x');
-    expect(synthError(app)).toContain("pod template annotation key '-bad/' is invalid.");
-  });
-
-  test('fails when two ports share a name', () => {
-    const { app, chart, workload } = fixture({ ports: [{ number: 8080, name: 'metrics' }] });
-    new Adapter(chart, 'Metrics', { workload, source: AdapterSource.statsEndpoint(8080) });
-    expect(synthError(app)).toContain("port name 'metrics' is used twice in the pod. Give each named port a name of its own.");
+    expect(synthError(app)).toContain("container 'shipper' (added by chart/Shipper): image is empty. Give an image reference such as 'busybox:1.36'.");
   });
 
   test('fails when an ambassador has no upstreams', () => {
     const { chart, workload } = fixture();
     expect(() => new Ambassador(chart, 'Db', { workload, upstreams: [] })).toThrow(
-      'test/Db: upstreams is []. Give an array of at least one { name, host, port } to forward to.',
+      'chart/Db: upstreams is []. Give an array of at least one { name, host, port } to forward to.',
     );
   });
 
   test('fails when an ambassador port is out of range', () => {
     const { chart, workload } = fixture();
     expect(() => new Ambassador(chart, 'Db', { workload, port: 65535, upstreams: [{ name: 'a', host: 'a', port: 1 }, { name: 'b', host: 'b', port: 1 }] })).toThrow(
-      "test/Db: local port for upstream 'b' (port + 1) is 65536, not a port. Give an integer from 1 to 65535.",
+      "chart/Db: local port for upstream 'b' (port + 1) is 65536, not a port. Give an integer from 1 to 65535.",
     );
     expect(() => new Ambassador(chart, 'Db2', { workload, upstreams: [{ name: 'a', host: 'a', port: 0 }] })).toThrow(
-      "test/Db2: port of upstream 'a' is 0, not a port.",
+      "chart/Db2: port of upstream 'a' is 0, not a port.",
     );
   });
 
   test('fails when an upstream host is not a host name', () => {
     const { chart, workload } = fixture();
     expect(() => new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', host: 'db; rm -rf /', port: 5432 }] })).toThrow(
-      "test/Db: host 'db; rm -rf /' of upstream 'db' is not a host name or IPv4 address.",
+      "chart/Db: host 'db; rm -rf /' of upstream 'db' is not a host name or IPv4 address.",
     );
   });
 
@@ -179,7 +73,7 @@ describe('rules checked at synth time', () => {
     const { chart, workload } = fixture();
     const props = { workload } as unknown as ConstructorParameters<typeof Adapter>[2];
     expect(() => new Adapter(chart, 'Logs', props)).toThrow(
-      'test/Logs: source is undefined. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), or your own `image` (an exporter) that reads the app itself.',
+      'chart/Logs: source is undefined. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), or your own `image` (an exporter) that reads the app itself.',
     );
   });
 
@@ -187,14 +81,161 @@ describe('rules checked at synth time', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     warn.mockClear();
     const { app, chart, workload } = fixture({ image: 'busybox' });
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'busybox:latest' });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, image: 'busybox:latest', resources: EXAMPLE_APP_RESOURCES });
     expect(() => app.synthYaml()).not.toThrow();
-    const warnings = warn.mock.calls.map(([message]) => message);
-    expect(warnings).toContain(
-      "Warning: [test/Web] container 'app' uses image 'busybox', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
-    );
-    expect(warnings).toContain(
-      "Warning: [test/Web] container 'shipper' (added by test/Shipper) uses image 'busybox:latest', which can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
-    );
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      "Warning: [chart/Web] container 'app': image 'busybox' can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
+      "Warning: [chart/Web] container 'shipper' (added by chart/Shipper): image 'busybox:latest' can change under the same name. Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...').",
+    ]);
+  });
+
+  test.each(RULE_IDS.map((rule) => [RULE_EXAMPLES[rule].when, rule] as const))('fails when %s (%s)', (_when, rule) => {
+    const example = RULE_EXAMPLES[rule];
+    const fixture = ruleFixture();
+    example.build(fixture);
+    expect(synthReport(fixture)).toEqual([example.message]);
   });
 });
+
+const VALID_RESOURCES = { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
+/** checkWorkload on a Pod whose one container has `fields`, at the default levels. */
+function checkPod(fields: Partial<ContainerJson>): CheckResult {
+  const container = { name: 'app', image: 'busybox:1.36', resources: VALID_RESOURCES, ...fields };
+  return checkWorkload({ kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [container] } }, { levelOf: (rule) => DEFAULT_RULE_LEVELS[rule] });
+}
+
+/** The lines synth reports for a fixture after `build`. */
+function reportOf(build: (f: { app: App; chart: Chart }) => void): string[] {
+  const f = ruleFixture();
+  build(f);
+  return synthReport(f);
+}
+
+const SHIPPER = "[chart/Web/MultiContainerPatterns] container 'shipper' (added by chart/Shipper)";
+
+describe('quantities, ports, names and security contexts the API server or kubelet would refuse', () => {
+  test.each([
+    ['Size.mebibytes(NaN)', { cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: NaN, limit: 64 } }, "memory request 'NaNMi' is not a Kubernetes quantity"],
+    ['Cpu.millis(1e21)', { cpuMillis: { request: 50, limit: 1e21 }, memoryMebibytes: { request: 32, limit: 64 } }, "cpu limit '1e+21m' is not a Kubernetes quantity"],
+  ])('fails when a quantity is not one Kubernetes parses: %s', (_input, amounts, message) => {
+    const lines = reportOf(({ chart }) => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), resources: containerResourcesOf(amounts) }));
+    expect(lines).toEqual([
+      `${SHIPPER}: ${message}. Write digits with at most one suffix, e.g. '250m' or '0.5' for cpu and '64Mi' or '1Gi' for memory ` +
+        '(kplus.Cpu.millis(n) and Size.mebibytes(n) need finite n below 1e21).',
+    ]);
+  });
+
+  test('accepts plain numbers and fractions as quantities, and compares them exactly', () => {
+    const resources = { requests: { cpu: 0.1, memory: '0.5Gi' }, limits: { cpu: '100m', memory: 536870912 } };
+    expect(checkPod({ resources })).toEqual({ errors: [], warnings: [] });
+  });
+
+  test.each([
+    [{ env: [{ name: '..config' }] }, 'env-name', "env name '..config' is invalid"],
+    [{ resources: { ...VALID_RESOURCES, requests: { ...VALID_RESOURCES.requests, 'ephemeral-storage': '2Gi' }, limits: { ...VALID_RESOURCES.limits, 'ephemeral-storage': '1Gi' } } }, 'request-above-limit', 'ephemeral-storage request 2Gi is above its limit 1Gi'],
+    [{ resources: { ...VALID_RESOURCES, limits: { ...VALID_RESOURCES.limits, 'ephemeral-storage': '1.5.3Gi' } } }, 'resource-quantity', "ephemeral-storage limit '1.5.3Gi' is not a Kubernetes quantity"],
+  ])('checks what cdk8s-plus cannot render but a patch can: %j', (container, rule, message) => {
+    expect(checkPod(container).errors.map((p) => [p.rule, p.message])).toEqual([[rule, message]]);
+  });
+
+  test('adds effective limits exactly: 700m + 100m is 800m, within a budget of 800m', () => {
+    const { app, chart, workload } = fixture();
+    new Sidecar(chart, 'Shipper', {
+      command: KEEP_RUNNING,
+      workload,
+      resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 0.5, limit: 64 } }),
+    });
+    const composition = PodComposition.of(workload);
+    composition.limitPodResources({ cpuMillis: 800, memoryMebibytes: 128 });
+    expect(composition.effectiveResources).toEqual({ requests: { cpuMillis: 100, memoryMebibytes: 32.5 }, limits: { cpuMillis: 800, memoryMebibytes: 128 } });
+    expect(synthReport({ app, chart })).toEqual([]);
+  });
+
+  test('fails when a budget is not a number', () => {
+    const { app, chart, workload } = fixture();
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    PodComposition.of(workload).limitPodResources({ cpuMillis: NaN, memoryMebibytes: 512 });
+    expect(synthReport({ app, chart })).toEqual([
+      "[chart/Web/MultiContainerPatterns] the pod's cpu budget NaN is not a number of millicores. Give limitPodResources a finite cpuMillis of 0 or more.",
+    ]);
+  });
+
+  test('lets TCP and UDP share a port number, but not two UDP listeners', () => {
+    const udp = { number: 5353, protocol: kplus.Protocol.UDP };
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 5353 }], [udp]))).toEqual([]);
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [udp], [udp]))).toEqual([
+      "[chart/Web/MultiContainerPatterns] port 5353/UDP is declared by containers 'app' and 'shipper', which share the pod's localhost. " +
+        'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
+    ]);
+  });
+
+  test('fails when two containers publish one hostPort', () => {
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 80 }], [{ number: 8081, hostPort: 80 }]))).toEqual([
+      "[chart/Web/MultiContainerPatterns] hostPort 80 is declared by containers 'app' and 'shipper', which the API server refuses. " +
+        'Publish each host port from one container, or leave hostPort out (Pod Security Standards "restricted" refuse host ports anyway).',
+    ]);
+  });
+
+  test('allows hostPort 0, which publishes nothing', () => {
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 0 }], []))).toEqual([]);
+  });
+
+  test('fails when a hostPort is out of range', () => {
+    expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 0.5 }], []))).toEqual([
+      "[chart/Web/MultiContainerPatterns] container 'app': hostPort 0.5 is not a port number. Use a whole number from 1 to 65535.",
+    ]);
+  });
+
+  test.each([
+    ['CronJob', 'a'.repeat(53), "CronJob name '" + 'a'.repeat(53) + "' has 53 characters, more than 52. Use at most 52: the CronJob controller appends 11 characters to name each Job, whose name has at most 63."],
+    ['Job', 'a'.repeat(64), "Job name '" + 'a'.repeat(64) + "' has 64 characters, more than 63. Use at most 63: the Job's pods carry its name in the job-name label, whose values have at most 63."],
+    ['StatefulSet', 'a'.repeat(53), "StatefulSet name '" + 'a'.repeat(53) + "' has 53 characters, more than 52. Use at most 52: each pod's controller-revision-hash label is the name, '-' and a hash of up to 10 characters, and label values have at most 63."],
+    ['StatefulSet', 'web.shop', "StatefulSet name 'web.shop' is not a DNS-1123 label. Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit: it names the pods and their host names."],
+  ] as const)('fails when a %s name breaks the rules of its kind', (kind, name, message) => {
+    const lines = reportOf(({ chart }) => {
+      KubernetesTarget.set(chart, KubernetesVersion.V1_29);
+      const props = { metadata: { name }, containers: [{ name: 'app', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES, ports: [{ number: 8080 }] }] };
+      const workload =
+        kind === 'CronJob' ? new kplus.CronJob(chart, 'Web', { ...props, schedule: Cron.daily() })
+        : kind === 'Job' ? new kplus.Job(chart, 'Web', props)
+        : new kplus.StatefulSet(chart, 'Web', props);
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    });
+    expect(lines).toEqual([`[chart/Web/MultiContainerPatterns] ${message}`]);
+  });
+
+  test('fails when metadata.name is given as undefined, which drops the name cdk8s would generate', () => {
+    const lines = reportOf(({ chart }) => webWithShipper(chart, {}, { metadata: { name: undefined } }));
+    expect(lines).toEqual([
+      '[chart/Web/MultiContainerPatterns] Deployment metadata.name is undefined, which the API server refuses. ' +
+        'Leave name out of metadata to let cdk8s generate one (name: undefined removes it), or give a name.',
+    ]);
+  });
+
+  test("fails when the pod's runAsUser is 0 and a container must not run as root", () => {
+    const lines = reportOf(({ chart }) => webWithShipper(chart, { securityContext: { user: undefined } }, { securityContext: { user: 0 } }));
+    expect(lines).toEqual([
+      "[chart/Web/MultiContainerPatterns] container 'app': runs as uid 0 (the pod's runAsUser) with runAsNonRoot true, which the kubelet refuses to start. " +
+        'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
+    ]);
+  });
+
+  test('allows one name in two namespaces, and checks duplicates once however often it is added', () => {
+    const lines = reportOf(({ app, chart }) => {
+      addDuplicateObjectValidation(chart);
+      addDuplicateObjectValidation(app);
+      new kplus.ConfigMap(chart, 'A', { metadata: { name: 'settings', namespace: 'shop' } });
+      new kplus.ConfigMap(chart, 'B', { metadata: { name: 'settings', namespace: 'billing' } });
+      new kplus.ConfigMap(chart, 'C', { metadata: { name: 'settings', namespace: 'billing' } });
+    });
+    expect(lines).toEqual([
+      "[] ConfigMap 'settings' in namespace 'billing' is defined twice, by chart/B and chart/C. " +
+        'Give one of them another metadata.name or namespace: applied together, the second would replace the first.',
+    ]);
+  });
+});
+
+function webWithSidecarPorts(chart: Chart, appPorts: kplus.ContainerPort[], sidecarPorts: kplus.ContainerPort[]): void {
+  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart, { ports: appPorts }), ports: sidecarPorts });
+}

@@ -1,0 +1,109 @@
+/**
+ * Kubernetes resource quantities ("100m", "64Mi", "1.5", "1e3"), parsed exactly: BigInt, never
+ * floating point, so 700m + 100m is 800m and a request equal to its limit compares equal.
+ */
+
+/**
+ * What apimachinery's ParseQuantity accepts (k8s.io/apimachinery/pkg/api/resource): an optional
+ * sign, digits with an optional fraction ("1.", ".5"), then one suffix: binary SI (Ki..Ei),
+ * decimal SI (n, u, m, k, M, G, T, P, E) or a decimal exponent with an integer power ("e3", "E-2").
+ */
+const QUANTITY = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
+
+/** Powers of ten per decimal suffix; binary suffixes are powers of two. */
+const DECIMAL_EXPONENTS: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_EXPONENTS: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+/** Kubernetes keeps nothing finer than 10^-9 and rounds up to it; so do we. */
+const NANO_EXPONENT = -9;
+
+/**
+ * Beyond 10^40 of a unit no cluster can schedule anything, and a BigInt of 10^(10^9) would not fit
+ * in memory: quantities past this are refused as out of range rather than computed.
+ */
+const LARGEST_EXPONENT = 40;
+
+/** A parsed quantity, in billionths of its unit (nanocores, nanobytes): exact and integral. */
+export type Nanos = bigint;
+
+const NANOS_PER_MILLI = 10n ** 6n;
+const NANOS_PER_UNIT = 10n ** 9n;
+const BYTES_PER_MEBIBYTE = 2n ** 20n;
+
+/** Why a value is not a quantity Kubernetes accepts for cpu or memory, or undefined when it is. */
+export function quantityProblem(value: string | number): string | undefined {
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'is not a finite number';
+  const nanos = parseQuantity(value);
+  if (nanos === undefined) return 'is not a Kubernetes quantity';
+  if (nanos === null) return 'is too large';
+  if (nanos < 0n) return 'is negative';
+  return undefined;
+}
+
+/**
+ * The quantity in billionths of its unit, rounded up as Kubernetes rounds, or undefined when the
+ * text is not a quantity, or null when its magnitude is past any real cluster (see LARGEST_EXPONENT).
+ * Numbers are read as Kubernetes reads a JSON number: by their text ("1e+21").
+ */
+export function parseQuantity(value: string | number): Nanos | undefined | null {
+  const text = String(value).trim();
+  const match = QUANTITY.exec(text);
+  if (!match || (match[2] === '' && !match[3])) return undefined;
+  const [, sign, whole, fraction = '', suffix = ''] = match;
+  const digits = BigInt(`${whole}${fraction}`);
+  // Zero is zero at any scale ("0e999999999" must not build 10^999999999).
+  if (digits === 0n) return 0n;
+  const decimalExponent =
+    suffix in BINARY_EXPONENTS ? 0 : suffix in DECIMAL_EXPONENTS ? DECIMAL_EXPONENTS[suffix] : Number(suffix.slice(1));
+  const magnitude = whole.replace(/^0+/, '').length + decimalExponent;
+  if (magnitude > LARGEST_EXPONENT) return null;
+  const scaled = digits * 2n ** BigInt(BINARY_EXPONENTS[suffix] ?? 0);
+  const exponent = decimalExponent - fraction.length - NANO_EXPONENT;
+  let nanos: bigint;
+  if (exponent >= 0) nanos = scaled * 10n ** BigInt(exponent);
+  // Far below a nano: any positive amount rounds up to one, without building 10^-exponent.
+  else if (-exponent > scaled.toString().length) nanos = scaled > 0n ? 1n : 0n;
+  else nanos = ceilDivide(scaled, 10n ** BigInt(-exponent));
+  return sign === '-' ? -nanos : nanos;
+}
+
+/** Cpu in whole millicores, rounded up as the kubelet and scheduler do (MilliValue); 0 when not a quantity. */
+export function cpuMillicores(value: string | number): bigint {
+  return ceilDivide(validNanos(value), NANOS_PER_MILLI);
+}
+
+/** Memory in whole bytes, rounded up as the kubelet and scheduler do (Value); 0 when not a quantity. */
+export function memoryBytes(value: string | number): bigint {
+  return ceilDivide(validNanos(value), NANOS_PER_UNIT);
+}
+
+/** Compares two quantities exactly: negative, zero or positive as `a` is below, equal to or above `b`. */
+export function compareQuantities(a: string | number, b: string | number): number {
+  const difference = validNanos(a) - validNanos(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/** Bytes as mebibytes, exact while below 2^53 bytes (a division by a power of two loses nothing). */
+export function bytesToMebibytes(bytes: bigint): number {
+  return Number(bytes) / Number(BYTES_PER_MEBIBYTE);
+}
+
+/**
+ * A Kubernetes quantity in base units (cores, bytes) as a number, NaN when it is not a quantity.
+ * @deprecated Floating point: sums drift (0.7 + 0.1 cores). Use cpuMillicores, memoryBytes or compareQuantities.
+ */
+export function quantity(value: string | number): number {
+  const nanos = typeof value === 'number' && !Number.isFinite(value) ? undefined : parseQuantity(value);
+  return typeof nanos === 'bigint' ? Number(nanos) / 1e9 : NaN;
+}
+
+function validNanos(value: string | number): Nanos {
+  const nanos = quantityProblem(value) === undefined ? parseQuantity(value) : 0n;
+  return typeof nanos === 'bigint' ? nanos : 0n;
+}
+
+/** a / b rounded towards positive infinity, for b > 0. */
+function ceilDivide(a: bigint, b: bigint): bigint {
+  const quotient = a / b;
+  return a % b > 0n ? quotient + 1n : quotient;
+}

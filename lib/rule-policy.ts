@@ -1,0 +1,157 @@
+import { IConstruct } from 'constructs';
+
+/** What synth does with a rule's problems. */
+export enum RuleLevel {
+  /** Synth fails, before any file is written. */
+  ERROR = 'error',
+  /** Printed once (console.warn); synth goes on. */
+  WARNING = 'warning',
+  /** Not reported. */
+  OFF = 'off',
+}
+
+/**
+ * Every rule checked at synth, with its level unless a RulePolicy says otherwise: errors for what
+ * the API server or kubelet would refuse (and for requests and limits, which every container
+ * should have), warnings for advice.
+ */
+export const DEFAULT_RULE_LEVELS = {
+  'object-name': RuleLevel.ERROR,
+  namespace: RuleLevel.ERROR,
+  'label-key': RuleLevel.ERROR,
+  'label-value': RuleLevel.ERROR,
+  'annotation-key': RuleLevel.ERROR,
+  'container-name': RuleLevel.ERROR,
+  'duplicate-container-name': RuleLevel.ERROR,
+  'image-reference': RuleLevel.ERROR,
+  'image-tag': RuleLevel.WARNING,
+  'env-name': RuleLevel.ERROR,
+  'duplicate-env': RuleLevel.ERROR,
+  'resource-quantity': RuleLevel.ERROR,
+  'cpu-request': RuleLevel.ERROR,
+  'cpu-limit': RuleLevel.ERROR,
+  'memory-request': RuleLevel.ERROR,
+  'memory-limit': RuleLevel.ERROR,
+  'request-above-limit': RuleLevel.ERROR,
+  'pod-budget': RuleLevel.ERROR,
+  'missing-volume': RuleLevel.ERROR,
+  'duplicate-mount-path': RuleLevel.ERROR,
+  'init-container-probe': RuleLevel.ERROR,
+  'port-number': RuleLevel.ERROR,
+  'port-protocol': RuleLevel.ERROR,
+  'port-conflict': RuleLevel.ERROR,
+  'port-name': RuleLevel.ERROR,
+  'duplicate-port-name': RuleLevel.ERROR,
+  'run-as-root': RuleLevel.ERROR,
+  'privileged-without-escalation': RuleLevel.ERROR,
+  'capability-name': RuleLevel.ERROR,
+  'capability-without-drop-all': RuleLevel.WARNING,
+  'duplicate-object': RuleLevel.ERROR,
+  'sidecar-mode': RuleLevel.ERROR,
+  dependency: RuleLevel.ERROR,
+  'grace-period': RuleLevel.ERROR,
+  'target-feature': RuleLevel.ERROR,
+  'pod-level-resources': RuleLevel.ERROR,
+  'default-resources': RuleLevel.WARNING,
+  'run-as-non-root-without-user': RuleLevel.WARNING,
+  'capabilities-kept': RuleLevel.WARNING,
+} as const satisfies Record<string, RuleLevel>;
+
+/** The id of a rule checked at synth, as used in messages, the README table and RulePolicy. */
+export type RuleId = keyof typeof DEFAULT_RULE_LEVELS;
+
+/** Every rule id, in the order of the README table. */
+export const RULE_IDS = Object.keys(DEFAULT_RULE_LEVELS) as RuleId[];
+
+/** How a rule's level is set on a scope. */
+export interface RulePolicyOptions {
+  /** Why the rule is relaxed or tightened here, for whoever reviews the chart; required. */
+  readonly reason: string;
+  /**
+   * Only for the container of this name (in the workload the scope is or holds).
+   * @default - every container
+   */
+  readonly container?: string;
+}
+
+/** One setting of a rule on one scope. */
+interface RuleSetting {
+  readonly level: RuleLevel;
+  readonly reason: string;
+}
+
+/** Settings of one scope, keyed by rule id, or by rule id and container name (see settingKey). */
+type ScopeSettings = Record<string, RuleSetting>;
+
+/** Policies live beside the constructs they are set on, so a scope's settings go when it does. */
+const SETTINGS = new WeakMap<IConstruct, ScopeSettings>();
+
+const LEVELS: readonly string[] = Object.values(RuleLevel);
+
+/**
+ * Levels of rules per app, chart, workload or container, each with a reason. The nearest scope
+ * wins: a container-specific setting on the workload, then the workload's own, then its charts'
+ * (innermost first), then the app's; at each scope a container-specific setting beats a general one.
+ *
+ * @example
+ * // Many operators run without cpu limits (throttling hurts more than it protects).
+ * RulePolicy.set(app, 'cpu-limit', RuleLevel.OFF, { reason: 'many operators run without cpu limits' });
+ */
+export class RulePolicy {
+  /** Sets `rule` to `level` on `scope` (and the constructs under it), replacing an earlier setting of that rule there. */
+  public static set(scope: IConstruct, rule: RuleId, level: RuleLevel, options: RulePolicyOptions): void {
+    const where = `RulePolicy.set on ${scope.node.path || 'the app'}`;
+    assertKnownRule(where, rule);
+    if (!LEVELS.includes(level)) {
+      throw new Error(`${where}: unknown level '${level}' for rule '${rule}'. Use RuleLevel.ERROR, RuleLevel.WARNING or RuleLevel.OFF.`);
+    }
+    const reason = typeof options?.reason === 'string' ? options.reason.trim() : '';
+    if (reason === '') {
+      throw new Error(
+        `${where}: rule '${rule}' is set without a reason. Give { reason: '...' } saying why, e.g. 'many operators run without cpu limits'.`,
+      );
+    }
+    if (options?.container !== undefined && (typeof options.container !== 'string' || options.container === '')) {
+      throw new Error(`${where}: container for rule '${rule}' is empty. Give a container name, or leave container out for every container.`);
+    }
+    let settings = SETTINGS.get(scope);
+    if (!settings) {
+      settings = Object.create(null) as ScopeSettings;
+      SETTINGS.set(scope, settings);
+    }
+    settings[settingKey(rule, options.container)] = { level, reason };
+  }
+
+  /** The level of `rule` for `container` (or the whole pod) of the workload at `scope`. */
+  public static levelOf(scope: IConstruct, rule: RuleId, container?: string): RuleLevel {
+    assertKnownRule(`RulePolicy.levelOf on ${scope.node.path || 'the app'}`, rule);
+    return RulePolicy.settingOf(scope, rule, container)?.level ?? DEFAULT_RULE_LEVELS[rule];
+  }
+
+  /** Why `rule` has its level at `scope`, or undefined when it has its default level. */
+  public static reasonOf(scope: IConstruct, rule: RuleId, container?: string): string | undefined {
+    return RulePolicy.settingOf(scope, rule, container)?.reason;
+  }
+
+  private static settingOf(scope: IConstruct, rule: RuleId, container?: string): RuleSetting | undefined {
+    for (let current: IConstruct | undefined = scope; current; current = current.node.scope) {
+      const settings = SETTINGS.get(current);
+      if (!settings) continue;
+      const found = (container !== undefined ? settings[settingKey(rule, container)] : undefined) ?? settings[rule];
+      if (found) return found;
+    }
+    return undefined;
+  }
+}
+
+/** Rule ids come from JavaScript too, where a typo would otherwise read as "no such setting". */
+function assertKnownRule(where: string, rule: string): void {
+  if (!Object.prototype.hasOwnProperty.call(DEFAULT_RULE_LEVELS, rule)) {
+    throw new Error(`${where}: unknown rule '${rule}'. Use one of ${RULE_IDS.join(', ')}.`);
+  }
+}
+
+/** A rule id alone, or with a container name after a character neither can contain. */
+function settingKey(rule: RuleId, container?: string): string {
+  return container === undefined ? rule : `${rule}\u0000${container}`;
+}
