@@ -1,9 +1,12 @@
+import * as path from 'path';
 import { addExampleCharts } from './lib/examples';
 import { synthesizeAtomically } from './lib/synthesize';
 
 // Entry point only: the charts live in lib/ so tests build them without writing dist/.
 try {
-  synthesizeAtomically(addExampleCharts);
+  const { outdir, files, changed } = synthesizeAtomically(addExampleCharts);
+  // Said here because plain `npx cdk8s synth` looks in its scratch directory and reports no manifests.
+  console.log(`Synthesized ${files.length} files into ${path.relative(process.cwd(), outdir) || '.'}/ (${changed.length} changed)`);
 } catch (error) {
   console.error(`Synth failed, dist/ left as it was:\n${(error as Error).message}`);
   process.exitCode = 1;

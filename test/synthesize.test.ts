@@ -4,11 +4,22 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { addExampleCharts } from '../lib/examples';
-import { Sidecar, synthesizeAtomically } from '../lib';
+import { OUTPUT_MARKER, PodComposition, runbookFileName, Sidecar, synthesizeAtomically } from '../lib';
+
+/** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */
+const nodeFs: typeof fs = jest.requireActual('fs');
 
 /** Every file under `dir` with its bytes. */
 function snapshotOf(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'base64')]));
+}
+
+/** A chart with one Deployment that has a sidecar; `metadata` names it. */
+function workloadWithSidecar(app: App, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
+  const chart = new Chart(app, chartId);
+  const workload = new kplus.Deployment(chart, 'Web', { metadata, containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  new Sidecar(chart, 'Shipper', { workload, name: 'shipper' });
+  return workload;
 }
 
 /** The example charts plus one whose sidecar has an invalid name. */
@@ -25,21 +36,83 @@ describe('synthesizeAtomically', () => {
     outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-')), 'dist');
   });
 
-  test('writes one YAML file per chart and one runbook per workload with patterns', () => {
-    synthesizeAtomically(addExampleCharts, outdir);
+  test('writes one YAML file per chart, one runbook per workload with patterns, and a marker listing them', () => {
+    const result = synthesizeAtomically(addExampleCharts, outdir);
     const files = Object.keys(snapshotOf(outdir));
     expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(11);
     expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(11);
     expect(files).toContain('pod-multi-container-pod.runbook.md');
+    expect(files.sort()).toEqual([...result.files].sort());
+    const listed = fs.readFileSync(path.join(outdir, OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(listed).toEqual(files.filter((f) => f !== OUTPUT_MARKER).sort());
   });
 
-  test('fails when a chart is invalid, leaving the previous dist/ byte for byte and no staging directory', () => {
+  test('rewrites nothing when the output is already current', () => {
     synthesizeAtomically(addExampleCharts, outdir);
-    fs.writeFileSync(path.join(outdir, 'kept-by-hand.yaml'), 'kept: true\n');
-    const before = snapshotOf(outdir);
+    const demo = path.join(outdir, 'demo.k8s.yaml');
+    fs.utimesSync(demo, new Date(0), new Date(0));
+    expect(synthesizeAtomically(addExampleCharts, outdir).changed).toEqual([]);
+    expect(fs.statSync(demo).mtimeMs).toBe(0);
+  });
 
-    expect(() => synthesizeAtomically(examplesWithABrokenChart, outdir)).toThrow("container 'Not_A_Name'");
+  test('deletes the files it wrote before that the app no longer makes', () => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'only', { name: 'web' }), outdir);
+    expect(Object.keys(snapshotOf(outdir)).sort()).toEqual([OUTPUT_MARKER, 'deployment-web.runbook.md', 'only.k8s.yaml']);
+    expect(result.changed).toContain('demo.k8s.yaml');
+  });
+
+  test('removes a half-written file a killed run left behind', () => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const before = snapshotOf(outdir);
+    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml`), 'half a fi');
+    synthesizeAtomically(addExampleCharts, outdir);
+    expect(snapshotOf(outdir)).toEqual(before);
+  });
+
+  test('fails when a chart is invalid, leaving the previous output byte for byte and no staging directory', () => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const before = snapshotOf(outdir);
+    const mkdtemp = jest.spyOn(nodeFs, 'mkdtempSync');
+    try {
+      expect(() => synthesizeAtomically(examplesWithABrokenChart, outdir)).toThrow("container 'Not_A_Name'");
+      const staging = mkdtemp.mock.results.map((r) => r.value as string);
+      expect(staging).toHaveLength(1);
+      expect(fs.existsSync(staging[0])).toBe(false);
+    } finally {
+      mkdtemp.mockRestore();
+    }
     expect(snapshotOf(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+
+  test('fails when two workloads map to one runbook file name, naming both construct paths', () => {
+    const twoWebs = (app: App) => {
+      workloadWithSidecar(app, 'first', { name: 'web' });
+      workloadWithSidecar(app, 'second', { name: 'web' });
+    };
+    expect(() => synthesizeAtomically(twoWebs, outdir)).toThrow(
+      "[second/Web] its runbook file name 'deployment-web.runbook.md' is also the one of [first/Web]. Give one of the two workloads another name or namespace.",
+    );
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('names a namespaced workload\'s runbook <namespace>.<kind>-<name>.runbook.md', () => {
+    const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'shop', { name: 'web', namespace: 'shop' }), outdir);
+    expect(result.files).toContain('shop.deployment-web.runbook.md');
+  });
+});
+
+describe('runbookFileName', () => {
+  const compositionNamed = (metadata: kplus.DeploymentProps['metadata']) => PodComposition.of(workloadWithSidecar(new App(), 'c', metadata));
+
+  test.each([
+    ['a name that climbs out of the output directory', { name: 'x/../../escaped' }, "[c/Web] name 'x/../../escaped' is not a DNS-1123 subdomain."],
+    ['a name with upper-case letters', { name: 'Web' }, "[c/Web] name 'Web' is not a DNS-1123 subdomain."],
+    ['a namespace that is a path', { name: 'web', namespace: '../etc' }, "[c/Web] namespace '../etc' is not a DNS-1123 label."],
+    ['a namespace with a dot', { name: 'web', namespace: 'a.b' }, "[c/Web] namespace 'a.b' is not a DNS-1123 label."],
+  ])('fails when the workload has %s, naming the construct path, the value and the fix', (_, metadata, message) => {
+    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(message);
+    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(/Use at most \d+ lower-case letters/);
   });
 });
