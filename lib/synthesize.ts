@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Yaml } from 'cdk8s';
 import { PodComposition } from './pod-composition';
 import { renderRunbook, runbookFileName } from './runbook';
 
@@ -46,8 +46,7 @@ function isCliScratchDirectory(dir: string): boolean {
  * What is guaranteed:
  * - `outdir` is checked first ({@link checkOutputDirectory}): synth writes only into a new or empty
  *   directory or one it made, and never touches a file it did not write.
- * - Everything is built and validated in memory (cdk8s writes to a staging directory under the OS temp
- *   directory, removed before synth goes on); any error is thrown before `outdir` is touched.
+ * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
  * - Then each file is replaced on its own: written beside its final name, flushed, renamed over it. A
  *   reader never sees half a file, and a file whose bytes did not change is not rewritten. The set of
  *   files is not switched as one: a run killed in that last step (a few milliseconds) can leave some
@@ -142,32 +141,37 @@ function listed(names: string[]): string {
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }
 
-/** Synthesizes to a temporary staging directory and reads it back: file name → bytes. */
+/** Synthesizes in memory: file name → bytes. Nothing is written, so nothing is left behind by a failure. */
 function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-synth-'));
+  // os.tmpdir() exists, so App.synth's mkdir of it is a no-op; every chart file goes through Yaml.save,
+  // named after the chart as a DNS label (so marker entries stay plain file names).
+  const app = new App({ outdir: os.tmpdir(), recordConstructMetadata: false });
+  build(app);
+  const files = new Map<string, Buffer>();
+  const save = Yaml.save;
+  Yaml.save = (filePath: string, docs: unknown[]) => {
+    files.set(path.basename(filePath), Buffer.from(Yaml.stringify(...docs)));
+  };
   try {
-    const app = new App({ outdir: staging });
-    build(app);
     app.synth();
-    const files = new Map(fs.readdirSync(staging).map((name) => [name, fs.readFileSync(path.join(staging, name))]));
-    const runbookOwners = new Map<string, string>();
-    for (const composition of app.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition)) {
-      const name = runbookFileName(composition);
-      const workloadPath = composition.workload.node.path;
-      const taken = runbookOwners.get(name) ?? (files.has(name) ? 'a chart file' : undefined);
-      if (taken !== undefined) {
-        throw new Error(
-          `[${workloadPath}] its runbook file name '${name}' is also the one of [${taken}]. ` +
-            'Give one of the two workloads another name or namespace.',
-        );
-      }
-      runbookOwners.set(name, workloadPath);
-      files.set(name, Buffer.from(renderRunbook(composition)));
-    }
-    return files;
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    Yaml.save = save;
   }
+  const runbookOwners = new Map<string, string>();
+  for (const composition of app.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition)) {
+    const name = runbookFileName(composition);
+    const workloadPath = composition.workload.node.path;
+    const taken = runbookOwners.get(name) ?? (files.has(name) ? 'a chart file' : undefined);
+    if (taken !== undefined) {
+      throw new Error(
+        `[${workloadPath}] its runbook file name '${name}' is also the one of [${taken}]. ` +
+          'Give one of the two workloads another name or namespace.',
+      );
+    }
+    runbookOwners.set(name, workloadPath);
+    files.set(name, Buffer.from(renderRunbook(composition)));
+  }
+  return files;
 }
 
 /**
