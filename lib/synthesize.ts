@@ -22,6 +22,7 @@ const DEFAULT_OUTPUT_DIRECTORY = 'dist';
 const MARKER_HEADER = '# Written by synth (cdk8s-multi-container-patterns): the files below are its own. Do not edit.';
 /** A file being written: renamed over its final name once complete, removed by the next run if left behind. */
 const PARTIAL_PREFIX = `${OUTPUT_MARKER}.partial.`;
+const PARTIAL_SUFFIX = '.tmp';
 /** The names synth itself gives files (chart files and runbooks): no separators, no `..`. */
 const PLAIN_FILE_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
@@ -47,10 +48,11 @@ function isCliScratchDirectory(dir: string): boolean {
  * - `outdir` is checked first ({@link checkOutputDirectory}): synth writes only into a new or empty
  *   directory or one it made, and never touches a file it did not write.
  * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
- * - Then each file is replaced on its own: written beside its final name, flushed, renamed over it. A
- *   reader never sees half a file, and a file whose bytes did not change is not rewritten. The set of
- *   files is not switched as one: a run killed in that last step (a few milliseconds) can leave some
- *   files new and some old, each whole, and the marker lists them all so the next run finishes the job.
+ * - Then each changed file is written whole beside its final name and flushed, and only then are they
+ *   all renamed into place. A reader never sees half a file; a file whose bytes did not change is not
+ *   rewritten. The set of files is not switched as one (POSIX cannot, short of renaming `outdir`): a run
+ *   killed among the renames, a fraction of a millisecond, leaves some files new and some old, each
+ *   whole; the marker lists them all, so the next run finishes the job.
  * - `outdir` itself is never renamed or removed, so it may be a mount point.
  */
 export function synthesizeAtomically(build: (app: App) => void, outdir?: string): SynthesisResult {
@@ -112,7 +114,7 @@ export function checkOutputDirectory(outdir: string, projectRoot: string = proce
     throw refuse(`holds files synth did not write (${listed(entries)}) and no ${OUTPUT_MARKER} marker`, 'Move those files out or choose a new or empty directory; if they are an older synth\'s output, delete them and run synth again.');
   }
   const managed = readMarker(target, refuse);
-  const foreign = entries.filter((name) => name !== OUTPUT_MARKER && !name.startsWith(PARTIAL_PREFIX) && !managed.includes(name));
+  const foreign = entries.filter((name) => name !== OUTPUT_MARKER && !isPartialFile(name) && !managed.includes(name));
   if (foreign.length > 0) {
     throw refuse(`holds files synth did not write: ${listed(foreign)}`, 'Move them out (synth would otherwise mix them with its output), then run it again.');
   }
@@ -175,26 +177,25 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
 }
 
 /**
- * Makes `dir` hold exactly `files` (plus the marker), touching only files the marker lists.
- * The marker names old and new files before any new file appears, so a run killed midway leaves
- * nothing the next run would take for a foreign file.
+ * Makes `dir` hold exactly `files` (plus the marker), touching only files the marker lists, in two phases:
+ * every changed file is first written whole and flushed beside its final name, then all are renamed into
+ * place. A kill while writing leaves the previous files as they were (plus partial files, which the next
+ * run removes); only a kill among the renames, a fraction of a millisecond, leaves old and new files mixed.
+ * The marker lists old and new names before the first rename, so nothing is ever taken for a foreign file.
  */
 function replaceFiles(dir: string, files: Map<string, Buffer>, previousFiles: string[]): string[] {
-  const changed: string[] = [];
   fs.mkdirSync(dir, { recursive: true });
-  for (const leftover of fs.readdirSync(dir).filter((name) => name.startsWith(PARTIAL_PREFIX))) {
-    fs.unlinkSync(path.join(dir, leftover));
-  }
+  for (const leftover of fs.readdirSync(dir).filter(isPartialFile)) fs.unlinkSync(path.join(dir, leftover));
   const names = [...files.keys()].sort();
-  writeFileIfChanged(dir, OUTPUT_MARKER, markerText([...new Set([...previousFiles, ...names])].sort()));
-  for (const name of names) {
-    if (writeFileIfChanged(dir, name, files.get(name) as Buffer)) changed.push(name);
-  }
+  const changed = names.filter((name) => !holds(dir, name, files.get(name) as Buffer));
+  const partials = changed.map((name) => writePartial(dir, name, files.get(name) as Buffer));
+  replaceIfChanged(dir, OUTPUT_MARKER, markerText([...new Set([...previousFiles, ...names])].sort()));
+  changed.forEach((name, i) => fs.renameSync(partials[i], path.join(dir, name)));
   for (const stale of previousFiles.filter((name) => !files.has(name))) {
     fs.rmSync(path.join(dir, stale), { force: true });
     changed.push(stale);
   }
-  if (writeFileIfChanged(dir, OUTPUT_MARKER, markerText(names))) changed.push(OUTPUT_MARKER);
+  if (replaceIfChanged(dir, OUTPUT_MARKER, markerText(names))) changed.push(OUTPUT_MARKER);
   flushDirectory(dir);
   return changed;
 }
@@ -203,11 +204,19 @@ function markerText(names: string[]): Buffer {
   return Buffer.from([MARKER_HEADER, ...names, ''].join('\n'));
 }
 
-/** Replaces `dir/name` with `data` in one rename, unless it already holds exactly that; true if it wrote. */
-function writeFileIfChanged(dir: string, name: string, data: Buffer): boolean {
+function holds(dir: string, name: string, data: Buffer): boolean {
   const file = path.join(dir, name);
-  if (fs.existsSync(file) && fs.readFileSync(file).equals(data)) return false;
-  const partial = path.join(dir, PARTIAL_PREFIX + name);
+  return fs.existsSync(file) && fs.readFileSync(file).equals(data);
+}
+
+/** Named so that neither synth nor `kubectl apply -f` (which reads *.yaml) takes it for output. */
+function isPartialFile(name: string): boolean {
+  return name.startsWith(PARTIAL_PREFIX) && name.endsWith(PARTIAL_SUFFIX);
+}
+
+/** Writes `data` whole and flushed to a partial file beside `dir/name`; returns its path. */
+function writePartial(dir: string, name: string, data: Buffer): string {
+  const partial = path.join(dir, `${PARTIAL_PREFIX}${name}${PARTIAL_SUFFIX}`);
   // 'wx': fails rather than writing through anything already at that name.
   const fd = fs.openSync(partial, 'wx');
   try {
@@ -216,7 +225,13 @@ function writeFileIfChanged(dir: string, name: string, data: Buffer): boolean {
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(partial, file);
+  return partial;
+}
+
+/** Replaces `dir/name` with `data` in one rename, unless it already holds exactly that; true if it wrote. */
+function replaceIfChanged(dir: string, name: string, data: Buffer): boolean {
+  if (holds(dir, name, data)) return false;
+  fs.renameSync(writePartial(dir, name, data), path.join(dir, name));
   return true;
 }
 

@@ -5,8 +5,9 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { checkOutputDirectory, OUTPUT_MARKER, synthesizeAtomically } from '../lib';
+import { copyProject } from './support/project-copy';
+import { treeOf } from './support/tree';
 
-const REPO = path.join(__dirname, '..');
 /** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */
 const nodeFs: typeof fs = jest.requireActual('fs');
 
@@ -15,18 +16,6 @@ function oneDeployment(image: string): (app: App) => void {
   return (app) => {
     new kplus.Deployment(new Chart(app, 'web'), 'Web', { containers: [{ name: 'app', image }] });
   };
-}
-
-/** Every file and link under `dir` (recursively, links not followed) with its bytes or target. */
-function treeOf(dir: string): Record<string, string> {
-  const tree: Record<string, string> = {};
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) tree[entry.name] = `-> ${fs.readlinkSync(full)}`;
-    else if (entry.isDirectory()) for (const [name, content] of Object.entries(treeOf(full))) tree[`${entry.name}/${name}`] = content;
-    else tree[entry.name] = fs.readFileSync(full, 'base64');
-  }
-  return tree;
 }
 
 describe('output directory', () => {
@@ -140,13 +129,8 @@ describe('output directory', () => {
 
 describe('npm run synth with the output directory set to the project root', () => {
   test('fails and finds the project untouched', () => {
-    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'root-synth-'));
+    const project = copyProject('root-synth-');
     try {
-      for (const item of ['main.ts', 'lib', 'imports', 'scripts', 'package.json', 'cdk8s.yaml', 'tsconfig.json']) {
-        fs.cpSync(path.join(REPO, item), path.join(project, item), { recursive: true });
-      }
-      fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'));
-      execFileSync('git', ['init', '-q', project]);
       const before = treeOf(project);
       let stderr = '';
       try {
@@ -154,7 +138,7 @@ describe('npm run synth with the output directory set to the project root', () =
       } catch (error) {
         stderr = String((error as { stderr: Buffer }).stderr);
       }
-      expect(stderr).toContain(`Synth failed, dist/ left as it was:\nOutput directory ${fs.realpathSync(project)} is the project root`);
+      expect(stderr).toContain(`Synth failed, dist/ left as it was:\nOutput directory ${project} is the project root`);
       expect(treeOf(project)).toEqual(before);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });

@@ -65,7 +65,7 @@ describe('synthesizeAtomically', () => {
   test('removes a half-written file a killed run left behind', () => {
     synthesizeAtomically(addExampleCharts, outdir);
     const before = snapshotOf(outdir);
-    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml`), 'half a fi');
+    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
     synthesizeAtomically(addExampleCharts, outdir);
     expect(snapshotOf(outdir)).toEqual(before);
   });
