@@ -6,7 +6,8 @@ import { synthesizeAtomically } from './lib/synthesize';
 try {
   const { outdir, files, changed } = synthesizeAtomically(addExampleCharts);
   // Said here because plain `npx cdk8s synth` looks in its scratch directory and reports no manifests.
-  console.log(`Synthesized ${files.length} files into ${path.relative(process.cwd(), outdir) || '.'}/ (${changed.length} changed)`);
+  const shown = path.relative(process.cwd(), outdir);
+  console.log(`Synthesized ${files.length} files into ${shown.startsWith('..') ? outdir : shown}/ (${changed.length} changed)`);
 } catch (error) {
   console.error(`Synth failed, dist/ left as it was:\n${(error as Error).message}`);
   process.exitCode = 1;
