@@ -109,7 +109,8 @@ export function checkOutputDirectory(outdir: string, projectRoot: string = proce
   for (const projectFile of ['.git', 'package.json']) {
     if (entries.includes(projectFile)) throw refuse(`holds ${projectFile}, so it is a project, not synth output`);
   }
-  if (entries.length === 0) return [];
+  // Partial files are synth's own by name, even before a first run wrote its marker; the run removes them.
+  if (entries.every(isPartialFile)) return [];
   if (!entries.includes(OUTPUT_MARKER)) {
     throw refuse(`holds files synth did not write (${listed(entries)}) and no ${OUTPUT_MARKER} marker`, 'Move those files out or choose a new or empty directory; if they are an older synth\'s output, delete them and run synth again.');
   }

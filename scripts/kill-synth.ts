@@ -1,14 +1,15 @@
 // Data-loss check (issue #12), run by .ci/run: kills `npm run synth` and `npx cdk8s synth` (SIGKILL to the
 // whole process group) at random points in a throwaway copy of the project and checks what each kill left.
 //   node --import tsx scripts/kill-synth.ts [RUNS_PER_ROUTE (default 24)] [SEED]
-// Half the runs start from the current output: it must be there byte for byte after any kill. The other half
-// start from an older output (every file different, one file retired): after a kill each file must be whole,
-// old or new, and nothing foreign; the next run must finish the job. Exits 1 on any failure.
+// A third of the runs start from the current output: it must be there byte for byte after any kill. A third
+// start from an older output (every file different, one file retired), a third from none: after a kill each
+// file must be whole, old or new, nothing foreign, and the next run must accept the directory and finish the
+// job. Exits 1 on any failure.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OUTPUT_MARKER } from '../lib/synthesize';
+import { checkOutputDirectory, OUTPUT_MARKER } from '../lib/synthesize';
 import { copyProject } from '../test/support/project-copy';
 import { treeOf } from '../test/support/tree';
 
@@ -116,15 +117,21 @@ async function main(): Promise<void> {
     const durationMs = Date.now() - t0;
     if (!sameTree(treeOf(dist), current)) failures.push(`${label}: an unkilled run does not reproduce the output`);
     for (let i = 0; i < runsPerRoute; i++) {
-      const before = i % 2 === 0 ? current : older;
+      const scenarios: [string, Tree][] = [['the current', current], ['an older', older], ['no', {}]];
+      const [scenario, before] = scenarios[i % 3];
       setOutput(before);
       const killAfterMs = Math.round(random() * durationMs * 1.1);
       if (await run(route, killAfterMs)) tally.killed++;
       else tally.finished++;
       const after = treeOf(dist);
-      const where = `${label}, run ${i + 1} (from the ${before === current ? 'current' : 'older'} output, killed at ${killAfterMs} ms)`;
+      const where = `${label}, run ${i + 1} (from ${scenario} output, killed at ${killAfterMs} ms)`;
       if (before === current && !sameTree(after, current)) failures.push(`${where}: the output changed`);
       for (const problem of problemsWith(after, before, current)) failures.push(`${where}: ${problem}`);
+      try {
+        checkOutputDirectory(dist, project); // what the next run does first
+      } catch (error) {
+        failures.push(`${where}: the next run would refuse what the kill left: ${(error as Error).message}`);
+      }
       const whole = Object.fromEntries(Object.entries(after).filter(([name]) => !isPartial(name)));
       if (!sameTree(whole, before) && !sameTree(whole, current)) tally.mixed++;
       if (Object.keys(after).some(isPartial)) tally.partial++;

@@ -70,6 +70,13 @@ describe('synthesizeAtomically', () => {
     expect(snapshotOf(outdir)).toEqual(before);
   });
 
+  test('accepts a directory holding only partial files, which a first run killed before its marker leaves', () => {
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
+    synthesizeAtomically(addExampleCharts, outdir);
+    expect(Object.keys(snapshotOf(outdir)).filter((name) => name.includes('.partial.'))).toEqual([]);
+  });
+
   test('fails when a chart is invalid, leaving the previous output byte for byte and writing nothing anywhere', () => {
     synthesizeAtomically(addExampleCharts, outdir);
     const before = snapshotOf(outdir);
