@@ -10,7 +10,7 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 const entry = path.join(root, 'main.ts');
-const cacheDir = path.join(os.tmpdir(), `cdk8s-synth-${crypto.createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
+const cacheDir = path.join(os.tmpdir(), `cdk8s-synth-bundle-${crypto.createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
 const bundleFile = path.join(cacheDir, 'main.js');
 const inputsFile = path.join(cacheDir, 'inputs.json');
 
@@ -47,8 +47,10 @@ function buildBundle() {
   });
   const code = outputFiles[0].text;
   const inputs = Object.keys(metafile.inputs);
-  // Written to temporary names and renamed, so a concurrent run never reads half a cache.
+  // Written to temporary names and renamed, so a concurrent run never reads half a cache; a killed
+  // run's temporary files are removed here.
   fs.mkdirSync(cacheDir, { recursive: true });
+  for (const leftover of fs.readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'))) fs.rmSync(path.join(cacheDir, leftover), { force: true });
   for (const [file, content] of [[bundleFile, code], [inputsFile, JSON.stringify({ inputs, fingerprint: fingerprint(inputs) })]]) {
     const partial = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(partial, content);
