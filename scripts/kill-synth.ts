@@ -5,7 +5,7 @@
 // start from an older output (every file different, one file retired), a third from none: after a kill each
 // file must be whole, old or new, nothing foreign, and the next run must accept the directory and finish the
 // job. Exits 1 on any failure.
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -72,9 +72,9 @@ function sameTree(a: Tree, b: Tree): boolean {
   return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
 
+/** Empties dist/ rather than removing it, which a mount point would refuse. */
 function setOutput(tree: Tree): void {
-  fs.rmSync(dist, { recursive: true, force: true });
-  fs.mkdirSync(dist);
+  for (const name of fs.readdirSync(dist)) fs.rmSync(path.join(dist, name), { recursive: true, force: true });
   for (const [name, content] of Object.entries(tree)) fs.writeFileSync(path.join(dist, name), Buffer.from(content, 'base64'));
 }
 
@@ -99,62 +99,72 @@ function problemsWith(after: Tree, before: Tree, current: Tree): string[] {
   }).concat(Object.keys(before).filter((name) => !(name in after) && name in current).map((name) => `${name} is missing`));
 }
 
+/** Kills `route` runsPerRoute times from the current, an older and no output; returns what went wrong. */
+async function killRepeatedly(label: string, route: Route, current: Tree, older: Tree, random: () => number): Promise<string[]> {
+  const failures: string[] = [];
+  const tally = { killed: 0, finished: 0, mixed: 0, partial: 0 };
+  const t0 = Date.now();
+  await run(route);
+  const durationMs = Date.now() - t0;
+  if (!sameTree(treeOf(dist), current)) failures.push(`${label}: an unkilled run does not reproduce the output`);
+  const scenarios: [string, Tree][] = [['the current', current], ['an older', older], ['no', {}]];
+  for (let i = 0; i < runsPerRoute; i++) {
+    const [scenario, before] = scenarios[i % 3];
+    setOutput(before);
+    const killAfterMs = Math.round(random() * durationMs * 1.1);
+    if (await run(route, killAfterMs)) tally.killed++;
+    else tally.finished++;
+    const after = treeOf(dist);
+    const where = `${label}, run ${i + 1} (from ${scenario} output, killed at ${killAfterMs} ms)`;
+    if (before === current && !sameTree(after, current)) failures.push(`${where}: the output changed`);
+    for (const problem of problemsWith(after, before, current)) failures.push(`${where}: ${problem}`);
+    try {
+      checkOutputDirectory(dist, project); // what the next run does first
+    } catch (error) {
+      failures.push(`${where}: the next run would refuse what the kill left: ${(error as Error).message}`);
+    }
+    const whole = Object.fromEntries(Object.entries(after).filter(([name]) => !isPartial(name)));
+    if (!sameTree(whole, before) && !sameTree(whole, current)) tally.mixed++;
+    if (Object.keys(after).some(isPartial)) tally.partial++;
+  }
+  // A kill mid-way leaves a mix of whole files; the next run must finish the job.
+  setOutput(older);
+  await run(route, Math.round(durationMs * 0.9));
+  await run(route);
+  if (!sameTree(treeOf(dist), current)) failures.push(`${label}: the run after a kill does not restore the new output`);
+  console.log(
+    `  ${label.padEnd(16)} unkilled ${durationMs} ms; ${runsPerRoute} runs: ${tally.killed} killed, ${tally.finished} finished first; ` +
+      `${tally.mixed} left a mix of whole old and new files, ${tally.partial} partial files (removed by the next run)`,
+  );
+  return failures;
+}
+
 async function main(): Promise<void> {
   const random = randomFrom(seed);
   const failures: string[] = [];
   const outsideDist = (relative: string) => relative === 'dist' || relative === '.cdk8s-cli-scratch' || relative === 'node_modules';
   const projectBefore = treeOf(project, outsideDist);
   console.log(`kill-synth: ${runsPerRoute} runs per route, seed ${seed}, project copy ${project}`);
-
   const startedAt = Date.now();
-  await run(ROUTES['npm run synth']);
-  const current = treeOf(dist);
-  const older = olderOutputThan(current);
-  for (const [label, route] of Object.entries(ROUTES)) {
-    const tally = { killed: 0, finished: 0, mixed: 0, partial: 0 };
-    const t0 = Date.now();
-    await run(route);
-    const durationMs = Date.now() - t0;
-    if (!sameTree(treeOf(dist), current)) failures.push(`${label}: an unkilled run does not reproduce the output`);
-    for (let i = 0; i < runsPerRoute; i++) {
-      const scenarios: [string, Tree][] = [['the current', current], ['an older', older], ['no', {}]];
-      const [scenario, before] = scenarios[i % 3];
-      setOutput(before);
-      const killAfterMs = Math.round(random() * durationMs * 1.1);
-      if (await run(route, killAfterMs)) tally.killed++;
-      else tally.finished++;
-      const after = treeOf(dist);
-      const where = `${label}, run ${i + 1} (from ${scenario} output, killed at ${killAfterMs} ms)`;
-      if (before === current && !sameTree(after, current)) failures.push(`${where}: the output changed`);
-      for (const problem of problemsWith(after, before, current)) failures.push(`${where}: ${problem}`);
-      try {
-        checkOutputDirectory(dist, project); // what the next run does first
-      } catch (error) {
-        failures.push(`${where}: the next run would refuse what the kill left: ${(error as Error).message}`);
-      }
-      const whole = Object.fromEntries(Object.entries(after).filter(([name]) => !isPartial(name)));
-      if (!sameTree(whole, before) && !sameTree(whole, current)) tally.mixed++;
-      if (Object.keys(after).some(isPartial)) tally.partial++;
-    }
-    // A kill mid-way leaves a mix of whole files; the next run must finish the job.
-    setOutput(older);
-    await run(route, Math.round(durationMs * 0.9));
-    await run(route);
-    if (!sameTree(treeOf(dist), current)) failures.push(`${label}: the run after a kill does not restore the new output`);
-    console.log(
-      `  ${label.padEnd(16)} unkilled ${durationMs} ms; ${runsPerRoute} runs: ${tally.killed} killed, ${tally.finished} finished first; ` +
-        `${tally.mixed} left a mix of whole old and new files, ${tally.partial} partial files (removed by the next run)`,
-    );
+  fs.mkdirSync(dist);
+  // As root, dist/ is a mount point (tmpfs) here, as it may be in a container: synth must not rename it.
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', dist]).status === 0;
+  console.log(`  dist/ is ${mounted ? '' : 'not '}a mount point${mounted ? '' : ' (mounting needs root)'}`);
+  try {
+    await run(ROUTES['npm run synth']);
+    const current = treeOf(dist);
+    const older = olderOutputThan(current);
+    for (const [label, route] of Object.entries(ROUTES)) failures.push(...(await killRepeatedly(label, route, current, older, random)));
+    if (!sameTree(treeOf(project, outsideDist), projectBefore)) failures.push('files outside dist/ changed in the project');
+    // scripts/synth.js keeps its bundle there on purpose; anything else would be left by a kill.
+    const leftovers = fs.readdirSync(childTmp).filter((name) => !name.startsWith('cdk8s-synth-bundle-'));
+    if (leftovers.length > 0) failures.push(`left in the temp directory: ${leftovers.join(', ')}`);
+    console.log(`  ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`);
+  } finally {
+    if (mounted) spawnSync('umount', [dist]);
+    fs.rmSync(project, { recursive: true, force: true });
+    fs.rmSync(childTmp, { recursive: true, force: true });
   }
-  const projectAfter = treeOf(project, outsideDist);
-  if (!sameTree(projectAfter, projectBefore)) failures.push('files outside dist/ changed in the project');
-  // scripts/synth.js keeps its bundle there on purpose; anything else would be left by a kill.
-  const leftovers = fs.readdirSync(childTmp).filter((name) => !name.startsWith('cdk8s-synth-bundle-'));
-  if (leftovers.length > 0) failures.push(`left in the temp directory: ${leftovers.join(', ')}`);
-  console.log(`  ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`);
-
-  fs.rmSync(project, { recursive: true, force: true });
-  fs.rmSync(childTmp, { recursive: true, force: true });
   if (failures.length > 0) {
     console.error(`kill-synth: ${failures.length} failures (seed ${seed}):\n  ${failures.join('\n  ')}`);
     process.exit(1);
