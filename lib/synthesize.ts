@@ -164,7 +164,7 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
   for (const composition of app.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition)) {
     const name = runbookFileName(composition);
     const workloadPath = composition.workload.node.path;
-    const taken = runbookOwners.get(name) ?? (files.has(name) ? 'a chart file' : undefined);
+    const taken = runbookOwners.get(name);
     if (taken !== undefined) {
       throw new Error(
         `[${workloadPath}] its runbook file name '${name}' is also the one of [${taken}]. ` +
@@ -189,8 +189,15 @@ function replaceFiles(dir: string, files: Map<string, Buffer>, previousFiles: st
   for (const leftover of fs.readdirSync(dir).filter(isPartialFile)) fs.unlinkSync(path.join(dir, leftover));
   const names = [...files.keys()].sort();
   const changed = names.filter((name) => !holds(dir, name, files.get(name) as Buffer));
-  const partials = changed.map((name) => writePartial(dir, name, files.get(name) as Buffer));
-  replaceIfChanged(dir, OUTPUT_MARKER, markerText([...new Set([...previousFiles, ...names])].sort()));
+  const partials: string[] = [];
+  try {
+    for (const name of changed) partials.push(writePartial(dir, name, files.get(name) as Buffer));
+    replaceIfChanged(dir, OUTPUT_MARKER, markerText([...new Set([...previousFiles, ...names])].sort()));
+  } catch (error) {
+    // A full disk, say: no file has been replaced yet, so leave the directory exactly as it was.
+    for (const partial of partials) fs.rmSync(partial, { force: true });
+    throw error;
+  }
   changed.forEach((name, i) => fs.renameSync(partials[i], path.join(dir, name)));
   for (const stale of previousFiles.filter((name) => !files.has(name))) {
     fs.rmSync(path.join(dir, stale), { force: true });
@@ -223,9 +230,12 @@ function writePartial(dir: string, name: string, data: Buffer): string {
   try {
     fs.writeSync(fd, data);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (error) {
     fs.closeSync(fd);
+    fs.rmSync(partial, { force: true });
+    throw error;
   }
+  fs.closeSync(fd);
   return partial;
 }
 

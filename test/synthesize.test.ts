@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { addExampleCharts } from '../lib/examples';
-import { OUTPUT_MARKER, PodComposition, runbookFileName, Sidecar, synthesizeAtomically } from '../lib';
+import { CLI_SCRATCH_DIRECTORY, OUTPUT_MARKER, outputDirectoryFromEnvironment, PodComposition, runbookFileName, Sidecar, synthesizeAtomically } from '../lib';
 
 /** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */
 const nodeFs: typeof fs = jest.requireActual('fs');
@@ -91,6 +91,25 @@ describe('synthesizeAtomically', () => {
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
 
+  // Writes 1 and 2 are the two changed files, write 3 the marker.
+  test.each([1, 2, 3])('fails when the disk fills up at write %i, leaving the previous output and no partial file', (failingWrite) => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const before = snapshotOf(outdir);
+    let writes = 0;
+    const writeSync = nodeFs.writeSync;
+    const full = jest.spyOn(nodeFs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+      if (++writes === failingWrite) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return (writeSync as (...a: unknown[]) => number)(...args);
+    }) as typeof fs.writeSync);
+    try {
+      expect(() => synthesizeAtomically((app) => workloadWithSidecar(app, 'only', { name: 'web' }), outdir)).toThrow('ENOSPC');
+    } finally {
+      full.mockRestore();
+    }
+    expect(Object.keys(snapshotOf(outdir))).toEqual(Object.keys(before));
+    expect(snapshotOf(outdir)).toEqual(before);
+  });
+
   test('fails when two workloads map to one runbook file name, naming both construct paths', () => {
     const twoWebs = (app: App) => {
       workloadWithSidecar(app, 'first', { name: 'web' });
@@ -105,6 +124,14 @@ describe('synthesizeAtomically', () => {
   test('names a namespaced workload\'s runbook <namespace>.<kind>-<name>.runbook.md', () => {
     const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'shop', { name: 'web', namespace: 'shop' }), outdir);
     expect(result.files).toContain('shop.deployment-web.runbook.md');
+  });
+});
+
+describe('outputDirectoryFromEnvironment', () => {
+  test('is CDK8S_OUTDIR, or dist when it is unset or names the cdk8s CLI\'s scratch directory', () => {
+    expect(outputDirectoryFromEnvironment({ CDK8S_OUTDIR: 'out' })).toBe('out');
+    expect(outputDirectoryFromEnvironment({})).toBe('dist');
+    expect(outputDirectoryFromEnvironment({ CDK8S_OUTDIR: CLI_SCRATCH_DIRECTORY })).toBe('dist');
   });
 });
 
