@@ -111,7 +111,8 @@ async function killRepeatedly(label: string, route: Route, current: Tree, older:
   for (let i = 0; i < runsPerRoute; i++) {
     const [scenario, before] = scenarios[i % 3];
     setOutput(before);
-    const killAfterMs = Math.round(random() * durationMs * 1.1);
+    // Every other kill aims at the end of a run, where the files are written.
+    const killAfterMs = Math.round(durationMs * (i % 2 === 0 ? random() * 1.1 : 0.75 + random() * 0.3));
     if (await run(route, killAfterMs)) tally.killed++;
     else tally.finished++;
     const after = treeOf(dist);
