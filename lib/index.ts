@@ -32,4 +32,4 @@ export { DEFAULT_RULE_LEVELS, RULE_IDS, type RuleId, RuleLevel, RulePolicy, type
 export { formatProblem, type Problem } from './rules';
 export { renderRunbook } from './runbook';
 export { Sidecar, SIDECAR_RESOURCES, type SidecarProps } from './sidecar';
-export { synthesizeAtomically } from './synthesize';
+export { OUTPUT_MARKER, synthesizeAtomically, type SynthesisResult } from './synthesize';

@@ -145,10 +145,36 @@ function total(amounts: ResourceAmounts): string {
   return `${amounts.cpuMillis}m / ${amounts.memoryMebibytes}Mi`;
 }
 
-/** `<kind>-<name>.runbook.md`: unique per workload, and ignored by `kubectl apply -f dist/`. */
+/**
+ * `<kind>-<name>.runbook.md`, or `<namespace>.<kind>-<name>.runbook.md` when the workload sets a namespace:
+ * unique per workload, ignored by `kubectl apply -f dist/`, and only ever a plain file name. Throws,
+ * naming the workload's construct path, when the name or namespace is not what Kubernetes accepts
+ * (a DNS-1123 subdomain / label), since such a value could also put the file outside the output directory.
+ */
 export function runbookFileName(composition: PodComposition): string {
-  const manifest = composition.manifest;
-  return `${manifest.kind.toLowerCase()}-${manifest.metadata.name ?? composition.workload.name}.runbook.md`;
+  const { kind, metadata } = composition.manifest;
+  const name = metadata.name ?? composition.workload.name;
+  const where = `[${composition.workload.node.path}]`;
+  const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) {
+    throw new Error(`${where} kind '${kind}' is not a Kubernetes kind. Use a workload kind such as 'Deployment'.`);
+  }
+  if (name.length > 253 || !dns1123Subdomain.test(name)) {
+    throw new Error(
+      `${where} name '${name}' is not a DNS-1123 subdomain. ` +
+        "Use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, e.g. 'web-api'.",
+    );
+  }
+  const namespace = metadata.namespace;
+  if (namespace !== undefined && (namespace.length > 63 || !dns1123Label.test(namespace))) {
+    throw new Error(
+      `${where} namespace '${namespace}' is not a DNS-1123 label. ` +
+        "Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. 'shop'.",
+    );
+  }
+  const fileName = `${kind.toLowerCase()}-${name}.runbook.md`;
+  return namespace === undefined ? fileName : `${namespace}.${fileName}`;
 }
 
 /**

@@ -1,33 +1,260 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Yaml } from 'cdk8s';
 import { PodComposition } from './pod-composition';
 import { renderRunbook, runbookFileName } from './runbook';
 
 /**
- * Synthesizes the charts `build` adds into `outdir`, with a runbook per workload that has patterns
- * (`<kind>-<name>.runbook.md`), all or nothing: they are written to a staging
- * directory beside it, which replaces `outdir` only once every chart validated and was written.
- * A failing synth leaves the previous `outdir` byte for byte as it was.
- * `outdir` defaults to where `cdk8s synth` asks for (CDK8S_OUTDIR), else `dist`.
+ * The file that marks a directory synth made. It lists the files synth wrote there: the only ones it
+ * replaces or deletes. Committed with dist/ (a fresh `npx cdk8s synth -o DIR` writes the same one).
  */
-export function synthesizeAtomically(build: (app: App) => void, outdir = process.env.CDK8S_OUTDIR ?? 'dist'): void {
+export const OUTPUT_MARKER = '.cdk8s-multi-container-patterns';
+
+/**
+ * The directory cdk8s.yaml gives the cdk8s CLI as `output`. The CLI deletes its output directory before
+ * it runs the app, so it must never be dist/: when the CLI asks for this one, the app writes to dist/
+ * and leaves this one empty (the CLI only checks that it exists).
+ */
+export const CLI_SCRATCH_DIRECTORY = '.cdk8s-cli-scratch';
+
+const DEFAULT_OUTPUT_DIRECTORY = 'dist';
+const MARKER_HEADER = '# Written by synth (cdk8s-multi-container-patterns): the files below are its own. Do not edit.';
+/** A file being written: renamed over its final name once complete, removed by the next run if left behind. */
+const PARTIAL_PREFIX = `${OUTPUT_MARKER}.partial.`;
+const PARTIAL_SUFFIX = '.tmp';
+/** The names synth itself gives files (chart files and runbooks): no separators, no `..`. */
+const PLAIN_FILE_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/**
+ * Where synth writes: CDK8S_OUTDIR (what `cdk8s synth -o DIR` sets), dist/ when it is unset or names the
+ * CLI's scratch directory (plain `npx cdk8s synth`).
+ */
+export function outputDirectoryFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  const requested = env.CDK8S_OUTDIR;
+  if (!requested || isCliScratchDirectory(requested)) return DEFAULT_OUTPUT_DIRECTORY;
+  return requested;
+}
+
+function isCliScratchDirectory(dir: string): boolean {
+  return path.resolve(dir) === path.resolve(CLI_SCRATCH_DIRECTORY);
+}
+
+/**
+ * Synthesizes the charts `build` adds, with a runbook per workload that has patterns, into `outdir`
+ * (default: {@link outputDirectoryFromEnvironment}).
+ *
+ * What is guaranteed:
+ * - `outdir` is checked first ({@link checkOutputDirectory}): synth writes only into a new or empty
+ *   directory or one it made, and never touches a file it did not write.
+ * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
+ * - Then each changed file is written whole beside its final name and flushed, and only then are they
+ *   all renamed into place. A reader never sees half a file; a file whose bytes did not change is not
+ *   rewritten. The set of files is not switched as one (POSIX cannot, short of renaming `outdir`): a run
+ *   killed among the renames, a fraction of a millisecond, leaves some files new and some old, each
+ *   whole; the marker lists them all, so the next run finishes the job.
+ * - `outdir` itself is never renamed or removed, so it may be a mount point.
+ */
+export function synthesizeAtomically(build: (app: App) => void, outdir?: string): SynthesisResult {
+  const target = path.resolve(outdir ?? outputDirectoryFromEnvironment());
+  const previousFiles = checkOutputDirectory(target);
+  const files = renderInMemory(build);
+  const changed = replaceFiles(target, files, previousFiles);
+  // Plain `npx cdk8s synth` fails unless the directory it asked for exists afterwards.
+  if (outdir === undefined && process.env.CDK8S_OUTDIR && isCliScratchDirectory(process.env.CDK8S_OUTDIR)) {
+    fs.mkdirSync(CLI_SCRATCH_DIRECTORY, { recursive: true });
+  }
+  return { outdir: target, files: [OUTPUT_MARKER, ...[...files.keys()].sort()], changed };
+}
+
+/** What {@link synthesizeAtomically} did. */
+export interface SynthesisResult {
+  /** The absolute output directory. */
+  readonly outdir: string;
+  /** Every file it holds now, the marker first. */
+  readonly files: string[];
+  /** The files written or deleted because their bytes changed; empty when the output was already current. */
+  readonly changed: string[];
+}
+
+/**
+ * Throws, naming the directory and the fix, unless synth may write into `outdir`: it does not exist,
+ * is empty, or holds only files synth wrote there (listed in its {@link OUTPUT_MARKER}). Refuses the
+ * project root and anything above it, a directory with `.git` or `package.json`, a symbolic link, and a
+ * listed file replaced by a link or directory. Returns the files the marker lists.
+ */
+export function checkOutputDirectory(outdir: string, projectRoot: string = process.cwd()): string[] {
   const target = path.resolve(outdir);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const staging = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}-staging-`));
+  const refuse = (why: string, fix = 'Point CDK8S_OUTDIR (npm run synth) or -o (npx cdk8s synth) at a new or empty directory.') =>
+    new Error(`Output directory ${target} ${why}. Synth writes only where it cannot destroy files it did not write. ${fix}`);
+
+  const fromTargetToRoot = path.relative(target, path.resolve(projectRoot));
+  const rootIsOutside = fromTargetToRoot === '..' || fromTargetToRoot.startsWith(`..${path.sep}`) || path.isAbsolute(fromTargetToRoot);
+  if (!rootIsOutside) {
+    throw refuse(`is the project root or holds it (${path.resolve(projectRoot)})`);
+  }
+  let stat: fs.Stats;
   try {
-    const app = new App({ outdir: staging });
-    build(app);
-    app.synth();
-    for (const composition of app.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition)) {
-      fs.writeFileSync(path.join(staging, runbookFileName(composition)), renderRunbook(composition));
-    }
+    stat = fs.lstatSync(target);
   } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const previous = `${staging}-previous`;
-  if (fs.existsSync(target)) fs.renameSync(target, previous);
-  fs.renameSync(staging, target);
-  fs.rmSync(previous, { recursive: true, force: true });
+  if (stat.isSymbolicLink()) {
+    throw refuse(`is a symbolic link to ${fs.readlinkSync(target)}, and synth never follows one`, 'Give the directory it points to instead.');
+  }
+  if (!stat.isDirectory()) throw refuse('is not a directory');
+
+  const entries = fs.readdirSync(target).sort();
+  for (const projectFile of ['.git', 'package.json']) {
+    if (entries.includes(projectFile)) throw refuse(`holds ${projectFile}, so it is a project, not synth output`);
+  }
+  // Partial files are synth's own by name, even before a first run wrote its marker; the run removes them.
+  if (entries.every(isPartialFile)) return [];
+  if (!entries.includes(OUTPUT_MARKER)) {
+    throw refuse(`holds files synth did not write (${listed(entries)}) and no ${OUTPUT_MARKER} marker`, 'Move those files out or choose a new or empty directory; if they are an older synth\'s output, delete them and run synth again.');
+  }
+  const managed = readMarker(target, refuse);
+  const foreign = entries.filter((name) => name !== OUTPUT_MARKER && !isPartialFile(name) && !managed.includes(name));
+  if (foreign.length > 0) {
+    throw refuse(`holds files synth did not write: ${listed(foreign)}`, 'Move them out (synth would otherwise mix them with its output), then run it again.');
+  }
+  for (const name of entries.filter((entry) => entry !== OUTPUT_MARKER)) {
+    if (!fs.lstatSync(path.join(target, name)).isFile()) {
+      throw refuse(`holds ${name}, which is no longer a file synth wrote but a link or directory`, `Remove ${path.join(target, name)}.`);
+    }
+  }
+  return managed;
+}
+
+function readMarker(dir: string, refuse: (why: string, fix?: string) => Error): string[] {
+  const marker = path.join(dir, OUTPUT_MARKER);
+  if (!fs.lstatSync(marker).isFile()) throw refuse(`has a ${OUTPUT_MARKER} that is not a file`, `Remove ${marker}.`);
+  const names = fs.readFileSync(marker, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const unsafe = names.filter((name) => !PLAIN_FILE_NAME.test(name) || name.startsWith(OUTPUT_MARKER));
+  if (unsafe.length > 0) {
+    // A name with a separator or `..` would let synth delete a file outside the directory.
+    throw refuse(`has a ${OUTPUT_MARKER} listing names synth never writes (${listed(unsafe)})`, `It was edited: empty the directory or restore ${marker}.`);
+  }
+  return names;
+}
+
+function listed(names: string[]): string {
+  const shown = names.slice(0, 5).map((name) => `'${name}'`).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+/** Synthesizes in memory: file name → bytes. Nothing is written, so nothing is left behind by a failure. */
+function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
+  // os.tmpdir() exists, so App.synth's mkdir of it is a no-op; every chart file goes through Yaml.save,
+  // named after the chart as a DNS label (so marker entries stay plain file names).
+  const app = new App({ outdir: os.tmpdir(), recordConstructMetadata: false });
+  build(app);
+  const files = new Map<string, Buffer>();
+  const save = Yaml.save;
+  Yaml.save = (filePath: string, docs: unknown[]) => {
+    files.set(path.basename(filePath), Buffer.from(Yaml.stringify(...docs)));
+  };
+  try {
+    app.synth();
+  } finally {
+    Yaml.save = save;
+  }
+  const runbookOwners = new Map<string, string>();
+  for (const composition of app.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition)) {
+    const name = runbookFileName(composition);
+    const workloadPath = composition.workload.node.path;
+    const taken = runbookOwners.get(name);
+    if (taken !== undefined) {
+      throw new Error(
+        `[${workloadPath}] its runbook file name '${name}' is also the one of [${taken}]. ` +
+          'Give one of the two workloads another name or namespace.',
+      );
+    }
+    runbookOwners.set(name, workloadPath);
+    files.set(name, Buffer.from(renderRunbook(composition)));
+  }
+  return files;
+}
+
+/**
+ * Makes `dir` hold exactly `files` (plus the marker), touching only files the marker lists, in two phases:
+ * every changed file is first written whole and flushed beside its final name, then all are renamed into
+ * place. A kill while writing leaves the previous files as they were (plus partial files, which the next
+ * run removes); only a kill among the renames, a fraction of a millisecond, leaves old and new files mixed.
+ * The marker lists old and new names before the first rename, so nothing is ever taken for a foreign file.
+ */
+function replaceFiles(dir: string, files: Map<string, Buffer>, previousFiles: string[]): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const leftover of fs.readdirSync(dir).filter(isPartialFile)) fs.unlinkSync(path.join(dir, leftover));
+  const names = [...files.keys()].sort();
+  const changed = names.filter((name) => !holds(dir, name, files.get(name) as Buffer));
+  const partials: string[] = [];
+  try {
+    for (const name of changed) partials.push(writePartial(dir, name, files.get(name) as Buffer));
+    replaceIfChanged(dir, OUTPUT_MARKER, markerText([...new Set([...previousFiles, ...names])].sort()));
+  } catch (error) {
+    // A full disk, say: no file has been replaced yet, so leave the directory exactly as it was.
+    for (const partial of partials) fs.rmSync(partial, { force: true });
+    throw error;
+  }
+  changed.forEach((name, i) => fs.renameSync(partials[i], path.join(dir, name)));
+  for (const stale of previousFiles.filter((name) => !files.has(name))) {
+    fs.rmSync(path.join(dir, stale), { force: true });
+    changed.push(stale);
+  }
+  if (replaceIfChanged(dir, OUTPUT_MARKER, markerText(names))) changed.push(OUTPUT_MARKER);
+  flushDirectory(dir);
+  return changed;
+}
+
+function markerText(names: string[]): Buffer {
+  return Buffer.from([MARKER_HEADER, ...names, ''].join('\n'));
+}
+
+function holds(dir: string, name: string, data: Buffer): boolean {
+  const file = path.join(dir, name);
+  return fs.existsSync(file) && fs.readFileSync(file).equals(data);
+}
+
+/** Named so that neither synth nor `kubectl apply -f` (which reads *.yaml) takes it for output. */
+function isPartialFile(name: string): boolean {
+  return name.startsWith(PARTIAL_PREFIX) && name.endsWith(PARTIAL_SUFFIX);
+}
+
+/** Writes `data` whole and flushed to a partial file beside `dir/name`; returns its path. */
+function writePartial(dir: string, name: string, data: Buffer): string {
+  const partial = path.join(dir, `${PARTIAL_PREFIX}${name}${PARTIAL_SUFFIX}`);
+  // 'wx': fails rather than writing through anything already at that name.
+  const fd = fs.openSync(partial, 'wx');
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+  fs.closeSync(fd);
+  return partial;
+}
+
+/** Replaces `dir/name` with `data` in one rename, unless it already holds exactly that; true if it wrote. */
+function replaceIfChanged(dir: string, name: string, data: Buffer): boolean {
+  if (holds(dir, name, data)) return false;
+  fs.renameSync(writePartial(dir, name, data), path.join(dir, name));
+  return true;
+}
+
+/** Makes the renames durable; a no-op where directories cannot be opened for it. */
+function flushDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the files themselves are flushed already.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

@@ -20,7 +20,7 @@ const PUBLIC_API = [
   // Targets.
   'FEATURE_HISTORY', 'FeatureHistory', 'KubernetesFeature', 'KubernetesTarget', 'KubernetesVersion',
   // Synth and runbooks.
-  'renderRunbook', 'synthesizeAtomically',
+  'renderRunbook', 'synthesizeAtomically', 'SynthesisResult', 'OUTPUT_MARKER',
 ];
 
 test('lib/index.ts exports exactly the public API', () => {

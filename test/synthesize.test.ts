@@ -4,12 +4,25 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { addExampleCharts } from '../lib/examples';
-import { Sidecar, synthesizeAtomically } from '../lib';
+import { OUTPUT_MARKER, PodComposition, RuleLevel, RulePolicy, Sidecar, synthesizeAtomically } from '../lib';
+import { runbookFileName } from '../lib/runbook';
+import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../lib/synthesize';
 import { KEEP_RUNNING } from './support/synth';
+
+/** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */
+const nodeFs: typeof fs = jest.requireActual('fs');
 
 /** Every file under `dir` with its bytes. */
 function snapshotOf(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'base64')]));
+}
+
+/** A chart with one Deployment that has a sidecar; `metadata` names it. */
+function workloadWithSidecar(app: App, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
+  const chart = new Chart(app, chartId);
+  const workload = new kplus.Deployment(chart, 'Web', { metadata, containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'shipper' });
+  return workload;
 }
 
 /** The example charts plus one whose sidecar has an invalid name. */
@@ -26,21 +39,117 @@ describe('synthesizeAtomically', () => {
     outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-')), 'dist');
   });
 
-  test('writes one YAML file per chart and one runbook per workload with patterns', () => {
-    synthesizeAtomically(addExampleCharts, outdir);
+  test('writes one YAML file per chart, one runbook per workload with patterns, and a marker listing them', () => {
+    const result = synthesizeAtomically(addExampleCharts, outdir);
     const files = Object.keys(snapshotOf(outdir));
     expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(18);
     expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(18);
     expect(files).toContain('pod-multi-container-pod.runbook.md');
+    expect(files.sort()).toEqual([...result.files].sort());
+    const listed = fs.readFileSync(path.join(outdir, OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(listed).toEqual(files.filter((f) => f !== OUTPUT_MARKER).sort());
   });
 
-  test('fails when a chart is invalid, leaving the previous dist/ byte for byte and no staging directory', () => {
+  test('rewrites nothing when the output is already current', () => {
     synthesizeAtomically(addExampleCharts, outdir);
-    fs.writeFileSync(path.join(outdir, 'kept-by-hand.yaml'), 'kept: true\n');
-    const before = snapshotOf(outdir);
+    const demo = path.join(outdir, 'demo.k8s.yaml');
+    fs.utimesSync(demo, new Date(0), new Date(0));
+    expect(synthesizeAtomically(addExampleCharts, outdir).changed).toEqual([]);
+    expect(fs.statSync(demo).mtimeMs).toBe(0);
+  });
 
-    expect(() => synthesizeAtomically(examplesWithABrokenChart, outdir)).toThrow("container 'Not_A_Name'");
+  test('deletes the files it wrote before that the app no longer makes', () => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'only', { name: 'web' }), outdir);
+    expect(Object.keys(snapshotOf(outdir)).sort()).toEqual([OUTPUT_MARKER, 'deployment-web.runbook.md', 'only.k8s.yaml']);
+    expect(result.changed).toContain('demo.k8s.yaml');
+  });
+
+  test('removes a half-written file a killed run left behind', () => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const before = snapshotOf(outdir);
+    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
+    synthesizeAtomically(addExampleCharts, outdir);
+    expect(snapshotOf(outdir)).toEqual(before);
+  });
+
+  test('accepts a directory holding only partial files, which a first run killed before its marker leaves', () => {
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
+    synthesizeAtomically(addExampleCharts, outdir);
+    expect(Object.keys(snapshotOf(outdir)).filter((name) => name.includes('.partial.'))).toEqual([]);
+  });
+
+  test('fails when a chart is invalid, leaving the previous output byte for byte and writing nothing anywhere', () => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const before = snapshotOf(outdir);
+    const writes = (['openSync', 'writeFileSync', 'mkdtempSync', 'renameSync', 'rmSync', 'unlinkSync'] as const).map((name) => jest.spyOn(nodeFs, name));
+    try {
+      expect(() => synthesizeAtomically(examplesWithABrokenChart, outdir)).toThrow("container 'Not_A_Name'");
+      for (const spy of writes) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      writes.forEach((spy) => spy.mockRestore());
+    }
     expect(snapshotOf(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+
+  // Writes 1 and 2 are the two changed files, write 3 the marker.
+  test.each([1, 2, 3])('fails when the disk fills up at write %i, leaving the previous output and no partial file', (failingWrite) => {
+    synthesizeAtomically(addExampleCharts, outdir);
+    const before = snapshotOf(outdir);
+    let writes = 0;
+    const writeSync = nodeFs.writeSync;
+    const full = jest.spyOn(nodeFs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+      if (++writes === failingWrite) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return (writeSync as (...a: unknown[]) => number)(...args);
+    }) as typeof fs.writeSync);
+    try {
+      expect(() => synthesizeAtomically((app) => workloadWithSidecar(app, 'only', { name: 'web' }), outdir)).toThrow('ENOSPC');
+    } finally {
+      full.mockRestore();
+    }
+    expect(Object.keys(snapshotOf(outdir))).toEqual(Object.keys(before));
+    expect(snapshotOf(outdir)).toEqual(before);
+  });
+
+  test('fails when two workloads map to one runbook file name, naming both construct paths', () => {
+    const twoWebs = (app: App) => {
+      // Only with the duplicate-object rule off can two workloads share a kind and name.
+      RulePolicy.set(app, 'duplicate-object', RuleLevel.OFF, { reason: 'applied to two clusters' });
+      workloadWithSidecar(app, 'first', { name: 'web' });
+      workloadWithSidecar(app, 'second', { name: 'web' });
+    };
+    expect(() => synthesizeAtomically(twoWebs, outdir)).toThrow(
+      "[second/Web] its runbook file name 'deployment-web.runbook.md' is also the one of [first/Web]. Give one of the two workloads another name or namespace.",
+    );
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('names a namespaced workload\'s runbook <namespace>.<kind>-<name>.runbook.md', () => {
+    const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'shop', { name: 'web', namespace: 'shop' }), outdir);
+    expect(result.files).toContain('shop.deployment-web.runbook.md');
+  });
+});
+
+describe('outputDirectoryFromEnvironment', () => {
+  test('is CDK8S_OUTDIR, or dist when it is unset or names the cdk8s CLI\'s scratch directory', () => {
+    expect(outputDirectoryFromEnvironment({ CDK8S_OUTDIR: 'out' })).toBe('out');
+    expect(outputDirectoryFromEnvironment({})).toBe('dist');
+    expect(outputDirectoryFromEnvironment({ CDK8S_OUTDIR: CLI_SCRATCH_DIRECTORY })).toBe('dist');
+  });
+});
+
+describe('runbookFileName', () => {
+  const compositionNamed = (metadata: kplus.DeploymentProps['metadata']) => PodComposition.of(workloadWithSidecar(new App(), 'c', metadata));
+
+  test.each([
+    ['a name that climbs out of the output directory', { name: 'x/../../escaped' }, "[c/Web] name 'x/../../escaped' is not a DNS-1123 subdomain."],
+    ['a name with upper-case letters', { name: 'Web' }, "[c/Web] name 'Web' is not a DNS-1123 subdomain."],
+    ['a namespace that is a path', { name: 'web', namespace: '../etc' }, "[c/Web] namespace '../etc' is not a DNS-1123 label."],
+    ['a namespace with a dot', { name: 'web', namespace: 'a.b' }, "[c/Web] namespace 'a.b' is not a DNS-1123 label."],
+  ])('fails when the workload has %s, naming the construct path, the value and the fix', (_, metadata, message) => {
+    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(message);
+    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(/Use at most \d+ lower-case letters/);
   });
 });
