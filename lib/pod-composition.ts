@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
@@ -17,6 +17,7 @@ import { effectivePodResources, PodResources, ResourceAmounts } from './pod-reso
 import { RuleLevel, RulePolicy } from './rule-policy';
 import { addDuplicateObjectValidation, checkWorkload, formatProblem, Problem } from './rules';
 import { checkSharedPath } from './shared-path';
+import { currentSynth } from './synth-session';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -120,47 +121,15 @@ const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
-/** Renders the current synth already made and checked; see `renderOncePerSynth`. */
-let synthRenders: Map<PodComposition, { manifest?: WorkloadJson; problems: string[] }> | undefined;
 
-/**
- * Runs `synth` so that each pod is rendered and checked once, though cdk8s validates the whole app
- * before every chart it writes. Safe because no user code runs inside one synth: nothing can change
- * the tree between the checks and the write, and nothing is kept after it returns. Nested calls
- * share the outer one's renders.
- */
-export function renderOncePerSynth<T>(synth: () => T): T {
-  if (synthRenders) return synth();
-  synthRenders = new Map();
-  try {
-    return synth();
-  } finally {
-    synthRenders = undefined;
-  }
+/** A pod rendered and checked in the current synth; the manifest is handed out once. */
+interface PodRender {
+  manifest?: WorkloadJson;
+  readonly problems: string[];
 }
 
-const RENDERS_ONCE = Symbol.for('cdk8s-multi-container-patterns.renders-once');
 /** Where a workload's ApiObject keeps its composition, for the shared render function. */
 const COMPOSITION = Symbol('composition');
-
-/**
- * cdk8s' own entry points (`app.synth()`, `app.synthYaml()`, `chart.toJson()`, which `Testing.synth`
- * calls) each become one synth for `renderOncePerSynth`, so users keep calling what they know.
- */
-function renderOnceInCdk8sEntryPoints(): void {
-  const entryPoints: [object, string][] = [[App.prototype, 'synth'], [App.prototype, 'synthYaml'], [Chart.prototype, 'toJson']];
-  for (const [prototype, name] of entryPoints) {
-    const methods = prototype as Record<string, (...args: unknown[]) => unknown>;
-    const original = methods[name];
-    if ((original as unknown as Record<symbol, boolean>)[RENDERS_ONCE]) continue;
-    const wrapped = function (this: unknown, ...args: unknown[]) {
-      return renderOncePerSynth(() => original.apply(this, args));
-    };
-    Object.defineProperty(wrapped, RENDERS_ONCE, { value: true });
-    methods[name] = wrapped;
-  }
-}
-renderOnceInCdk8sEntryPoints();
 
 /**
  * What the patterns attached to one workload declared: the containers they added, the directories
@@ -472,7 +441,7 @@ export class PodComposition extends Construct {
    * Each rule's level comes from RulePolicy. Returns the errors; warnings are printed once.
    */
   public validate(): string[] {
-    const cached = synthRenders?.get(this);
+    const cached = currentSynth()?.get(this) as PodRender | undefined;
     if (cached) return cached.problems;
     const manifest = this.manifest;
     const spec = podTemplateOf(manifest).spec;
@@ -490,7 +459,7 @@ export class PodComposition extends Construct {
       (this.printedWarnings ??= []).push(message);
     }
     const problems = errors.map((problem) => this.describe(problem));
-    synthRenders?.set(this, { manifest, problems });
+    currentSynth()?.set(this, { manifest, problems } satisfies PodRender);
     return problems;
   }
 
@@ -601,7 +570,7 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
  */
 function renderWithPatterns(this: ApiObject & { [COMPOSITION]: PodComposition }): WorkloadJson {
   const composition = this[COMPOSITION];
-  const rendered = synthRenders?.get(composition);
+  const rendered = currentSynth()?.get(composition) as PodRender | undefined;
   if (rendered?.manifest) {
     // Handed out once: the chart writes it, and the memory goes with it.
     const manifest = rendered.manifest;

@@ -4,6 +4,7 @@ import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateO
 import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { compareQuantities, quantityProblem } from './quantity';
 import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
+import { oncePerSynth } from './synth-session';
 
 /**
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
@@ -80,7 +81,8 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
   ROOTS_CHECKED_FOR_DUPLICATES.add(root);
   const printedWarnings = new Set<string>();
   root.node.addValidation({
-    validate: () => {
+    // cdk8s validates the whole app before every chart: the objects are compared once per synth.
+    validate: () => oncePerSynth(printedWarnings, () => {
       const errors: string[] = [];
       for (const { problem, object } of duplicateObjectProblems(root)) {
         const level = RulePolicy.levelOf(object, problem.rule);
@@ -92,7 +94,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
         }
       }
       return errors;
-    },
+    }),
   });
 }
 
