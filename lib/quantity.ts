@@ -46,6 +46,19 @@ export function quantityProblem(value: string | number): string | undefined {
  * Numbers are read as Kubernetes reads a JSON number: by their text ("1e+21").
  */
 export function parseQuantity(value: string | number): Nanos | undefined | null {
+  // A few distinct quantities ('50m', '64Mi') recur in every pod: parse each once per process.
+  const key = typeof value === 'number' ? `#${value}` : value;
+  if (PARSED.has(key)) return PARSED.get(key);
+  const parsed = parseUncached(value);
+  if (PARSED.size < PARSED_LIMIT) PARSED.set(key, parsed);
+  return parsed;
+}
+
+/** Parsed quantities by their text; bounded, so hostile input cannot grow it without end. */
+const PARSED = new Map<string, Nanos | undefined | null>();
+const PARSED_LIMIT = 10_000;
+
+function parseUncached(value: string | number): Nanos | undefined | null {
   const text = String(value).trim();
   const match = QUANTITY.exec(text);
   if (!match || (match[2] === '' && !match[3])) return undefined;
