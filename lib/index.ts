@@ -16,12 +16,13 @@ export {
 } from './container-defaults';
 export { INIT_STEP_RESOURCES, type InitStepOptions, InitSteps, type InitStepsProps } from './init-steps';
 export { FEATURE_HISTORY, type FeatureHistory, KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
-export { DependencyCondition } from './lifecycle';
+export { type ContainerDependency, DependencyCondition } from './lifecycle';
 export {
   ContainerRole,
   DEFAULT_CONTAINER_ANNOTATION,
   type DirectoryMountOptions,
   type PatternContainer,
+  type PatternContainerOptions,
   PodComposition,
   type SharedDirectoryOptions,
   SidecarMode,

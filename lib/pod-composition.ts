@@ -180,14 +180,22 @@ export class PodComposition extends Construct {
     return [...this._patternContainers];
   }
 
-  /** The workload's manifest as it will be written. */
-  public get manifest(): WorkloadJson {
+  /** The workload's manifest as it will be written (a Kubernetes object as JSON). */
+  public get manifest(): Record<string, unknown> {
+    return this._manifest as unknown as Record<string, unknown>;
+  }
+
+  /**
+   * The manifest as the library reads it.
+   * @internal
+   */
+  public get _manifest(): WorkloadJson {
     return ApiObject.of(this.workload).toJson() as WorkloadJson;
   }
 
   /** The pod's effective requests and limits, by the Kubernetes rule (native sidecars included). */
   public get effectiveResources(): PodResources {
-    return effectivePodResources(podTemplateOf(this.manifest).spec);
+    return effectivePodResources(podTemplateOf(this._manifest).spec);
   }
 
   /** How a pattern container renders for the workload's current target; undefined for init steps. */
@@ -443,7 +451,7 @@ export class PodComposition extends Construct {
   public validate(): string[] {
     const cached = currentSynth()?.get(this) as PodRender | undefined;
     if (cached) return cached.problems;
-    const manifest = this.manifest;
+    const manifest = this._manifest;
     const spec = podTemplateOf(manifest).spec;
     const levelOf = (rule: Problem['rule'], container?: string) => RulePolicy.levelOf(this.workload, rule, container);
     const { errors, warnings } = checkWorkload(manifest, { budget: this.budget, levelOf });

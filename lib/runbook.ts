@@ -16,7 +16,7 @@ const ROLE_TEXT: Record<ContainerRole, string> = {
  * containers in start order, effective resources, the kubectl commands, and what to check when stuck.
  */
 export function renderRunbook(composition: PodComposition): string {
-  const manifest = composition.manifest;
+  const manifest = composition._manifest;
   const template = podTemplateOf(manifest);
   const spec = template.spec;
   const name = manifest.metadata.name ?? composition.workload.name;
@@ -152,7 +152,7 @@ function total(amounts: ResourceAmounts): string {
  * (a DNS-1123 subdomain / label), since such a value could also put the file outside the output directory.
  */
 export function runbookFileName(composition: PodComposition): string {
-  const { kind, metadata } = composition.manifest;
+  const { kind, metadata } = composition._manifest;
   const name = metadata.name ?? composition.workload.name;
   const where = `[${composition.workload.node.path}]`;
   const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

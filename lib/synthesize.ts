@@ -42,10 +42,10 @@ function isCliScratchDirectory(dir: string): boolean {
 
 /**
  * Synthesizes the charts `build` adds, with a runbook per workload that has patterns, into `outdir`
- * (default: {@link outputDirectoryFromEnvironment}).
+ * (default: where `cdk8s synth` asks for, CDK8S_OUTDIR, else `dist`).
  *
  * What is guaranteed:
- * - `outdir` is checked first ({@link checkOutputDirectory}): synth writes only into a new or empty
+ * - `outdir` is checked first: synth writes only into a new or empty
  *   directory or one it made, and never touches a file it did not write.
  * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
  * - Then each changed file is written whole beside its final name and flushed, and only then are they

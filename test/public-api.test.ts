@@ -13,7 +13,7 @@ const PUBLIC_API = [
   'AttachmentProps', 'CAPABILITY_ALL', 'CAPABILITY_NET_BIND_SERVICE', 'ContainerOptions', 'DEFAULT_IMAGE', 'HelperProps', 'NON_ROOT_ID',
   'RESTRICTED_CONTAINER_SECURITY', 'RESTRICTED_POD_SECURITY', 'restrictedSecurityContext',
   // The pod the patterns compose, its lifecycle and resources.
-  'ContainerRole', 'DEFAULT_CONTAINER_ANNOTATION', 'DependencyCondition', 'DirectoryMountOptions', 'PatternContainer', 'PodComposition',
+  'ContainerRole', 'DEFAULT_CONTAINER_ANNOTATION', 'ContainerDependency', 'DependencyCondition', 'DirectoryMountOptions', 'PatternContainer', 'PatternContainerOptions', 'PodComposition',
   'PodResources', 'ResourceAmounts', 'SharedDirectoryOptions', 'SidecarMode', 'containerResources', 'containerResourcesOf', 'ContainerResourceAmounts', 'RequestAndLimit',
   // Rules and their policy.
   'DEFAULT_RULE_LEVELS', 'RULE_IDS', 'RuleId', 'RuleLevel', 'RulePolicy', 'RulePolicyOptions', 'formatProblem', 'Problem',

@@ -46,7 +46,7 @@ function expectProblemOrValidOutput(input: Input): void {
     ],
   });
   new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: EXAMPLE_APP_RESOURCES });
-  const { errors } = checkWorkload(PodComposition.of(workload).manifest, { levelOf: (rule, container) => RulePolicy.levelOf(workload, rule, container) });
+  const { errors } = checkWorkload(PodComposition.of(workload)._manifest, { levelOf: (rule, container) => RulePolicy.levelOf(workload, rule, container) });
   for (const problem of errors) expectValueAndFix(problem);
   if (errors.length > 0) {
     expect(() => app.synthYaml()).toThrow(errors[0].message);
