@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the package works outside this repo: packs it, installs the tarball into a fresh cdk8s
-# project (offline, from the npm cache this repo's install filled), whose TypeScript chart attaches
+# project (from the npm cache where it can, the registry otherwise), whose TypeScript chart attaches
 # a sidecar and an init step to its own Deployment, type-checks it, synthesizes, and checks the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ node -e "
 const dependencies = { ...$dependencies, 'cdk8s-multi-container-patterns': 'file:../$tarball' };
 require('fs').writeFileSync('package.json', JSON.stringify({ name: 'consumer', private: true, dependencies }, null, 2));
 "
-npm install --offline --no-audit --no-fund --loglevel=error
+npm install --prefer-offline --no-audit --no-fund --loglevel=error
 
 cat > main.ts <<'TS'
 import { App, Chart } from 'cdk8s';
@@ -31,7 +31,7 @@ const api = new kplus.Deployment(chart, 'Api', {
   containers: [{ name: 'api', image: 'busybox:1.36', securityContext: restrictedSecurityContext() }],
 });
 new InitSteps(chart, 'Migrate', { workload: api, steps: [{ name: 'migrate', command: ['sh', '-c', 'echo ok > $HANDOFF_DIR/done'] }] });
-new Sidecar(chart, 'LogShipper', { workload: api, sharedPath: '/var/log/api' });
+new Sidecar(chart, 'LogShipper', { workload: api, sharedPath: '/var/log/api', command: ['sh', '-c', 'tail -F /var/log/api/api.log'] });
 app.synth();
 TS
 npx tsc --strict --esModuleInterop --skipLibCheck --module commonjs --target es2020 main.ts

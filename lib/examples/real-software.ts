@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Adapter } from '../adapter';
@@ -258,7 +258,9 @@ export class NativeProxyJobChart extends Chart {
       ...podProps('proxy-job'),
       containers: [redisClient(`${roundTrip('cache', 'CACHE_ADDR')}\necho "job done"`)],
     });
-    new Sidecar(this, 'Cache', { workload: job, ...redisServer('cache', 7000) });
+    // The user's own startup probe, as redis documents its health check, replaces the generated tcp one.
+    const answersPing = kplus.Probe.fromCommand(['redis-cli', '-p', '7000', 'ping'], { periodSeconds: Duration.seconds(1), failureThreshold: 30 });
+    new Sidecar(this, 'Cache', { workload: job, ...redisServer('cache', 7000), startup: answersPing });
     addHaproxyAmbassador(this, job, [{ name: 'cache', host: '127.0.0.1', port: 7000 }]);
   }
 }
