@@ -2,13 +2,12 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPropKinds, checkPort, ContainerDefaults, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
-import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a line-by-line awk filter. */
-export const ADAPTER_RESOURCES = containerResources(50, 100, 32, 64);
+export const ADAPTER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 /**
  * awk program turning `<time> <LEVEL> <message>` lines into JSON lines

@@ -1,13 +1,12 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole } from './pod-composition';
-import { containerResources } from './resources';
 import { describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 200m / 64Mi: a TCP forwarder bursts with its traffic. */
-export const AMBASSADOR_RESOURCES = containerResources(50, 200, 32, 64);
+export const AMBASSADOR_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 /** A service outside the pod the ambassador forwards to, e.g. one database shard. */
 export interface AmbassadorUpstream {

@@ -7,11 +7,15 @@ export {
   CAPABILITY_ALL,
   CAPABILITY_NET_BIND_SERVICE,
   type ContainerOptions,
+  type ContainerResourceAmounts,
+  containerResources,
+  containerResourcesOf,
   DEFAULT_IMAGE,
   type HelperProps,
   NON_ROOT_ID,
   RESTRICTED_CONTAINER_SECURITY,
   RESTRICTED_POD_SECURITY,
+  type RequestAndLimit,
   restrictedSecurityContext,
 } from './container-defaults';
 export { INIT_STEP_RESOURCES, type InitStepOptions, InitSteps, type InitStepsProps } from './init-steps';
@@ -28,7 +32,6 @@ export {
   SidecarMode,
 } from './pod-composition';
 export { type PodResources, type ResourceAmounts } from './pod-resources';
-export { containerResources, containerResourcesOf, type ContainerResourceAmounts, type RequestAndLimit } from './resources';
 export { DEFAULT_RULE_LEVELS, RULE_IDS, type RuleId, RuleLevel, RulePolicy, type RulePolicyOptions } from './rule-policy';
 export { formatProblem, type Problem } from './rules';
 export { renderRunbook } from './runbook';

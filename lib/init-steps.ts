@@ -1,12 +1,11 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps } from './container-defaults';
+import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps, containerResourcesOf } from './container-defaults';
 import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
-import { containerResources } from './resources';
 import { checkSharedPath, describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: enough for shell setup steps. */
-export const INIT_STEP_RESOURCES = containerResources(50, 100, 32, 64);
+export const INIT_STEP_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 /** One init step: a container that runs to completion before the next step and the app. */
 export interface InitStepOptions extends ContainerOptions {

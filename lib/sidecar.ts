@@ -1,11 +1,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPropKinds, containerNameFromId, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPropKinds, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
-import { containerResources } from './resources';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
-export const SIDECAR_RESOURCES = containerResources(50, 100, 32, 64);
+export const SIDECAR_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 export interface SidecarProps extends HelperProps {
   /**

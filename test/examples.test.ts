@@ -3,7 +3,7 @@ import { KubernetesTarget } from '../lib';
 import { addExampleCharts } from '../lib/examples';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
-import { Manifest, podSpecOf } from './support/synth';
+import { Manifest, podSpecOf, podTemplateOfManifest } from './support/synth';
 
 const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
@@ -97,7 +97,7 @@ describe('dist/', () => {
 
   test('every multi-container pod names its default container, one of its own', () => {
     const wrong = pods.filter(({ manifest, spec }) => {
-      const metadata = manifest.kind === 'Pod' ? manifest.metadata : (manifest.spec.jobTemplate?.spec ?? manifest.spec).template.metadata;
+      const metadata = podTemplateOfManifest(manifest).metadata;
       const named = metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
       const all = [...(spec.initContainers ?? []), ...spec.containers].map((c: Manifest) => c.name);
       return all.length > 1 && !all.includes(named);

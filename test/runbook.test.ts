@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { PodComposition, renderRunbook } from '../lib';
 import { runbookFileName } from '../lib/runbook';
 import { addExampleCharts } from '../lib/examples';
-import { Manifest } from './support/synth';
+import { Manifest, podSpecOf } from './support/synth';
 
 /** Every workload with patterns in the example app, with its runbook. */
 function runbooks(): { composition: PodComposition; text: string }[] {
@@ -43,7 +43,7 @@ describe('runbooks', () => {
   test('every runbook lists the manifest\'s containers in start order, with a logs command each', () => {
     for (const { composition, text } of all) {
       const manifest = composition.manifest as Manifest;
-      const spec = manifest.kind === 'Pod' ? manifest.spec : (manifest.spec.jobTemplate?.spec ?? manifest.spec).template.spec;
+      const spec = podSpecOf(manifest);
       const names: string[] = [...(spec.initContainers ?? []), ...spec.containers].map((c: Manifest) => c.name);
       const rows = text.split('\n').filter((line) => /^\| \d+ \|/.test(line));
       expect(rows.map((row) => row.split('`')[1])).toEqual(names);

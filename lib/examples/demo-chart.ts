@@ -2,8 +2,7 @@ import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InitSteps } from '../init-steps';
-import { containerResources } from '../resources';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
+import { containerResourcesOf, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
 
 /**
  * The reference demo: Pod `multi-container-pod` with one init step that must finish before the app
@@ -24,7 +23,7 @@ export class DemoChart extends Chart {
           image: 'busybox:latest',
           command: ['sh', '-c', 'echo "Running the main application..."; sleep 10; echo "Main application complete."'],
           envVariables: { DEMO_ENV: kplus.EnvValue.fromValue('dev') },
-          resources: containerResources(100, 250, 64, 128),
+          resources: containerResourcesOf({ cpuMillis: { request: 100, limit: 250 }, memoryMebibytes: { request: 64, limit: 128 } }),
           securityContext: restrictedSecurityContext(),
         },
       ],
@@ -41,7 +40,7 @@ export class DemoChart extends Chart {
           image: 'busybox:latest',
           command: ['sh', '-c', 'echo "Initializing the application..."; sleep 5; echo "Initialization complete."'],
           envVariables: { INIT_ENV: kplus.EnvValue.fromValue('init-dev') },
-          resources: containerResources(50, 100, 32, 64),
+          resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
         },
       ],
     });

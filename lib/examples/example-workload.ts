@@ -1,10 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DEFAULT_IMAGE, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
-import { containerResources } from '../resources';
+import { containerResourcesOf, DEFAULT_IMAGE, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
-export const EXAMPLE_APP_RESOURCES = containerResources(50, 100, 32, 64);
+export const EXAMPLE_APP_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 /** A container of an example, hardened and sized like the pattern containers. */
 export function exampleContainer(name: string, script: string, ports: number[] = []): kplus.ContainerProps {

@@ -4,8 +4,7 @@ import { Construct } from 'constructs';
 import { Adapter } from '../adapter';
 import { Ambassador, AmbassadorUpstream } from '../ambassador';
 import { KubernetesTarget, KubernetesVersion } from '../kubernetes-target';
-import { containerResources } from '../resources';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
+import { containerResourcesOf, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
 import { Sidecar } from '../sidecar';
 import { exampleContainer } from './example-workload';
 
@@ -32,7 +31,7 @@ export const REAL_IMAGES = {
 const UPSTREAM_UID = { nginx: 101, nginxExporter: 1001, haproxy: 99, redis: 999, redisExporter: 59000 };
 
 /** Requests 50m / 32Mi, limits 200m / 128Mi: a small server of the examples. */
-const SERVER_RESOURCES = containerResources(50, 200, 32, 128);
+const SERVER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 128 } });
 
 const NGINX_PORT = 8080;
 const EXPORTER_PORT = 9113;

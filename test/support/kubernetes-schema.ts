@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
+import { podTemplateOf, WorkloadJson } from '../../lib/manifest';
 
 /** The Kubernetes versions whose OpenAPI definitions are vendored in schemas/. */
 export type SchemaVersion = '1.27' | '1.29';
@@ -85,9 +86,7 @@ export function validateForTarget(objects: Record<string, unknown>[], minor: num
   const withoutPodResources = structuredClone(objects) as { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> }[];
   const byHand: string[] = [];
   for (const object of withoutPodResources) {
-    const spec = (object.spec?.template as { spec?: Record<string, unknown> } | undefined)?.spec
-      ?? ((object.spec?.jobTemplate as { spec?: { template?: { spec?: Record<string, unknown> } } } | undefined)?.spec?.template?.spec)
-      ?? (object.kind === 'Pod' ? object.spec : undefined);
+    const spec = object.spec && (podTemplateOf(object as unknown as WorkloadJson).spec as unknown as Record<string, unknown>);
     const resources = spec?.resources as Record<string, Record<string, unknown>> | undefined;
     if (!spec || resources === undefined) continue;
     if (minor < 34) byHand.push(`${object.kind}/${object.metadata?.name}: spec.resources needs 1.34`);

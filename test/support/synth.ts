@@ -1,6 +1,7 @@
 import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { KubernetesTarget, KubernetesVersion } from '../../lib';
+import { podTemplateOf, WorkloadJson } from '../../lib/manifest';
 import { validateManifests } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
 import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/container-defaults';
@@ -9,11 +10,14 @@ import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/co
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = Record<string, any>;
 
+/** The pod template of a workload manifest (the Pod itself for a Pod): the library's own helper. */
+export function podTemplateOfManifest(manifest: Manifest): Manifest {
+  return podTemplateOf(manifest as WorkloadJson);
+}
+
 /** The pod spec of a workload manifest, wherever its kind keeps it. */
 export function podSpecOf(manifest: Manifest): Manifest {
-  if (manifest.kind === 'Pod') return manifest.spec;
-  if (manifest.kind === 'CronJob') return manifest.spec.jobTemplate.spec.template.spec;
-  return manifest.spec.template.spec;
+  return podTemplateOfManifest(manifest).spec;
 }
 
 /** The manifest of the only object of `kind` in `manifests`. */
