@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { checkSharedPath, describeValue } from './shared-path';
 
@@ -34,8 +34,8 @@ export interface AdapterSourceBindOptions {
   readonly metricsPort: number;
   /** Name of the metrics port. */
   readonly metricsPortName: string;
-  /** How often a polled source is read. */
-  readonly pollInterval: Duration;
+  /** How often a polled source is read, in seconds. */
+  readonly pollSeconds: number;
 }
 
 /** What a source adds to the adapter's container: its busybox script, ports and shared directory. */
@@ -117,7 +117,7 @@ class StatsEndpointSource extends AdapterSource {
       'while true; do',
       `  wget -q -O - ${shellQuote(`http://127.0.0.1:${this.port}${this.urlPath}`)} | awk ${shellQuote(options.transform ?? STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
       `  mv ${publishDir}/metrics.tmp ${publishDir}/metrics`,
-      `  sleep ${options.pollInterval.toSeconds()}`,
+      `  sleep ${options.pollSeconds}`,
       'done',
     ].join('\n');
     return {
@@ -194,7 +194,7 @@ export class Adapter extends Construct {
       transform,
       metricsPort: checkPort(this.node.path, 'metricsPort', metricsPort),
       metricsPortName,
-      pollInterval: pollInterval ?? Duration.seconds(15),
+      pollSeconds: pollInterval === undefined ? 15 : wholeSeconds(this.node.path, 'pollInterval', pollInterval),
     });
     this.app = app;
     const defaults: ContainerDefaults = {
@@ -203,7 +203,7 @@ export class Adapter extends Construct {
       defaultImageCommand: config?.command,
       ports: config?.ports,
     };
-    const adapter = containerProps(options, defaults);
+    const adapter = containerProps(this.node.path, options, defaults);
     this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(this.node.path, props, adapter));
     config?.wire(this, composition, this.app, this.container, adapter.props.command === config.command);
     this.listenPorts = this.container.ports.map((p) => p.number);

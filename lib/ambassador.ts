@@ -93,7 +93,7 @@ export class Ambassador extends Construct {
     });
 
     this.app = app;
-    const ambassador = containerProps(options, {
+    const ambassador = containerProps(this.node.path, options, {
       name: containerNameFromId(id),
       resources: AMBASSADOR_RESOURCES,
       defaultImageCommand: ['sh', '-c', forwarderScript(listeners)],

@@ -123,8 +123,18 @@ export interface PatternContainerProps {
  * `securityContext: { readOnlyRootFilesystem: false }` relaxes that field only; env variables
  * merge too, the user's winning; the user's ports are added to the pattern's.
  */
-export function containerProps(options: ContainerOptions, defaults: ContainerDefaults): PatternContainerProps {
+export function containerProps(where: string, options: ContainerOptions, defaults: ContainerDefaults): PatternContainerProps {
   const image = options.image ?? DEFAULT_IMAGE;
+  const ports = [...(defaults.ports ?? []), ...(options.ports ?? [])];
+  // cdk8s-plus would throw its own error, without the construct or the fix, on a port given twice.
+  const numbers = [...ports.map((p) => `${p.number}/${p.protocol ?? 'TCP'}`), ...(options.portNumber === undefined ? [] : [`${options.portNumber}/TCP`])];
+  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (twice) {
+    throw new Error(
+      `${where}: port ${twice} is given twice (${defaults.ports?.some((p) => `${p.number}/${p.protocol ?? 'TCP'}` === twice) ? "the pattern listens on it already; your `ports` are added to the pattern's" : 'in ports and portNumber'}). ` +
+        'Give each port once.',
+    );
+  }
   // Object.assign rather than a spread-first literal: this runs once per container at scale.
   const props: kplus.ContainerProps = Object.assign({}, options, {
     name: options.name ?? defaults.name,
@@ -132,7 +142,7 @@ export function containerProps(options: ContainerOptions, defaults: ContainerDef
     command: options.command ?? (image === DEFAULT_IMAGE ? defaults.defaultImageCommand : undefined),
     resources: options.resources ?? defaults.resources,
     envVariables: Object.assign({}, defaults.envVariables, options.envVariables),
-    ports: [...(defaults.ports ?? []), ...(options.ports ?? [])],
+    ports,
     securityContext: restrictedSecurityContext(options.securityContext),
   });
   return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
@@ -222,10 +232,7 @@ export function helperOptions(where: string, props: HelperProps, container: Patt
   if (props.drainTime !== undefined && props.lifecycle?.preStop !== undefined) {
     throw new Error(`${where}: both drainTime and lifecycle.preStop are given, and drainTime is rendered as the preStop hook. Keep one of them.`);
   }
-  const drainSeconds = props.drainTime?.toSeconds();
-  if (drainSeconds !== undefined && (!Number.isInteger(drainSeconds) || drainSeconds < 1)) {
-    throw new Error(`${where}: drainTime is ${drainSeconds} s. Give a whole number of seconds, at least 1, e.g. Duration.seconds(5).`);
-  }
+  const drainSeconds = props.drainTime === undefined ? undefined : wholeSeconds(where, 'drainTime', props.drainTime);
   return { mode: props.mode, sizedForDefaultImage: container.sizedForDefaultImage, drainSeconds };
 }
 
@@ -269,4 +276,13 @@ export function containerResources(
     cpuMillis: { request: cpuRequestMillis, limit: cpuLimitMillis },
     memoryMebibytes: { request: memoryRequestMebibytes, limit: memoryLimitMebibytes },
   });
+}
+
+/** A duration as the whole number of seconds (at least 1) Kubernetes fields take, or a clear error. */
+export function wholeSeconds(where: string, prop: string, duration: Duration): number {
+  const millis = duration.toMilliseconds();
+  if (!Number.isInteger(millis) || millis < 1000 || millis % 1000 !== 0) {
+    throw new Error(`${where}: ${prop} is ${millis} ms. Give a whole number of seconds, at least 1, e.g. Duration.seconds(5).`);
+  }
+  return millis / 1000;
 }

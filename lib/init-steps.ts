@@ -74,7 +74,7 @@ export class InitSteps extends Construct {
       this.handOffPath = checkSharedPath(this.node.path, 'handOffPath', props.handOffPath ?? '/handoff');
       this.appHandOffPath = checkSharedPath(this.node.path, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
       composition.shareDirectory(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
-      composition.setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath);
+      composition.setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
     }
     if (props.steps !== undefined && !Array.isArray(props.steps)) {
       throw new Error(`${this.node.path}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
@@ -95,7 +95,7 @@ export class InitSteps extends Construct {
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
-    const step = containerProps(options, { name: options.name, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
+    const step = containerProps(this.node.path, options, { name: options.name, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
     const container = this.composition.addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
     if (this.handOffPath && this.appHandOffPath) {
       this.composition.shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);

@@ -95,24 +95,26 @@ function findCycle(dependencies: readonly ContainerDependency[]): string[] | und
 }
 
 /**
- * Orders the init containers so that each comes after the ones it depends on, keeping the declared
- * order wherever no dependency says otherwise (a stable topological sort). App containers need no
- * moving: every init container is done (or started and ready, if native) before they start.
- * Leaves the order as it is when the dependencies form a cycle (reported by dependencyProblems).
+ * Orders the init containers so that each comes after the ones it depends on, moving only what a
+ * dependency needs: in declared order, each container is placed right after the containers it
+ * depends on (placed first, recursively), so unrelated steps keep their declared order. App
+ * containers need no moving: every init container is done (or started and ready, if native) before
+ * they start. A cycle leaves the order as it is (dependencyProblems reports it).
  */
 export function orderInitContainers(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): void {
   const initContainers = spec.initContainers ?? [];
-  if (dependencies.length === 0 || initContainers.length < 2) return;
-  const names = new Set(initContainers.map((c) => c.name));
-  const waitsFor = (c: ContainerJson) =>
-    dependencies.filter((d) => d.dependent === c.name && names.has(d.dependency)).map((d) => d.dependency);
+  if (dependencies.length === 0 || initContainers.length < 2 || findCycle(dependencies)) return;
+  const byName = new Map(initContainers.map((c) => [c.name, c]));
   const ordered: ContainerJson[] = [];
-  const remaining = [...initContainers];
-  while (remaining.length > 0) {
-    const next = remaining.findIndex((c) => waitsFor(c).every((name) => ordered.some((o) => o.name === name)));
-    if (next < 0) return;
-    ordered.push(...remaining.splice(next, 1));
-  }
+  const place = (container: ContainerJson): void => {
+    if (ordered.includes(container)) return;
+    for (const d of dependencies.filter((x) => x.dependent === container.name)) {
+      const dependency = byName.get(d.dependency);
+      if (dependency) place(dependency);
+    }
+    ordered.push(container);
+  };
+  initContainers.forEach(place);
   spec.initContainers = ordered;
 }
 

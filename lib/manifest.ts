@@ -8,7 +8,7 @@ export interface ContainerJson {
   name: string;
   image?: string;
   env?: { name: string; value?: string }[];
-  ports?: { containerPort: number; name?: string }[];
+  ports?: { containerPort: number; name?: string; protocol?: string }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   restartPolicy?: string;

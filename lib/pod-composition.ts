@@ -16,7 +16,7 @@ import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manif
 import { effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
 import { RuleLevel, RulePolicy } from './rule-policy';
 import { addDuplicateObjectValidation, checkWorkload, formatProblem, Problem } from './rules';
-import { checkSharedPath } from './shared-path';
+import { checkSharedPath, describeValue } from './shared-path';
 import { currentSynth } from './synth-session';
 
 /** The part a container plays in a multi-container pod. */
@@ -103,7 +103,7 @@ export interface SharedDirectoryOptions {
 interface SharedDirectory {
   readonly path: string;
   readonly volumeName: string;
-  readonly options: SharedDirectoryOptions;
+  options: SharedDirectoryOptions;
   readonly declaredBy: string;
 }
 
@@ -157,7 +157,7 @@ export class PodComposition extends Construct {
   private readonly _patternContainers: PatternContainer[] = [];
   private readonly directories: SharedDirectory[] = [];
   private readonly mounts: DirectoryMount[] = [];
-  private readonly envSources: { container: kplus.Container; name: string; setBy: string }[] = [];
+  private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: string }[] = [];
   /** Warnings already printed, so each shows once however often the pod is checked. */
   private printedWarnings?: string[];
   private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
@@ -215,6 +215,17 @@ export class PodComposition extends Construct {
    * aggregated requests within the pod's, no container limit above the pod's.
    */
   public setPodLevelResources(resources: PodResources): void {
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const field of ['cpuMillis', 'memoryMebibytes'] as const) {
+        const amount = (resources?.[kind] as Partial<ResourceAmounts> | undefined)?.[field];
+        if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 0) {
+          throw new Error(
+            `${this.node.path}: setPodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
+              'Give whole, non-negative numbers: { requests: { cpuMillis, memoryMebibytes }, limits: { cpuMillis, memoryMebibytes } }.',
+          );
+        }
+      }
+    }
     this.podLevel = resources;
   }
 
@@ -229,6 +240,18 @@ export class PodComposition extends Construct {
    * their startup probes) and fails when the target cannot guarantee it, or on a cycle.
    */
   public addDependency(dependent: kplus.Container, dependency: kplus.Container, condition = DependencyCondition.READY): void {
+    const own = [...this.workload.containers, ...this.workload.initContainers];
+    for (const [role, container] of [['dependent', dependent], ['dependency', dependency]] as const) {
+      if (!own.includes(container)) {
+        throw new Error(
+          `${this.node.path}: the ${role} ${container instanceof kplus.Container ? `'${container.name}'` : describeValue(container)} is not a container of workload ${this.workload.node.path}. ` +
+            'Give containers of this workload (a pattern\'s `container`, or one from workload.addContainer).',
+        );
+      }
+    }
+    if (!Object.values(DependencyCondition).includes(condition)) {
+      throw new Error(`${this.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
+    }
     this.dependencies.push({ dependent, dependency, condition });
   }
 
@@ -344,17 +367,31 @@ export class PodComposition extends Construct {
    * Sets an env variable in a container, refusing to overwrite one another pattern or the user set
    * (cdk8s-plus would silently keep only the last).
    */
-  public setEnv(setBy: Construct, container: kplus.Container, name: string, value: string): void {
+  public setEnv(setBy: Construct, container: kplus.Container, name: string, value: string, fix = 'Rename one of them (an ambassador upstream named `x` sets X_ADDR).'): void {
     const previous = this.envSources.find((e) => e.container === container && e.name === name);
     if (previous || container.env.variables[name] !== undefined) {
       const other = previous ? previous.setBy : `the container's own env`;
-      throw new Error(
-        `${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ` +
-          'Rename one of them (an ambassador upstream named `x` sets X_ADDR).',
-      );
+      throw new Error(`${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ${fix}`);
     }
     container.env.addVariable(name, kplus.EnvValue.fromValue(value));
-    this.envSources.push({ container, name, setBy: setBy.node.path });
+    this.envSources.push({ container, name, value, setBy: setBy.node.path });
+  }
+
+  /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
+  private envProblems(spec: PodSpecJson): Problem[] {
+    const containers = [...(spec.initContainers ?? []), ...spec.containers];
+    return this.envSources.flatMap(({ container, name, value, setBy }): Problem[] => {
+      const rendered = containers.find((c) => c.name === container.name)?.env?.find((e) => e.name === name);
+      if (!rendered || rendered.value === value) return [];
+      return [{
+        rule: 'env-overwritten',
+        container: container.name,
+        field: 'env',
+        value: name,
+        message: `env ${name}, set by ${setBy} to '${value}', was replaced afterwards with ${describeValue(rendered.value)}`,
+        fix: 'Set the variable once: rename your own variable, or leave it to the pattern.',
+      }];
+    });
   }
 
   private directory(where: string, path: string, backing: SharedDirectoryOptions): SharedDirectory {
@@ -364,14 +401,18 @@ export class PodComposition extends Construct {
       this.directories.push(directory);
       return directory;
     }
-    const differs = (backing.medium !== undefined && backing.medium !== existing.options.medium) ||
-      (backing.sizeLimit !== undefined && backing.sizeLimit.toMebibytes() !== existing.options.sizeLimit?.toMebibytes());
+    // What one declaration leaves out, another may set; only two different values conflict.
+    const medium = backing.medium ?? existing.options.medium;
+    const sizeLimit = backing.sizeLimit ?? existing.options.sizeLimit;
+    const differs = (backing.medium !== undefined && existing.options.medium !== undefined && backing.medium !== existing.options.medium) ||
+      (backing.sizeLimit !== undefined && existing.options.sizeLimit !== undefined && backing.sizeLimit.toKibibytes() !== existing.options.sizeLimit.toKibibytes());
     if (differs) {
       throw new Error(
         `${where}: shared directory ${path} is already declared by ${existing.declaredBy} with another medium or size limit. ` +
           'Give the same medium and sizeLimit in both, or leave them out in one.',
       );
     }
+    existing.options = { medium, sizeLimit };
     return existing;
   }
 
@@ -422,7 +463,7 @@ export class PodComposition extends Construct {
       const { medium, sizeLimit } = directory.options;
       const emptyDir: Record<string, string> = {};
       if (medium) emptyDir.medium = medium;
-      if (sizeLimit) emptyDir.sizeLimit = `${sizeLimit.toMebibytes()}Mi`;
+      if (sizeLimit) emptyDir.sizeLimit = quantityOfSize(sizeLimit);
       spec.volumes.push({ emptyDir, name: directory.volumeName });
     }
     for (const mount of this.mounts) {
@@ -455,7 +496,7 @@ export class PodComposition extends Construct {
     const spec = podTemplateOf(manifest).spec;
     const levelOf = (rule: Problem['rule'], container?: string) => RulePolicy.levelOf(this.workload, rule, container);
     const { errors, warnings } = checkWorkload(manifest, { budget: this.budget, levelOf });
-    for (const problem of [...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.containerWarnings(spec)]) {
+    for (const problem of [...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.envProblems(spec), ...this.containerWarnings(spec)]) {
       const level = levelOf(problem.rule, problem.container);
       if (level === RuleLevel.ERROR) errors.push(problem);
       else if (level === RuleLevel.WARNING) warnings.push(problem);
@@ -596,17 +637,26 @@ function renderWithPatterns(this: ApiObject & { [COMPOSITION]: PodComposition })
     patches.push(...userPatches);
   }
   composition._finish(manifest);
-  return userPatches.length > 0 ? JsonPatch.apply(manifest, ...userPatches) : manifest;
+  if (userPatches.length === 0) return manifest;
+  try {
+    return JsonPatch.apply(manifest, ...userPatches);
+  } catch (error) {
+    const message =
+      `${composition.workload.node.path}: a JSON patch on this workload does not apply to its manifest (${(error as Error).message}). ` +
+      'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
+    throw Object.assign(new Error(message), { cause: error });
+  }
 }
 
 /**
  * Turns a rendered container into a native sidecar. One that listens gets a startupProbe on its
- * first port unless it has one, so the containers after it (the app included) start only once it
+ * first TCP port unless it has one, so the containers after it (the app included) start only once it
  * accepts connections.
  */
 function makeNativeSidecar(container: ContainerJson): void {
   container.restartPolicy = 'Always';
-  const port = container.ports?.[0]?.containerPort;
+  // A tcp probe can only tell a TCP listener is up: a UDP or SCTP port is left to the user's probe.
+  const port = container.ports?.find((p) => p.protocol === undefined || p.protocol === 'TCP')?.containerPort;
   if (port !== undefined && container.startupProbe === undefined) {
     container.startupProbe = { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 30 };
   }
@@ -628,4 +678,10 @@ function shortHash(text: string): string {
     hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   }
   return hash.toString(16).padStart(8, '0').slice(0, 6);
+}
+
+/** A cdk8s Size as a Kubernetes quantity: in Mi when whole, else in Ki (the smallest unit Size has). */
+function quantityOfSize(size: Size): string {
+  const kibibytes = size.toKibibytes();
+  return kibibytes % 1024 === 0 ? `${kibibytes / 1024}Mi` : `${kibibytes}Ki`;
 }

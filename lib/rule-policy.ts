@@ -55,6 +55,7 @@ export const DEFAULT_RULE_LEVELS = {
   'default-resources': RuleLevel.WARNING,
   'run-as-non-root-without-user': RuleLevel.WARNING,
   'capabilities-kept': RuleLevel.WARNING,
+  'env-overwritten': RuleLevel.ERROR,
 } as const satisfies Record<string, RuleLevel>;
 
 /** The id of a rule checked at synth, as used in messages, the README table and RulePolicy. */

@@ -65,7 +65,7 @@ export class Sidecar extends Construct {
       );
     }
     this.app = app;
-    const sidecar = containerProps(options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES });
+    const sidecar = containerProps(this.node.path, options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES });
     this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(this.node.path, props, sidecar));
     if (sharedPath !== undefined) {
       composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../lib';
@@ -202,6 +202,65 @@ describe('properties: careless paths and ports give a clear error or a valid pod
         expect(restrictedViolations('Deployment', podSpecOf(manifests[0]))).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('found by a second read', () => {
+  test('a native sidecar whose first port is UDP is probed on its first TCP port, or not at all', () => {
+    const { chart, workload } = web(KubernetesVersion.V1_29);
+    const udp = (number: number) => ({ number, protocol: kplus.Protocol.UDP });
+    new Sidecar(chart, 'Statsd', { workload, image: 'prom/statsd-exporter:v0.26.0', ports: [udp(9125), { number: 9102 }] });
+    new Sidecar(chart, 'Dns', { workload, image: 'coredns/coredns:1.11.1', ports: [udp(53)] });
+    const spec = specOf(chart);
+    expect(containerOf(spec, 'statsd').startupProbe.tcpSocket).toEqual({ port: 9102 });
+    expect(containerOf(spec, 'dns').startupProbe).toBeUndefined();
+  });
+
+  test.each([
+    ['drainTime is not whole seconds', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, drainTime: Duration.millis(500) }), 'test/S: drainTime is 500 ms. Give a whole number of seconds, at least 1'],
+    ['pollInterval is not whole seconds', (c: Chart, w: kplus.Deployment) => new Adapter(c, 'M', { workload: w, source: AdapterSource.statsEndpoint(8080), pollInterval: Duration.millis(1500) }), 'test/M: pollInterval is 1500 ms.'],
+    ['a user port repeats a listener', (c: Chart, w: kplus.Deployment) => new Ambassador(c, 'A', { workload: w, ports: [{ number: 9000 }], upstreams: [{ name: 'db', host: 'db', port: 1 }] }), "test/A: port 9000/TCP is given twice (the pattern listens on it already; your `ports` are added to the pattern's). Give each port once."],
+    ['portNumber repeats a port', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, portNumber: 8081, ports: [{ number: 8081 }] }), 'test/S: port 8081/TCP is given twice (in ports and portNumber). Give each port once.'],
+    ['a dependency is a container of another workload', (c: Chart, w: kplus.Deployment) => {
+      const other = new kplus.Deployment(c, 'Other', { containers: [{ name: 'proxy', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }] });
+      PodComposition.of(w).addDependency(w.containers[0], other.containers[0]);
+    }, "test/Web/MultiContainerPatterns: the dependency 'proxy' is not a container of workload test/Web."],
+    ['pod-level resources miss an amount', (_c: Chart, w: kplus.Deployment) => PodComposition.of(w).setPodLevelResources(untyped({ requests: { cpuMillis: 100 }, limits: { cpuMillis: 200, memoryMebibytes: 64 } })),
+      'test/Web/MultiContainerPatterns: setPodLevelResources requests.memoryMebibytes is undefined. Give whole, non-negative numbers'],
+    ['two InitSteps both hand off', (c: Chart, w: kplus.Deployment) => {
+      new InitSteps(c, 'A', { workload: w, steps: [] });
+      new InitSteps(c, 'B', { workload: w, handOffPath: '/other', steps: [] });
+    }, 'test/B: env HANDOFF_DIR of container \'app\' is already set by test/A. Give one InitSteps handOff: false, or add the steps to the first with addStep.'],
+  ])('fails when %s, naming the construct and the fix', (_what, build, message) => {
+    const { chart, workload } = web();
+    expect(() => build(chart, workload)).toThrow(message);
+  });
+
+  test('a size limit that is not whole mebibytes renders in Ki', () => {
+    const { chart, workload } = web();
+    new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume: { sizeLimit: Size.kibibytes(1536) } });
+    expect(specOf(chart).volumes[0].emptyDir).toEqual({ sizeLimit: '1536Ki' });
+  });
+
+  test('backing options of a shared directory give the same result in either order', () => {
+    const render = (first: 'sidecar' | 'init') => {
+      const { chart, workload } = web();
+      const sidecar = () => new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/s' });
+      const init = () => new InitSteps(chart, 'I', { workload, handOffPath: '/s', handOffVolume: { medium: kplus.EmptyDirMedium.MEMORY }, steps: [] });
+      if (first === 'sidecar') { sidecar(); init(); } else { init(); sidecar(); }
+      return specOf(chart).volumes;
+    };
+    expect(render('sidecar')).toEqual(render('init'));
+    expect(render('sidecar')[0].emptyDir).toEqual({ medium: 'Memory' });
+  });
+
+  test('fails with the workload path when a JSON patch does not apply to the rendered manifest', () => {
+    const { chart, workload } = web(KubernetesVersion.V1_29);
+    new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING });
+    ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/1/args', ['x']));
+    expect(() => Testing.synth(chart)).toThrow(
+      'test/Web: a JSON patch on this workload does not apply to its manifest (',
     );
   });
 });

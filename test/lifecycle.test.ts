@@ -42,6 +42,14 @@ describe('declared dependencies', () => {
     expect(initNames(chart)).toEqual(['fetch-certs', 'proxy']);
   });
 
+  test('only what a dependency needs moves: unrelated steps keep their declared order', () => {
+    const { chart, workload, pod } = job(KubernetesVersion.V1_29);
+    const steps = new InitSteps(chart, 'Db', { workload, handOff: false, steps: [{ name: 'migrate', command: ['true'] }, { name: 'seed', command: ['true'] }] });
+    const proxy = new Ambassador(chart, 'Proxy', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
+    pod.addDependency(steps.steps[0], proxy.container);
+    expect(initNames(chart)).toEqual(['proxy', 'migrate', 'seed']);
+  });
+
   test('without declarations, declaration order stays', () => {
     const { chart, workload } = job(KubernetesVersion.V1_29);
     new Sidecar(chart, 'A', { workload, command: KEEP_RUNNING });

@@ -453,6 +453,18 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
       "Warning: [chart/Web] container 'app': keeps its capabilities, which the restricted Pod Security profile refuses. " +
       'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
   },
+  'env-overwritten': {
+    when: "a variable a pattern set is replaced afterwards by the container's own env",
+    input: "`new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', ... }] })`, then `app.env.addVariable('DB_ADDR', ...)`",
+    build: ({ chart }) => {
+      const workload = webDeployment(chart);
+      new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
+      workload.containers[0].env.addVariable('DB_ADDR', kplus.EnvValue.fromValue('remote:5432'));
+    },
+    message:
+      `${COMPOSITION} container 'app': env DB_ADDR, set by chart/Db to 'localhost:9000', was replaced afterwards with 'remote:5432'. ` +
+      'Set the variable once: rename your own variable, or leave it to the pattern.',
+  },
 };
 
 /** The line for a missing request or limit, about the container `head` names (by default the log shipper). */
