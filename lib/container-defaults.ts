@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PatternContainerOptions, PodComposition, SidecarMode } from './pod-composition';
+import { isPortNumber } from './rules';
 import { describeValue } from './shared-path';
 
 // What every pattern container starts from: where it attaches, its image and command, its hardened
@@ -220,7 +221,7 @@ export function checkPropKinds(where: string, props: object, kinds: Record<strin
 
 /** Throws unless `port` is a TCP/UDP port number (an integer from 1 to 65535, not a string). */
 export function checkPort(where: string, what: string, port: unknown): number {
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isPortNumber(port)) {
     throw new Error(`${where}: ${what} is ${describeValue(port)}, not a port. Give an integer from 1 to 65535.`);
   }
   return port;

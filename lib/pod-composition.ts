@@ -2,20 +2,11 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
-import {
-  ContainerDependency,
-  DependencyCondition,
-  dependencyProblems,
-  gracePeriodProblems,
-  orderInitContainers,
-  podLevelResourceProblems,
-  podLevelResourcesJson,
-  renderDrain,
-} from './lifecycle';
+import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
-import { effectivePodResources, PodResources, ResourceAmounts } from './pod-resources';
-import { RuleLevel, RulePolicy } from './rule-policy';
-import { addDuplicateObjectValidation, checkWorkload, formatProblem, Problem } from './rules';
+import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
+import { RulePolicy } from './rule-policy';
+import { addDuplicateObjectValidation, byLevel, checkWorkload, formatProblem, Problem } from './rules';
 import { checkSharedPath, describeValue } from './shared-path';
 import { currentSynth } from './synth-session';
 
@@ -438,11 +429,13 @@ export class PodComposition extends Construct {
     }
     orderInitContainers(spec, this.containerDependencies);
     const sleepAction = KubernetesTarget.of(this.workload).supports(KubernetesFeature.PRESTOP_SLEEP);
+    const rendered = [...(spec.initContainers ?? []), ...spec.containers];
     for (const { container, drainSeconds } of this._patternContainers) {
-      const rendered = drainSeconds === undefined ? undefined : [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === container.name);
-      if (rendered && drainSeconds !== undefined) renderDrain(rendered, drainSeconds, sleepAction);
+      if (drainSeconds === undefined) continue;
+      const drained = rendered.find((c) => c.name === container.name);
+      if (drained) renderDrain(drained, drainSeconds, sleepAction);
     }
-    if (this.podLevel) spec.resources = podLevelResourcesJson(this.podLevel.requests, this.podLevel.limits);
+    if (this.podLevel) spec.resources = podLevelResourcesJson(this.podLevel);
     this.mountSharedDirectories(spec);
     const securityContext = spec.securityContext ?? {};
     if (securityContext.seccompProfile === undefined) {
@@ -495,13 +488,10 @@ export class PodComposition extends Construct {
     const manifest = this._manifest;
     const spec = podTemplateOf(manifest).spec;
     const levelOf = (rule: Problem['rule'], container?: string) => RulePolicy.levelOf(this.workload, rule, container);
-    const { errors, warnings } = checkWorkload(manifest, { budget: this.budget, levelOf });
-    for (const problem of [...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.envProblems(spec), ...this.containerWarnings(spec)]) {
-      const level = levelOf(problem.rule, problem.container);
-      if (level === RuleLevel.ERROR) errors.push(problem);
-      else if (level === RuleLevel.WARNING) warnings.push(problem);
-    }
-    for (const warning of warnings) {
+    const ours = byLevel([...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.envProblems(spec), ...this.containerWarnings(spec)], levelOf);
+    const rules = checkWorkload(manifest, { budget: this.budget, levelOf });
+    const errors = [...rules.errors, ...ours.errors];
+    for (const warning of [...rules.warnings, ...ours.warnings]) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (this.printedWarnings?.includes(message)) continue;
       console.warn(message);
@@ -521,9 +511,7 @@ export class PodComposition extends Construct {
       if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {
         problems.push({ rule: 'target-feature', field: 'spec.resources', ...target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources') });
       } else {
-        const containers = [...(spec.initContainers ?? []), ...spec.containers];
-        const limits = containers.map((c) => ({ name: c.name, limits: effectivePodResources({ containers: [c] }).limits }));
-        problems.push(...podLevelResourceProblems(this.podLevel, effectivePodResources(spec).requests, limits));
+        problems.push(...podLevelResourceProblems(spec, this.podLevel));
       }
     }
     return problems;

@@ -118,3 +118,57 @@ function formatMillicores(millicores: bigint): string {
 function formatBytes(bytes: bigint): string {
   return `${bytesToMebibytes(bytes)}Mi`;
 }
+
+/** `spec.resources` as rendered: cpu in millicores, memory in mebibytes. */
+export function podLevelResourcesJson(pod: PodResources): Record<string, Record<string, string>> {
+  const quantities = (a: ResourceAmounts) => ({ cpu: `${a.cpuMillis}m`, memory: `${a.memoryMebibytes}Mi` });
+  return { limits: quantities(pod.limits), requests: quantities(pod.requests) };
+}
+
+/**
+ * The rules of KEP-2837 for pod-level resources: the pod's requests within its limits, the
+ * aggregated container requests (by the effective-resources rule) within the pod's requests, and no
+ * container limit above the pod's limit.
+ */
+export function podLevelResourceProblems(spec: PodSpecJson, pod: PodResources): Problem[] {
+  const aggregated = inUnits(effectiveExact(spec, 'requests'));
+  const containers = [...(spec.initContainers ?? []), ...spec.containers];
+  const problems: Problem[] = [];
+  const resources = [
+    { resource: 'cpu', field: 'cpuMillis', unit: 'm' },
+    { resource: 'memory', field: 'memoryMebibytes', unit: 'Mi' },
+  ] as const;
+  for (const { resource, field, unit } of resources) {
+    const problem = (message: string, fix: string, container?: string): Problem => ({
+      rule: 'pod-level-resources',
+      container,
+      field: `spec.resources.${resource}`,
+      value: `${pod.requests[field]}${unit} / ${pod.limits[field]}${unit}`,
+      message,
+      fix,
+    });
+    if (pod.requests[field] > pod.limits[field]) {
+      problems.push(problem(`pod-level ${resource} request ${pod.requests[field]}${unit} is above the pod-level limit ${pod.limits[field]}${unit}`, 'Lower the request or raise the limit.'));
+    }
+    if (aggregated[field] > pod.requests[field]) {
+      problems.push(
+        problem(
+          `the containers' aggregated ${resource} requests ${aggregated[field]}${unit} are above the pod-level request ${pod.requests[field]}${unit} (KEP-2837)`,
+          "Raise the pod-level request or lower the containers'.",
+        ),
+      );
+    }
+    for (const container of containers) {
+      const limit = inUnits(amountsOf(container, 'limits'))[field];
+      if (limit <= pod.limits[field]) continue;
+      problems.push(
+        problem(
+          `has a ${resource} limit ${limit}${unit} above the pod-level limit ${pod.limits[field]}${unit} (KEP-2837)`,
+          'Lower the container limit or raise the pod-level one.',
+          container.name,
+        ),
+      );
+    }
+  }
+  return problems;
+}

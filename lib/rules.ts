@@ -58,10 +58,15 @@ export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): Ch
     ...podSpecProblems(template.spec, template === manifest ? 'spec' : `${templatePath}.spec`),
     ...(options.budget ? budgetProblems(template.spec, options.budget) : []),
   ];
+  return byLevel(problems, options.levelOf);
+}
+
+/** Problems sorted by the level their rule has for their container; those whose rule is off are left out. */
+export function byLevel(problems: readonly Problem[], levelOf: CheckOptions['levelOf']): CheckResult {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   for (const problem of problems) {
-    const level = options.levelOf(problem.rule, problem.container);
+    const level = levelOf(problem.rule, problem.container);
     if (level === RuleLevel.ERROR) errors.push(problem);
     else if (level === RuleLevel.WARNING) warnings.push(problem);
   }
@@ -630,7 +635,8 @@ function isDnsSubdomain(value: unknown): boolean {
   return typeof value === 'string' && value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
 }
 
-function isPortNumber(value: unknown): boolean {
+/** A TCP/UDP port number: an integer from 1 to 65535. */
+export function isPortNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
