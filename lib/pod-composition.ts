@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
@@ -122,20 +122,33 @@ interface PodRender {
 /** Where a workload's ApiObject keeps its composition, for the shared render function. */
 const COMPOSITION = Symbol('composition');
 
+/** The composition of a workload, if a pattern was attached to it. */
+function compositionOf(workload: kplus.AbstractPod): PodComposition | undefined {
+  return (ApiObject.of(workload) as ApiObject & { [COMPOSITION]?: PodComposition })[COMPOSITION];
+}
+
 /**
  * What the patterns attached to one workload declared: the containers they added, the directories
- * they share, pod-wide options. It lives as a child of the workload, so patterns declared in another
- * chart still render into the workload's manifest. Declarations are turned into the manifest when
- * it is rendered, never before, so the chart's target and later attachments are always honoured.
+ * they share, pod-wide options. It belongs to the workload, so patterns declared in another chart
+ * still render into the workload's manifest. Declarations are turned into the manifest when it is
+ * rendered, never before, so the chart's target and later attachments are always honoured.
+ *
+ * It is not a construct: at 10,000 workloads a construct each would be walked in every one of
+ * cdk8s' whole-app passes. Its checks are the workload's validation, so messages start with the
+ * workload's path, e.g. `[chart/Web] container 'shipper' (added by chart/Shipper): ...`.
  */
-export class PodComposition extends Construct {
-  /** Construct id of the composition under its workload; part of the construct tree's contract. */
-  public static readonly ID = 'MultiContainerPatterns';
-
+export class PodComposition implements IValidation {
   /** The composition of a workload, created on first use. */
   public static of(workload: kplus.AbstractPod): PodComposition {
-    const existing = workload.node.tryFindChild(PodComposition.ID);
-    return existing instanceof PodComposition ? existing : new PodComposition(workload);
+    return compositionOf(workload) ?? new PodComposition(workload);
+  }
+
+  /** The compositions of the workloads under `scope` (itself included), in construct-tree order. */
+  public static findAll(scope: IConstruct): PodComposition[] {
+    return scope.node.findAll().flatMap((c) => {
+      const composition = c instanceof kplus.AbstractPod ? compositionOf(c) : undefined;
+      return composition ? [composition] : [];
+    });
   }
 
   /**
@@ -157,13 +170,12 @@ export class PodComposition extends Construct {
   private podLevel?: PodResources;
 
   private constructor(public readonly workload: kplus.AbstractPod) {
-    super(workload, PodComposition.ID);
     // One shared function and the composition itself, not closures per workload: at 10,000 pods they add up.
     const apiObject = ApiObject.of(workload) as ApiObject & { [COMPOSITION]?: PodComposition };
     apiObject[COMPOSITION] = this;
     apiObject.toJson = renderWithPatterns;
-    this.node.addValidation(this);
-    addDuplicateObjectValidation(this);
+    workload.node.addValidation(this);
+    addDuplicateObjectValidation(workload);
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
@@ -211,7 +223,7 @@ export class PodComposition extends Construct {
         const amount = (resources?.[kind] as Partial<ResourceAmounts> | undefined)?.[field];
         if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 0) {
           throw new Error(
-            `${this.node.path}: setPodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
+            `${this.workload.node.path}: setPodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
               'Give whole, non-negative numbers: { requests: { cpuMillis, memoryMebibytes }, limits: { cpuMillis, memoryMebibytes } }.',
           );
         }
@@ -235,13 +247,13 @@ export class PodComposition extends Construct {
     for (const [role, container] of [['dependent', dependent], ['dependency', dependency]] as const) {
       if (!own.includes(container)) {
         throw new Error(
-          `${this.node.path}: the ${role} ${container instanceof kplus.Container ? `'${container.name}'` : describeValue(container)} is not a container of workload ${this.workload.node.path}. ` +
+          `${this.workload.node.path}: the ${role} ${container instanceof kplus.Container ? `'${container.name}'` : describeValue(container)} is not a container of workload ${this.workload.node.path}. ` +
             'Give containers of this workload (a pattern\'s `container`, or one from workload.addContainer).',
         );
       }
     }
     if (!Object.values(DependencyCondition).includes(condition)) {
-      throw new Error(`${this.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
+      throw new Error(`${this.workload.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
     }
     this.dependencies.push({ dependent, dependency, condition });
   }

@@ -161,7 +161,7 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
     Yaml.save = save;
   }
   const runbookOwners = new Map<string, string>();
-  for (const composition of app.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition)) {
+  for (const composition of PodComposition.findAll(app)) {
     const name = runbookFileName(composition);
     const workloadPath = composition.workload.node.path;
     const taken = runbookOwners.get(name);

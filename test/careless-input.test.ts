@@ -225,9 +225,9 @@ describe('found by a second read', () => {
     ['a dependency is a container of another workload', (c: Chart, w: kplus.Deployment) => {
       const other = new kplus.Deployment(c, 'Other', { containers: [{ name: 'proxy', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }] });
       PodComposition.of(w).addDependency(w.containers[0], other.containers[0]);
-    }, "test/Web/MultiContainerPatterns: the dependency 'proxy' is not a container of workload test/Web."],
+    }, "test/Web: the dependency 'proxy' is not a container of workload test/Web."],
     ['pod-level resources miss an amount', (_c: Chart, w: kplus.Deployment) => PodComposition.of(w).setPodLevelResources(untyped({ requests: { cpuMillis: 100 }, limits: { cpuMillis: 200, memoryMebibytes: 64 } })),
-      'test/Web/MultiContainerPatterns: setPodLevelResources requests.memoryMebibytes is undefined. Give whole, non-negative numbers'],
+      'test/Web: setPodLevelResources requests.memoryMebibytes is undefined. Give whole, non-negative numbers'],
     ['two InitSteps both hand off', (c: Chart, w: kplus.Deployment) => {
       new InitSteps(c, 'A', { workload: w, steps: [] });
       new InitSteps(c, 'B', { workload: w, handOffPath: '/other', steps: [] });

@@ -37,7 +37,7 @@ describe('RulePolicy', () => {
 
     new Sidecar(fixture.chart, 'Proxy', { command: KEEP_RUNNING, workload, resources: { memory: NO_CPU_LIMIT.memory } });
     expect(synthReport(fixture)).toEqual([
-      missingMessage('cpu', 'request', "[chart/Web/MultiContainerPatterns] container 'proxy' (added by chart/Proxy)"),
+      missingMessage('cpu', 'request', "[chart/Web] container 'proxy' (added by chart/Proxy)"),
     ]);
   });
 
@@ -46,7 +46,7 @@ describe('RulePolicy', () => {
     const workload = webDeployment(fixture.chart, { resources: NO_CPU_LIMIT });
     new Sidecar(fixture.chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: NO_CPU_LIMIT });
     RulePolicy.set(workload, 'cpu-limit', RuleLevel.OFF, { reason: REASON, container: 'shipper' });
-    expect(synthReport(fixture)).toEqual([missingMessage('cpu', 'limit', "[chart/Web/MultiContainerPatterns] container 'app'")]);
+    expect(synthReport(fixture)).toEqual([missingMessage('cpu', 'limit', "[chart/Web] container 'app'")]);
   });
 
   test('a warning is printed once and never stops synth', () => {

@@ -112,7 +112,7 @@ function reportOf(build: (f: { app: App; chart: Chart }) => void): string[] {
   return synthReport(f);
 }
 
-const SHIPPER = "[chart/Web/MultiContainerPatterns] container 'shipper' (added by chart/Shipper)";
+const SHIPPER = "[chart/Web] container 'shipper' (added by chart/Shipper)";
 
 describe('quantities, ports, names and security contexts the API server or kubelet would refuse', () => {
   test.each([
@@ -157,7 +157,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
     new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     PodComposition.of(workload).limitPodResources({ cpuMillis: NaN, memoryMebibytes: 512 });
     expect(synthReport({ app, chart })).toEqual([
-      "[chart/Web/MultiContainerPatterns] the pod's cpu budget NaN is not a number of millicores. Give limitPodResources a finite cpuMillis of 0 or more.",
+      "[chart/Web] the pod's cpu budget NaN is not a number of millicores. Give limitPodResources a finite cpuMillis of 0 or more.",
     ]);
   });
 
@@ -165,14 +165,14 @@ describe('quantities, ports, names and security contexts the API server or kubel
     const udp = { number: 5353, protocol: kplus.Protocol.UDP };
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 5353 }], [udp]))).toEqual([]);
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [udp], [udp]))).toEqual([
-      "[chart/Web/MultiContainerPatterns] port 5353/UDP is declared by containers 'app' and 'shipper', which share the pod's localhost. " +
+      "[chart/Web] port 5353/UDP is declared by containers 'app' and 'shipper', which share the pod's localhost. " +
         'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
     ]);
   });
 
   test('fails when two containers publish one hostPort', () => {
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 80 }], [{ number: 8081, hostPort: 80 }]))).toEqual([
-      "[chart/Web/MultiContainerPatterns] hostPort 80 is declared by containers 'app' and 'shipper', which the API server refuses. " +
+      "[chart/Web] hostPort 80 is declared by containers 'app' and 'shipper', which the API server refuses. " +
         'Publish each host port from one container, or leave hostPort out (Pod Security Standards "restricted" refuse host ports anyway).',
     ]);
   });
@@ -183,7 +183,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
 
   test('fails when a hostPort is out of range', () => {
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 8080, hostPort: 0.5 }], []))).toEqual([
-      "[chart/Web/MultiContainerPatterns] container 'app': hostPort 0.5 is not a port number. Use a whole number from 1 to 65535.",
+      "[chart/Web] container 'app': hostPort 0.5 is not a port number. Use a whole number from 1 to 65535.",
     ]);
   });
 
@@ -202,13 +202,13 @@ describe('quantities, ports, names and security contexts the API server or kubel
         : new kplus.StatefulSet(chart, 'Web', props);
       new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     });
-    expect(lines).toEqual([`[chart/Web/MultiContainerPatterns] ${message}`]);
+    expect(lines).toEqual([`[chart/Web] ${message}`]);
   });
 
   test('fails when metadata.name is given as undefined, which drops the name cdk8s would generate', () => {
     const lines = reportOf(({ chart }) => webWithShipper(chart, {}, { metadata: { name: undefined } }));
     expect(lines).toEqual([
-      '[chart/Web/MultiContainerPatterns] Deployment metadata.name is undefined, which the API server refuses. ' +
+      '[chart/Web] Deployment metadata.name is undefined, which the API server refuses. ' +
         'Leave name out of metadata to let cdk8s generate one (name: undefined removes it), or give a name.',
     ]);
   });
@@ -216,7 +216,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
   test("fails when the pod's runAsUser is 0 and a container must not run as root", () => {
     const lines = reportOf(({ chart }) => webWithShipper(chart, { securityContext: { user: undefined } }, { securityContext: { user: 0 } }));
     expect(lines).toEqual([
-      "[chart/Web/MultiContainerPatterns] container 'app': runs as uid 0 (the pod's runAsUser) with runAsNonRoot true, which the kubelet refuses to start. " +
+      "[chart/Web] container 'app': runs as uid 0 (the pod's runAsUser) with runAsNonRoot true, which the kubelet refuses to start. " +
         'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
     ]);
   });

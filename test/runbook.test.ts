@@ -8,10 +8,7 @@ import { Manifest, podSpecOf } from './support/synth';
 function runbooks(): { composition: PodComposition; text: string }[] {
   const app = Testing.app();
   addExampleCharts(app);
-  return app.node
-    .findAll()
-    .filter((c): c is PodComposition => c instanceof PodComposition)
-    .map((composition) => ({ composition, text: renderRunbook(composition) }));
+  return PodComposition.findAll(app).map((composition) => ({ composition, text: renderRunbook(composition) }));
 }
 
 describe('runbooks', () => {

@@ -67,7 +67,7 @@ export function webWithShipper(chart: Chart, appProps: Partial<kplus.ContainerPr
   return workload;
 }
 
-const COMPOSITION = '[chart/Web/MultiContainerPatterns]';
+const COMPOSITION = '[chart/Web]';
 const LABEL_FIX = "Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.";
 const KEY_FIX =
   "Use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. 'app.kubernetes.io/name').";
