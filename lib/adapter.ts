@@ -2,7 +2,8 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
+import { interned } from './interned';
+import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { checkSharedPath, describeValue } from './shared-path';
 
@@ -87,9 +88,8 @@ class LogFileSource extends AdapterSource {
           "Put the log in a directory of its own, e.g. '/var/log/app/app.log'.",
       );
     }
-    const script = `tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(options.transform ?? LOG_LINE_TO_JSON)}`;
     return {
-      command: ['sh', '-c', script],
+      command: ['sh', '-c', tailScript(JSON.stringify([file, options.transform ?? LOG_LINE_TO_JSON]))],
       wire: (adapter, composition, app, container) => {
         composition.shareDirectory(adapter, app, directory);
         composition.shareDirectory(adapter, container, directory, { readOnly: true });
@@ -198,7 +198,7 @@ export class Adapter extends Construct {
     });
     this.app = app;
     const defaults: ContainerDefaults = {
-      name: containerNameFromId(id),
+      id,
       resources: ADAPTER_RESOURCES,
       defaultImageCommand: config?.command,
       ports: config?.ports,
@@ -209,6 +209,12 @@ export class Adapter extends Construct {
     this.listenPorts = this.container.ports.map((p) => p.number);
   }
 }
+
+/** `tail` of a log file piped through awk, from JSON `[file, awkProgram]`; shared by the pods that read alike. */
+const tailScript = interned((fileAndProgram) => {
+  const [file, program] = JSON.parse(fileAndProgram) as [string, string];
+  return `tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)}`;
+});
 
 /** Single-quotes a word for sh, so paths and awk programs reach the command as written. */
 function shellQuote(word: string): string {

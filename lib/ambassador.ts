@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPort, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { interned } from './interned';
+import { attach, checkContainerOptions, checkPort, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole } from './pod-composition';
 import { describeValue } from './shared-path';
 
@@ -94,7 +95,7 @@ export class Ambassador extends Construct {
 
     this.app = app;
     const ambassador = containerProps(this.node.path, options, {
-      name: containerNameFromId(id),
+      id,
       resources: AMBASSADOR_RESOURCES,
       defaultImageCommand: ['sh', '-c', forwarderScript(listeners)],
       ports: listeners.map(({ localPort }) => ({ number: localPort })),
@@ -144,16 +145,20 @@ function checkUpstream(where: string, upstream: AmbassadorUpstream, defaultForwa
  * does, so a dead forwarder shows as a failed container that the kubelet restarts.
  */
 function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: number }[]): string {
-  const forwards = listeners.map(
-    ({ upstream, localPort }, index) =>
-      `nc -ll -p ${localPort} 127.0.0.1 -e nc ${upstream.host} ${upstream.port} & pids="${index === 0 ? '' : '$pids '}$!"`,
+  return forwarderScriptOf(JSON.stringify(listeners.map(({ upstream, localPort }) => [localPort, upstream.host, upstream.port])));
+}
+
+/** The script for listeners given as JSON `[[localPort, host, port], ...]`, shared by the pods that forward alike. */
+const forwarderScriptOf = interned((listeners) => {
+  const forwards = (JSON.parse(listeners) as [number, string, number][]).map(
+    ([localPort, host, port], index) => `nc -ll -p ${localPort} 127.0.0.1 -e nc ${host} ${port} & pids="${index === 0 ? '' : '$pids '}$!"`,
   );
   return [
     ...forwards,
     'while kill -0 $pids 2>/dev/null; do sleep 5; done',
     'echo "ambassador: a forwarder exited" >&2; exit 1',
   ].join('\n');
-}
+});
 
 /** Succeeds once something listens on 127.0.0.1:`port` (state 0A in /proc/net/tcp, port in hex). */
 function listeningProbe(port: number): kplus.Probe {

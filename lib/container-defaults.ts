@@ -102,7 +102,8 @@ export interface ContainerOptions extends Omit<kplus.ContainerProps, 'image'> {
 
 /** What a pattern fills in when the user leaves it out. */
 export interface ContainerDefaults {
-  readonly name: string;
+  /** The pattern's construct id: the container is named after it (`LogShipper` → `log-shipper`) unless `name` is given. */
+  readonly id: string;
   readonly resources: kplus.ContainerResources;
   /** The pattern's own busybox script: rendered only when the container runs the default image. */
   readonly defaultImageCommand?: string[];
@@ -138,7 +139,7 @@ export function containerProps(where: string, options: ContainerOptions, default
   }
   // Object.assign rather than a spread-first literal: this runs once per container at scale.
   const props: kplus.ContainerProps = Object.assign({}, options, {
-    name: options.name ?? defaults.name,
+    name: options.name ?? containerNameFromId(defaults.id),
     image,
     command: options.command ?? (image === DEFAULT_IMAGE ? defaults.defaultImageCommand : undefined),
     resources: options.resources ?? defaults.resources,
@@ -211,10 +212,10 @@ const PROP_KINDS: Record<PropKind, { test: (value: unknown) => boolean; example:
 
 /** Throws, naming the prop, when a prop that is set holds the wrong kind of value. */
 export function checkPropKinds(where: string, props: object, kinds: Record<string, PropKind>): void {
-  for (const [prop, kind] of Object.entries(kinds)) {
+  for (const prop in kinds) {
     const value = (props as Record<string, unknown>)[prop];
-    if (value !== undefined && !PROP_KINDS[kind].test(value)) {
-      throw new Error(`${where}: ${prop} is ${describeValue(value)}. Give ${PROP_KINDS[kind].example}.`);
+    if (value !== undefined && !PROP_KINDS[kinds[prop]].test(value)) {
+      throw new Error(`${where}: ${prop} is ${describeValue(value)}. Give ${PROP_KINDS[kinds[prop]].example}.`);
     }
   }
 }

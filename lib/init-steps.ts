@@ -95,7 +95,7 @@ export class InitSteps extends Construct {
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
-    const step = containerProps(this.node.path, options, { name: options.name, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
+    const step = containerProps(this.node.path, options, { id: this.node.id, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
     const container = this.composition.addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
     if (this.handOffPath && this.appHandOffPath) {
       this.composition.shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
+import { interned } from './interned';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { RulePolicy } from './rule-policy';
@@ -666,10 +667,10 @@ function makeNativeSidecar(container: ContainerJson): void {
  * A volume name (DNS-1123 label) that tells what it holds and cannot clash: a slug of the path
  * and a short hash of it, e.g. `shared-var-log-app-1a2b3c`, so /var/log/app and /var/log-app differ.
  */
-function sharedVolumeName(path: string): string {
+const sharedVolumeName = interned((path) => {
   const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
   return `shared-${slug}-${shortHash(path)}`;
-}
+});
 
 /** Six hex digits of FNV-1a: stable across runs and platforms. */
 function shortHash(text: string): string {

@@ -264,10 +264,10 @@ function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
     ...containers.map((container, i) => ({ container, path: `${path}.containers[${i}]`, runsToCompletion: false })),
   ];
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
-  const problems = located.flatMap(({ container, path: at, runsToCompletion }) => [
-    ...containerProblems(container, at, runsToCompletion),
-    ...securityProblems(container, at, podSecurity, `${path}.securityContext`),
-  ]);
+  const problems: Problem[] = [];
+  for (const { container, path: at, runsToCompletion } of located) {
+    problems.push(...containerProblems(container, at, runsToCompletion), ...securityProblems(container, at, podSecurity, `${path}.securityContext`));
+  }
 
   for (const name of duplicates(located.map(({ container }) => container.name))) {
     problems.push({
@@ -304,10 +304,10 @@ function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
     });
   }
 
-  const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
+  const volumes = (spec.volumes ?? []).map((v) => v.name);
   for (const { container, path: at } of located) {
     (container.volumeMounts ?? []).forEach((mount, i) => {
-      if (!volumes.has(mount.name)) {
+      if (!volumes.includes(mount.name)) {
         problems.push({
           rule: 'missing-volume',
           container: container.name,
@@ -409,6 +409,8 @@ const QUANTITY_FIXES: Record<string, string> = {
   'is negative': 'Use 0 or more.',
 };
 
+const AMOUNT_KINDS = ['request', 'limit'] as const;
+
 /**
  * Every container needs cpu and memory requests and limits (each its own rule, so a policy can drop
  * cpu limits alone); every amount given, of any resource, must parse and a request must not exceed its limit.
@@ -418,8 +420,8 @@ function resourceProblems(container: string, path: string, resources: NonNullabl
   const limits = resources.limits ?? {};
   const problems: Problem[] = [];
   for (const resource of ['cpu', 'memory'] as const) {
-    for (const [kind, amounts] of [['request', requests], ['limit', limits]] as const) {
-      if (amounts[resource] !== undefined) continue;
+    for (const kind of AMOUNT_KINDS) {
+      if ((kind === 'request' ? requests : limits)[resource] !== undefined) continue;
       const rule = `${resource}-${kind}` as const;
       problems.push({
         rule,
@@ -432,10 +434,12 @@ function resourceProblems(container: string, path: string, resources: NonNullabl
       });
     }
   }
-  for (const resource of new Set([...Object.keys(requests), ...Object.keys(limits)])) {
+  const named = Object.keys(requests);
+  for (const resource of Object.keys(limits)) if (!named.includes(resource)) named.push(resource);
+  for (const resource of named) {
     let comparable = true;
-    for (const [kind, amounts] of [['request', requests], ['limit', limits]] as const) {
-      const value = amounts[resource];
+    for (const kind of AMOUNT_KINDS) {
+      const value = (kind === 'request' ? requests : limits)[resource];
       const problem = value === undefined ? undefined : quantityProblem(value);
       comparable &&= value !== undefined && problem === undefined;
       if (problem !== undefined) {
@@ -511,28 +515,33 @@ const PORT_CONFLICTS = {
 
 /** Containers running together share one network namespace and one node: one listener per port and protocol. */
 function portConflictProblems(running: CheckedContainer[], path: string): Problem[] {
-  return (['containerPort', 'hostPort'] as const).flatMap((key) => {
-    const owners: Record<string, { port: number; protocol: string; names: string[] }> = Object.create(null);
+  const problems: Problem[] = [];
+  for (const key of ['containerPort', 'hostPort'] as const) {
+    // A pod has a handful of ports: a list searched in order is cheaper than an object keyed by port.
+    const owners: { port: number; protocol: string; names: string[] }[] = [];
     for (const container of running) {
       for (const port of container.ports ?? []) {
         const number = port[key];
         if (number === undefined || number === 0) continue;
         const protocol = port.protocol ?? 'TCP';
-        const entry = (owners[`${number}/${protocol}`] ??= { port: number, protocol, names: [] });
+        let entry = owners.find((owner) => owner.port === number && owner.protocol === protocol);
+        if (!entry) owners.push((entry = { port: number, protocol, names: [] }));
         if (!entry.names.includes(container.name)) entry.names.push(container.name);
       }
     }
     const { what, where, fix } = PORT_CONFLICTS[key];
-    return Object.values(owners)
-      .filter(({ names }) => names.length > 1)
-      .map(({ port, protocol, names }) => ({
-        rule: 'port-conflict' as const,
+    for (const { port, protocol, names } of owners) {
+      if (names.length < 2) continue;
+      problems.push({
+        rule: 'port-conflict',
         field: `${path}.containers`,
         value: String(port),
         message: `${what} ${port}${protocol === 'TCP' ? '' : `/${protocol}`} is declared by containers ${names.map((o) => `'${o}'`).join(' and ')}, ${where}`,
         fix,
-      }));
-  });
+      });
+    }
+  }
+  return problems;
 }
 
 /**
@@ -642,8 +651,10 @@ export function isPortNumber(value: unknown): value is number {
 
 /** Values that occur more than once, each listed once. */
 function duplicates(values: string[]): string[] {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const value of values) (seen.has(value) ? repeated : seen).add(value);
-  return [...repeated];
+  // Lists here are a pod's containers or a container's env: short, so no Set is made per call.
+  const repeated: string[] = [];
+  for (let i = 1; i < values.length; i++) {
+    if (!repeated.includes(values[i]) && values.lastIndexOf(values[i], i - 1) >= 0) repeated.push(values[i]);
+  }
+  return repeated;
 }

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPropKinds, containerNameFromId, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPropKinds, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
@@ -65,7 +65,7 @@ export class Sidecar extends Construct {
       );
     }
     this.app = app;
-    const sidecar = containerProps(this.node.path, options, { name: containerNameFromId(id), resources: SIDECAR_RESOURCES });
+    const sidecar = containerProps(this.node.path, options, { id, resources: SIDECAR_RESOURCES });
     this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(this.node.path, props, sidecar));
     if (sharedPath !== undefined) {
       composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
