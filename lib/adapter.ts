@@ -179,22 +179,23 @@ export class Adapter extends Construct {
 
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
-    const { composition, app } = attach(this, props);
+    const where = this.node.path;
+    const { composition, app } = attach(where, props);
     const { workload, app: appOption, mode, drainTime, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
-    checkContainerOptions(this.node.path, options);
-    checkPropKinds(this.node.path, props, { transform: 'string', metricsPortName: 'string', pollInterval: 'duration' });
+    checkContainerOptions(where, options);
+    checkPropKinds(where, props, { transform: 'string', metricsPortName: 'string', pollInterval: 'duration' });
     const ownImage = (options.image ?? DEFAULT_IMAGE) !== DEFAULT_IMAGE || options.command !== undefined;
     if (source !== undefined ? !(source instanceof AdapterSource) : !ownImage) {
       throw new Error(
-        `${this.node.path}: source is ${describeValue(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), ` +
+        `${where}: source is ${describeValue(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), ` +
           'or your own `image` (an exporter) that reads the app itself.',
       );
     }
-    const config = source?.bind(this.node.path, {
+    const config = source?.bind(where, {
       transform,
-      metricsPort: checkPort(this.node.path, 'metricsPort', metricsPort),
+      metricsPort: checkPort(where, 'metricsPort', metricsPort),
       metricsPortName,
-      pollSeconds: pollInterval === undefined ? 15 : wholeSeconds(this.node.path, 'pollInterval', pollInterval),
+      pollSeconds: pollInterval === undefined ? 15 : wholeSeconds(where, 'pollInterval', pollInterval),
     });
     this.app = app;
     const defaults: ContainerDefaults = {
@@ -203,8 +204,8 @@ export class Adapter extends Construct {
       defaultImageCommand: config?.command,
       ports: config?.ports,
     };
-    const adapter = containerProps(this.node.path, options, defaults);
-    this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(this.node.path, props, adapter));
+    const adapter = containerProps(where, options, defaults);
+    this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
     config?.wire(this, composition, this.app, this.container, adapter.props.command === config.command);
     this.listenPorts = this.container.ports.map((p) => p.number);
   }

@@ -69,10 +69,10 @@ export class Ambassador extends Construct {
 
   constructor(scope: Construct, id: string, props: AmbassadorProps) {
     super(scope, id);
-    const { composition, app } = attach(this, props);
-    const { workload, app: appOption, mode, drainTime, upstreams, port, ...options } = props;
-    checkContainerOptions(this.node.path, options);
     const where = this.node.path;
+    const { composition, app } = attach(where, props);
+    const { workload, app: appOption, mode, drainTime, upstreams, port, ...options } = props;
+    checkContainerOptions(where, options);
     const firstPort = checkPort(where, 'port', port ?? 9000);
     if (!Array.isArray(upstreams) || upstreams.length === 0) {
       throw new Error(`${where}: upstreams is ${describeValue(upstreams)}. Give an array of at least one { name, host, port } to forward to.`);
@@ -94,7 +94,7 @@ export class Ambassador extends Construct {
     });
 
     this.app = app;
-    const ambassador = containerProps(this.node.path, options, {
+    const ambassador = containerProps(where, options, {
       id,
       resources: AMBASSADOR_RESOURCES,
       defaultImageCommand: ['sh', '-c', forwarderScript(listeners)],
@@ -103,7 +103,7 @@ export class Ambassador extends Construct {
     // The kubelet's tcp probe dials the pod IP, which a loopback-only forwarder never answers:
     // the default forwarder is probed from inside, by its listening socket.
     const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
-    this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(this.node.path, props, ambassador));
+    this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
     this.listenPorts = this.container.ports.map((p) => p.number);
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;

@@ -1,6 +1,5 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
 import { PatternContainerOptions, PodComposition, SidecarMode } from './pod-composition';
 import { isPortNumber } from './rules';
 import { describeValue } from './shared-path';
@@ -163,8 +162,7 @@ export function containerNameFromId(id: string): string {
  * Where a pattern attaches, checked at the construct boundary so JavaScript callers get an error
  * naming the prop rather than a TypeError from inside: the workload's composition and the app.
  */
-export function attach(pattern: Construct, props: AttachmentProps): { composition: PodComposition; app: kplus.Container } {
-  const where = pattern.node.path;
+export function attach(where: string, props: AttachmentProps): { composition: PodComposition; app: kplus.Container } {
   if (typeof props !== 'object' || props === null) {
     throw new Error(`${where}: props is ${describeValue(props)}. Give an object with at least \`workload\`.`);
   }

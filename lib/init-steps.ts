@@ -65,19 +65,20 @@ export class InitSteps extends Construct {
 
   constructor(scope: Construct, id: string, props: InitStepsProps) {
     super(scope, id);
-    const { composition, app } = attach(this, props);
-    checkPropKinds(this.node.path, props, { handOff: 'boolean' });
+    const where = this.node.path;
+    const { composition, app } = attach(where, props);
+    checkPropKinds(where, props, { handOff: 'boolean' });
     this.composition = composition;
     this.app = app;
     this.backing = props.handOffVolume;
     if (props.handOff ?? true) {
-      this.handOffPath = checkSharedPath(this.node.path, 'handOffPath', props.handOffPath ?? '/handoff');
-      this.appHandOffPath = checkSharedPath(this.node.path, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
+      this.handOffPath = checkSharedPath(where, 'handOffPath', props.handOffPath ?? '/handoff');
+      this.appHandOffPath = checkSharedPath(where, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
       composition.shareDirectory(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
       composition.setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
     }
     if (props.steps !== undefined && !Array.isArray(props.steps)) {
-      throw new Error(`${this.node.path}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
+      throw new Error(`${where}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
     }
     for (const step of props.steps ?? []) {
       this.addStep(step);
@@ -91,11 +92,12 @@ export class InitSteps extends Construct {
 
   /** Adds a step that runs after the ones already added; returns its container. */
   public addStep(options: InitStepOptions): kplus.Container {
-    checkContainerOptions(this.node.path, options);
+    const where = this.node.path;
+    checkContainerOptions(where, options);
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
-    const step = containerProps(this.node.path, options, { id: this.node.id, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
+    const step = containerProps(where, options, { id: this.node.id, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
     const container = this.composition.addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
     if (this.handOffPath && this.appHandOffPath) {
       this.composition.shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);

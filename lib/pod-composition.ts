@@ -52,6 +52,29 @@ export interface PatternContainer {
   readonly drainSeconds?: number;
 }
 
+/** A pattern container as recorded: the pattern's path is read from the construct when a message needs it. */
+class AddedContainer implements PatternContainer {
+  public readonly requestedMode?: SidecarMode;
+  public readonly sizedForDefaultImage: boolean;
+  public readonly drainSeconds?: number;
+
+  constructor(
+    public readonly role: ContainerRole,
+    public readonly container: kplus.Container,
+    private readonly pattern: IConstruct,
+    options: PatternContainerOptions,
+    public readonly initContainersBefore: number,
+  ) {
+    this.requestedMode = options.mode;
+    this.sizedForDefaultImage = options.sizedForDefaultImage ?? false;
+    this.drainSeconds = options.drainSeconds;
+  }
+
+  public get addedBy(): string {
+    return this.pattern.node.path;
+  }
+}
+
 /** What a pattern adds to a workload: a container, how it runs, and who sized it. */
 export interface PatternContainerOptions {
   /** Classic or native; only for long-running helpers. @default - native where the chart targets 1.29+, else classic */
@@ -92,11 +115,14 @@ export interface SharedDirectoryOptions {
   readonly sizeLimit?: Size;
 }
 
+// Records keep the declaring construct, not its path: a path is a new string each time it is read,
+// and it is only needed in messages.
+
 interface SharedDirectory {
   readonly path: string;
   readonly volumeName: string;
   options: SharedDirectoryOptions;
-  readonly declaredBy: string;
+  readonly declaredBy: IConstruct;
 }
 
 interface DirectoryMount {
@@ -104,7 +130,7 @@ interface DirectoryMount {
   readonly container: kplus.Container;
   readonly mountPath: string;
   readonly readOnly: boolean;
-  readonly declaredBy: string;
+  readonly declaredBy: IConstruct;
 }
 
 /** Kinds whose pods are meant to finish: a classic sidecar would keep them running forever. */
@@ -162,7 +188,7 @@ export class PodComposition implements IValidation {
   private readonly _patternContainers: PatternContainer[] = [];
   private readonly directories: SharedDirectory[] = [];
   private readonly mounts: DirectoryMount[] = [];
-  private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: string }[] = [];
+  private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = [];
   /** Warnings already printed, so each shows once however often the pod is checked. */
   private printedWarnings?: string[];
   private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
@@ -325,15 +351,7 @@ export class PodComposition implements IValidation {
     } else {
       container = this.workload.addContainer(props);
     }
-    this._patternContainers.push({
-      role,
-      container,
-      addedBy: pattern.node.path,
-      requestedMode: options.mode,
-      sizedForDefaultImage: options.sizedForDefaultImage ?? false,
-      initContainersBefore,
-      drainSeconds: options.drainSeconds,
-    });
+    this._patternContainers.push(new AddedContainer(role, container, pattern, options, initContainersBefore));
     return container;
   }
 
@@ -350,20 +368,19 @@ export class PodComposition implements IValidation {
     mount: DirectoryMountOptions = {},
     backing: SharedDirectoryOptions = {},
   ): string {
-    const where = declaredBy.node.path;
-    const directoryPath = checkSharedPath(where, 'shared path', path);
-    const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(where, 'mount path', mount.mountPath);
-    const directory = this.directory(where, directoryPath, backing);
+    const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
+    const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
+    const directory = this.directory(declaredBy, directoryPath, backing);
     for (const other of this.mounts.filter((m) => m.container === container)) {
       const samePath = other.mountPath === mountPath;
       if ((other.directory === directory) !== samePath) {
         throw new Error(
-          `${where}: container '${container.name}' would mount ${samePath ? `two shared directories at ${mountPath}` : `shared directory ${directoryPath} twice, at ${other.mountPath} and ${mountPath}`} ` +
-            `(the other mount was declared by ${other.declaredBy}). Mount each directory once per container, each at a path of its own.`,
+          `${declaredBy.node.path}: container '${container.name}' would mount ${samePath ? `two shared directories at ${mountPath}` : `shared directory ${directoryPath} twice, at ${other.mountPath} and ${mountPath}`} ` +
+            `(the other mount was declared by ${other.declaredBy.node.path}). Mount each directory once per container, each at a path of its own.`,
         );
       }
     }
-    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy: where });
+    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
     return directory.volumeName;
   }
 
@@ -374,11 +391,11 @@ export class PodComposition implements IValidation {
   public setEnv(setBy: Construct, container: kplus.Container, name: string, value: string, fix = 'Rename one of them (an ambassador upstream named `x` sets X_ADDR).'): void {
     const previous = this.envSources.find((e) => e.container === container && e.name === name);
     if (previous || container.env.variables[name] !== undefined) {
-      const other = previous ? previous.setBy : `the container's own env`;
+      const other = previous ? previous.setBy.node.path : `the container's own env`;
       throw new Error(`${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ${fix}`);
     }
     container.env.addVariable(name, kplus.EnvValue.fromValue(value));
-    this.envSources.push({ container, name, value, setBy: setBy.node.path });
+    this.envSources.push({ container, name, value, setBy });
   }
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
@@ -392,16 +409,16 @@ export class PodComposition implements IValidation {
         container: container.name,
         field: 'env',
         value: name,
-        message: `env ${name}, set by ${setBy} to '${value}', was replaced afterwards with ${describeValue(rendered.value)}`,
+        message: `env ${name}, set by ${setBy.node.path} to '${value}', was replaced afterwards with ${describeValue(rendered.value)}`,
         fix: 'Set the variable once: rename your own variable, or leave it to the pattern.',
       }];
     });
   }
 
-  private directory(where: string, path: string, backing: SharedDirectoryOptions): SharedDirectory {
+  private directory(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): SharedDirectory {
     const existing = this.directories.find((d) => d.path === path);
     if (!existing) {
-      const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy: where };
+      const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
       this.directories.push(directory);
       return directory;
     }
@@ -412,7 +429,7 @@ export class PodComposition implements IValidation {
       (backing.sizeLimit !== undefined && existing.options.sizeLimit !== undefined && backing.sizeLimit.toKibibytes() !== existing.options.sizeLimit.toKibibytes());
     if (differs) {
       throw new Error(
-        `${where}: shared directory ${path} is already declared by ${existing.declaredBy} with another medium or size limit. ` +
+        `${declaredBy.node.path}: shared directory ${path} is already declared by ${existing.declaredBy.node.path} with another medium or size limit. ` +
           'Give the same medium and sizeLimit in both, or leave them out in one.',
       );
     }

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { IConstruct } from 'constructs';
 
 /** Absolute, each segment neither empty, '.' nor '..', no trailing slash, no NUL or newline. */
 const NORMALIZED_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/\0\n]+)+$/;
@@ -8,9 +9,11 @@ const NORMALIZED_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/\0\n]+)+$/;
  * `..`, not the root, no trailing slash. Mounting an emptyDir over `/` or a relative path is refused
  * by the kubelet or hides the image's files, so it is refused here, where the construct is known.
  */
-export function checkSharedPath(where: string, what: string, value: unknown): string {
+export function checkSharedPath(scope: string | IConstruct, what: string, value: unknown): string {
   // The usual case, already normalized, is returned as it is: one string shared by every pod.
   if (typeof value === 'string' && NORMALIZED_PATH.test(value)) return value;
+  // A construct's path is made only for a message.
+  const where = typeof scope === 'string' ? scope : scope.node.path;
   const fix = "Give an absolute directory path such as '/var/log/app'.";
   if (typeof value !== 'string') {
     throw new Error(`${where}: ${what} is ${describeValue(value)}, not a string. ${fix}`);

@@ -53,20 +53,21 @@ export class Sidecar extends Construct {
 
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
-    const { composition, app } = attach(this, props);
+    const where = this.node.path;
+    const { composition, app } = attach(where, props);
     const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedVolume, ...options } =
       props;
-    checkContainerOptions(this.node.path, options);
-    checkPropKinds(this.node.path, props, { sidecarSharedPath: 'string', sharedReadOnly: 'boolean', appSharedReadOnly: 'boolean' });
+    checkContainerOptions(where, options);
+    checkPropKinds(where, props, { sidecarSharedPath: 'string', sharedReadOnly: 'boolean', appSharedReadOnly: 'boolean' });
     if ((options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined && options.args === undefined) {
       throw new Error(
-        `${this.node.path}: a Sidecar on the default image ${DEFAULT_IMAGE} needs a command: busybox alone runs sh, which exits at once, ` +
+        `${where}: a Sidecar on the default image ${DEFAULT_IMAGE} needs a command: busybox alone runs sh, which exits at once, ` +
           "and the pod crash-loops. Give `command` (e.g. ['sh', '-c', 'tail -F /var/log/app/app.log']) or your own `image`.",
       );
     }
     this.app = app;
-    const sidecar = containerProps(this.node.path, options, { id, resources: SIDECAR_RESOURCES });
-    this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(this.node.path, props, sidecar));
+    const sidecar = containerProps(where, options, { id, resources: SIDECAR_RESOURCES });
+    this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
     if (sharedPath !== undefined) {
       composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
       composition.shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
