@@ -72,19 +72,20 @@ export function dependencyProblems(spec: PodSpecJson, dependencies: readonly Con
 }
 
 function findCycle(dependencies: readonly ContainerDependency[]): string[] | undefined {
+  if (dependencies.length === 0) return undefined;
   const visiting: string[] = [];
-  const done = new Set<string>();
+  const done: string[] = [];
   const visit = (name: string): string[] | undefined => {
     const at = visiting.indexOf(name);
     if (at >= 0) return [...visiting.slice(at), name];
-    if (done.has(name)) return undefined;
+    if (done.includes(name)) return undefined;
     visiting.push(name);
     for (const d of dependencies.filter((x) => x.dependent === name)) {
       const cycle = visit(d.dependency);
       if (cycle) return cycle;
     }
     visiting.pop();
-    done.add(name);
+    done.push(name);
     return undefined;
   };
   for (const { dependent } of dependencies) {
@@ -104,12 +105,11 @@ function findCycle(dependencies: readonly ContainerDependency[]): string[] | und
 export function orderInitContainers(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): void {
   const initContainers = spec.initContainers ?? [];
   if (dependencies.length === 0 || initContainers.length < 2 || findCycle(dependencies)) return;
-  const byName = new Map(initContainers.map((c) => [c.name, c]));
   const ordered: ContainerJson[] = [];
   const place = (container: ContainerJson): void => {
     if (ordered.includes(container)) return;
     for (const d of dependencies.filter((x) => x.dependent === container.name)) {
-      const dependency = byName.get(d.dependency);
+      const dependency = initContainers.find((c) => c.name === d.dependency);
       if (dependency) place(dependency);
     }
     ordered.push(container);
@@ -145,8 +145,7 @@ export function preStopSeconds(container: ContainerJson): number {
 export function gracePeriodProblems(spec: PodSpecJson & { terminationGracePeriodSeconds?: number }, drains: readonly { name: string; seconds: number }[]): Problem[] {
   if (drains.length === 0) return [];
   const grace = spec.terminationGracePeriodSeconds ?? 30;
-  const helpers = new Set(drains.map((d) => d.name));
-  const appPreStop = Math.max(0, ...spec.containers.filter((c) => !helpers.has(c.name)).map(preStopSeconds));
+  const appPreStop = Math.max(0, ...spec.containers.filter((c) => !drains.some((d) => d.name === c.name)).map(preStopSeconds));
   const longest = drains.reduce((a, b) => (b.seconds > a.seconds ? b : a));
   const needed = appPreStop + longest.seconds;
   if (needed <= grace) return [];
