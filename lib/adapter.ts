@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { interned } from './interned';
+import { InternedStrings } from './interned';
 import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { checkSharedPath, describeValue } from './shared-path';
@@ -89,7 +89,7 @@ class LogFileSource extends AdapterSource {
       );
     }
     return {
-      command: ['sh', '-c', tailScript(JSON.stringify([file, options.transform ?? LOG_LINE_TO_JSON]))],
+      command: ['sh', '-c', tailScript(file, options.transform ?? LOG_LINE_TO_JSON)],
       wire: (adapter, composition, app, container) => {
         composition.shareDirectory(adapter, app, directory);
         composition.shareDirectory(adapter, container, directory, { readOnly: true });
@@ -211,11 +211,12 @@ export class Adapter extends Construct {
   }
 }
 
-/** `tail` of a log file piped through awk, from JSON `[file, awkProgram]`; shared by the pods that read alike. */
-const tailScript = interned((fileAndProgram) => {
-  const [file, program] = JSON.parse(fileAndProgram) as [string, string];
-  return `tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)}`;
-});
+const TAIL_SCRIPTS = new InternedStrings();
+
+/** `tail` of a log file piped through awk; one string for the pods that read alike. */
+function tailScript(file: string, program: string): string {
+  return TAIL_SCRIPTS.of(`${file}\0${program}`, () => `tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)}`);
+}
 
 /** Single-quotes a word for sh, so paths and awk programs reach the command as written. */
 function shellQuote(word: string): string {

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { interned } from './interned';
+import { InternedStrings } from './interned';
 import { attach, checkContainerOptions, checkPort, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole } from './pod-composition';
 import { describeValue } from './shared-path';
@@ -139,26 +139,23 @@ function checkUpstream(where: string, upstream: AmbassadorUpstream, defaultForwa
   return upstream;
 }
 
+const FORWARDER_SCRIPTS = new InternedStrings();
+
 /**
  * One busybox `nc` listener per upstream, bound to 127.0.0.1 (the address after `-p` in listen
  * mode) so other pods cannot use the pod as an open proxy. The shell exits as soon as one of them
  * does, so a dead forwarder shows as a failed container that the kubelet restarts.
  */
 function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: number }[]): string {
-  return forwarderScriptOf(JSON.stringify(listeners.map(({ upstream, localPort }) => [localPort, upstream.host, upstream.port])));
-}
-
-/** The script for listeners given as JSON `[[localPort, host, port], ...]`, shared by the pods that forward alike. */
-const forwarderScriptOf = interned((listeners) => {
-  const forwards = (JSON.parse(listeners) as [number, string, number][]).map(
-    ([localPort, host, port], index) => `nc -ll -p ${localPort} 127.0.0.1 -e nc ${host} ${port} & pids="${index === 0 ? '' : '$pids '}$!"`,
+  const forwards = listeners.map(
+    ({ upstream, localPort }, index) =>
+      `nc -ll -p ${localPort} 127.0.0.1 -e nc ${upstream.host} ${upstream.port} & pids="${index === 0 ? '' : '$pids '}$!"`,
   );
-  return [
-    ...forwards,
-    'while kill -0 $pids 2>/dev/null; do sleep 5; done',
-    'echo "ambassador: a forwarder exited" >&2; exit 1',
-  ].join('\n');
-});
+  // The forward lines are the whole input: pods that forward alike share one script string.
+  return FORWARDER_SCRIPTS.of(forwards.join('\n'), () =>
+    [...forwards, 'while kill -0 $pids 2>/dev/null; do sleep 5; done', 'echo "ambassador: a forwarder exited" >&2; exit 1'].join('\n'),
+  );
+}
 
 /** Succeeds once something listens on 127.0.0.1:`port` (state 0A in /proc/net/tcp, port in hex). */
 function listeningProbe(port: number): kplus.Probe {

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
-import { interned } from './interned';
+import { InternedStrings } from './interned';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { RulePolicy } from './rule-policy';
@@ -149,9 +149,12 @@ interface PodRender {
 /** Where a workload's ApiObject keeps its composition, for the shared render function. */
 const COMPOSITION = Symbol('composition');
 
+/** A workload's ApiObject, with the composition the patterns attached to it. */
+type ComposedApiObject = ApiObject & { [COMPOSITION]?: PodComposition };
+
 /** The composition of a workload, if a pattern was attached to it. */
 function compositionOf(workload: kplus.AbstractPod): PodComposition | undefined {
-  return (ApiObject.of(workload) as ApiObject & { [COMPOSITION]?: PodComposition })[COMPOSITION];
+  return (ApiObject.of(workload) as ComposedApiObject)[COMPOSITION];
 }
 
 /**
@@ -198,7 +201,7 @@ export class PodComposition implements IValidation {
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     // One shared function and the composition itself, not closures per workload: at 10,000 pods they add up.
-    const apiObject = ApiObject.of(workload) as ApiObject & { [COMPOSITION]?: PodComposition };
+    const apiObject = ApiObject.of(workload) as ComposedApiObject;
     apiObject[COMPOSITION] = this;
     apiObject.toJson = renderWithPatterns;
     workload.node.addValidation(this);
@@ -635,7 +638,7 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
  * hatch can override anything the library set. This is the one place the rendered JSON is edited;
  * it must be, because the 1.27 field filter runs after patches and drops native-sidecar fields.
  */
-function renderWithPatterns(this: ApiObject & { [COMPOSITION]: PodComposition }): WorkloadJson {
+function renderWithPatterns(this: Required<ComposedApiObject>): WorkloadJson {
   const composition = this[COMPOSITION];
   const rendered = currentSynth()?.get(composition) as PodRender | undefined;
   if (rendered?.manifest) {
@@ -680,14 +683,18 @@ function makeNativeSidecar(container: ContainerJson): void {
   }
 }
 
+const VOLUME_NAMES = new InternedStrings();
+
 /**
  * A volume name (DNS-1123 label) that tells what it holds and cannot clash: a slug of the path
  * and a short hash of it, e.g. `shared-var-log-app-1a2b3c`, so /var/log/app and /var/log-app differ.
  */
-const sharedVolumeName = interned((path) => {
-  const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
-  return `shared-${slug}-${shortHash(path)}`;
-});
+function sharedVolumeName(path: string): string {
+  return VOLUME_NAMES.of(path, () => {
+    const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
+    return `shared-${slug}-${shortHash(path)}`;
+  });
+}
 
 /** Six hex digits of FNV-1a: stable across runs and platforms. */
 function shortHash(text: string): string {

@@ -3,8 +3,8 @@
 // test/bench-equivalence.test.ts; the YAML differs only in key order). Prints numbers, asserts nothing.
 //   node --import tsx scripts/bench.ts [--counts 1000,10000] [--repeats 3]
 //       the driver: runs the cases interleaved (raw, ours, ours without validation, raw with as many
-//       constructs as ours, raw, ...), each run in
-//       a fresh process so that peak RSS is its own, and prints the median of the repeats
+//       constructs as ours, raw, ...), each run in a fresh process so that peak RSS is its own, and
+//       prints the median of the repeats
 //   node --import tsx scripts/bench.ts CASE COUNT
 //       one run in this process (what the driver starts); prints one JSON line: ms, rssMiB, bytes
 import { execFileSync } from 'child_process';
