@@ -174,8 +174,6 @@ export class Adapter extends Construct {
   public readonly container: kplus.Container;
   /** The app container whose output is adapted. */
   public readonly app: kplus.Container;
-  /** The ports the adapter listens on (e.g. metrics), for a Service or a scrape config. */
-  public readonly listenPorts: number[];
 
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
@@ -207,7 +205,11 @@ export class Adapter extends Construct {
     const adapter = containerProps(where, options, defaults);
     this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
     config?.wire(this, composition, this.app, this.container, adapter.props.command === config.command);
-    this.listenPorts = this.container.ports.map((p) => p.number);
+  }
+
+  /** The ports the adapter listens on (e.g. metrics), for a Service or a scrape config. */
+  public get listenPorts(): number[] {
+    return this.container.ports.map((p) => p.number);
   }
 }
 

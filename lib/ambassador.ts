@@ -64,8 +64,6 @@ export class Ambassador extends Construct {
   public readonly app: kplus.Container;
   /** `localhost:PORT` per upstream name, as the app's env gets it. */
   public readonly localAddresses: Record<string, string> = {};
-  /** The ports the ambassador listens on (one per upstream, then the user's `ports`), e.g. for a Service. */
-  public readonly listenPorts: number[];
 
   constructor(scope: Construct, id: string, props: AmbassadorProps) {
     super(scope, id);
@@ -104,12 +102,16 @@ export class Ambassador extends Construct {
     // the default forwarder is probed from inside, by its listening socket.
     const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
     this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
-    this.listenPorts = this.container.ports.map((p) => p.number);
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;
       composition.setEnv(this, this.app, variables[index], address);
     }
+  }
+
+  /** The ports the ambassador listens on (one per upstream, then the user's `ports`), e.g. for a Service. */
+  public get listenPorts(): number[] {
+    return this.container.ports.map((p) => p.number);
   }
 }
 

@@ -126,27 +126,34 @@ export interface PatternContainerProps {
  */
 export function containerProps(where: string, options: ContainerOptions, defaults: ContainerDefaults): PatternContainerProps {
   const image = options.image ?? DEFAULT_IMAGE;
-  const ports = [...(defaults.ports ?? []), ...(options.ports ?? [])];
-  // cdk8s-plus would throw its own error, without the construct or the fix, on a port given twice.
-  const numbers = [...ports.map((p) => `${p.number}/${p.protocol ?? 'TCP'}`), ...(options.portNumber === undefined ? [] : [`${options.portNumber}/TCP`])];
-  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
-  if (twice) {
-    throw new Error(
-      `${where}: port ${twice} is given twice (${defaults.ports?.some((p) => `${p.number}/${p.protocol ?? 'TCP'}` === twice) ? "the pattern listens on it already; your `ports` are added to the pattern's" : 'in ports and portNumber'}). ` +
-        'Give each port once.',
-    );
-  }
+  const ports = options.ports === undefined ? defaults.ports : [...(defaults.ports ?? []), ...options.ports];
+  // The pattern's own ports differ; only the user's can repeat one. cdk8s-plus would throw its own
+  // error, without the construct or the fix, on a port given twice.
+  if (options.ports !== undefined || options.portNumber !== undefined) checkPortsGivenOnce(where, ports ?? [], options.portNumber, defaults.ports);
   // Object.assign rather than a spread-first literal: this runs once per container at scale.
   const props: kplus.ContainerProps = Object.assign({}, options, {
     name: options.name ?? containerNameFromId(defaults.id),
     image,
     command: options.command ?? (image === DEFAULT_IMAGE ? defaults.defaultImageCommand : undefined),
     resources: options.resources ?? defaults.resources,
-    envVariables: Object.assign({}, defaults.envVariables, options.envVariables),
+    // A new object: cdk8s-plus keeps it and adds later variables to it.
+    envVariables: defaults.envVariables || options.envVariables ? Object.assign({}, defaults.envVariables, options.envVariables) : undefined,
     ports,
     securityContext: restrictedSecurityContext(options.securityContext),
   });
   return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
+}
+
+/** Throws, naming the port, when the user's ports or portNumber repeat one (their own or the pattern's). */
+function checkPortsGivenOnce(where: string, ports: kplus.ContainerPort[], portNumber: number | undefined, patternPorts: kplus.ContainerPort[] | undefined): void {
+  const numbers = [...ports.map((p) => `${p.number}/${p.protocol ?? 'TCP'}`), ...(portNumber === undefined ? [] : [`${portNumber}/TCP`])];
+  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (twice) {
+    throw new Error(
+      `${where}: port ${twice} is given twice (${patternPorts?.some((p) => `${p.number}/${p.protocol ?? 'TCP'}` === twice) ? "the pattern listens on it already; your `ports` are added to the pattern's" : 'in ports and portNumber'}). ` +
+        'Give each port once.',
+    );
+  }
 }
 
 /** A DNS-1123 label from a construct id, so ids like `LogShipper` name containers `log-shipper`. */

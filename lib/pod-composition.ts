@@ -194,7 +194,8 @@ export class PodComposition implements IValidation {
   private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = [];
   /** Warnings already printed, so each shows once however often the pod is checked. */
   private printedWarnings?: string[];
-  private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
+  /** Made on the first declaration: most pods declare none. */
+  private dependencies?: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[];
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
   private podLevel?: PodResources;
@@ -285,12 +286,12 @@ export class PodComposition implements IValidation {
     if (!Object.values(DependencyCondition).includes(condition)) {
       throw new Error(`${this.workload.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
     }
-    this.dependencies.push({ dependent, dependency, condition });
+    (this.dependencies ??= []).push({ dependent, dependency, condition });
   }
 
   /** The declared dependencies, by container name. */
   public get containerDependencies(): ContainerDependency[] {
-    return this.dependencies.map(({ dependent, dependency, condition }) => ({ dependent: dependent.name, dependency: dependency.name, condition }));
+    return (this.dependencies ?? []).map(({ dependent, dependency, condition }) => ({ dependent: dependent.name, dependency: dependency.name, condition }));
   }
 
   /**
@@ -374,7 +375,8 @@ export class PodComposition implements IValidation {
     const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
     const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
     const directory = this.directory(declaredBy, directoryPath, backing);
-    for (const other of this.mounts.filter((m) => m.container === container)) {
+    for (const other of this.mounts) {
+      if (other.container !== container) continue;
       const samePath = other.mountPath === mountPath;
       if ((other.directory === directory) !== samePath) {
         throw new Error(

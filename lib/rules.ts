@@ -51,14 +51,14 @@ export function formatProblem(problem: Problem, addedBy?: string): string {
 export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): CheckResult {
   const template = podTemplateOf(manifest);
   const templatePath = TEMPLATE_PATHS[manifest.kind] ?? 'spec.template';
-  const problems = [
-    ...objectNameProblems(manifest.kind, manifest.metadata ?? {}),
-    ...metadataProblems(manifest.kind, 'metadata', manifest.metadata ?? {}),
-    ...(template === manifest ? [] : metadataProblems('pod template', `${templatePath}.metadata`, template.metadata ?? {})),
-    ...podSpecProblems(template.spec, template === manifest ? 'spec' : `${templatePath}.spec`),
-    ...(options.budget ? budgetProblems(template.spec, options.budget) : []),
-  ];
-  return byLevel(problems, options.levelOf);
+  // Each check adds to one list: at 10,000 pods, an array per check and per container adds up.
+  const found: Problem[] = [];
+  checkObjectName(found, manifest.kind, manifest.metadata ?? {});
+  checkMetadata(found, manifest.kind, 'metadata', manifest.metadata ?? {});
+  if (template !== manifest) checkMetadata(found, 'pod template', `${templatePath}.metadata`, template.metadata ?? {});
+  checkPodSpec(found, template.spec, template === manifest ? 'spec' : `${templatePath}.spec`);
+  if (options.budget) found.push(...budgetProblems(template.spec, options.budget));
+  return byLevel(found, options.levelOf);
 }
 
 /** Problems sorted by the level their rule has for their container; those whose rule is off are left out. */
@@ -189,9 +189,8 @@ interface PortJson {
 }
 type CheckedContainer = Omit<ContainerJson, 'ports' | 'securityContext'> & { ports?: PortJson[]; securityContext?: SecurityContextJson };
 
-/** Problems of the object's own name and namespace, by the rules of its kind. */
-function objectNameProblems(kind: string, metadata: MetadataJson): Problem[] {
-  const problems: Problem[] = [];
+/** The object's own name and namespace, by the rules of its kind. */
+function checkObjectName(problems: Problem[], kind: string, metadata: MetadataJson): void {
   const { name, namespace } = metadata;
   if (name === undefined) {
     problems.push({
@@ -231,14 +230,14 @@ function objectNameProblems(kind: string, metadata: MetadataJson): Problem[] {
       fix: LABEL_FIX,
     });
   }
-  return problems;
 }
 
-/** Problems of labels and annotations on one object (`where` is its kind) or pod template. */
-function metadataProblems(where: string, path: string, metadata: MetadataJson): Problem[] {
-  const problems: Problem[] = [];
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
-    problems.push(...qualifiedNameProblems('label-key', `${where} label`, `${path}.labels`, key));
+/** Labels and annotations on one object (`where` is its kind) or pod template. */
+function checkMetadata(problems: Problem[], where: string, path: string, metadata: MetadataJson): void {
+  const labels = metadata.labels ?? {};
+  for (const key in labels) {
+    const value = labels[key];
+    checkQualifiedName(problems, 'label-key', where, 'label', path, 'labels', key);
     if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
       problems.push({
         rule: 'label-value',
@@ -249,27 +248,30 @@ function metadataProblems(where: string, path: string, metadata: MetadataJson): 
       });
     }
   }
-  for (const key of Object.keys(metadata.annotations ?? {})) {
-    problems.push(...qualifiedNameProblems('annotation-key', `${where} annotation`, `${path}.annotations`, key));
+  for (const key in metadata.annotations ?? {}) {
+    checkQualifiedName(problems, 'annotation-key', where, 'annotation', path, 'annotations', key);
   }
-  return problems;
 }
 
-/** Problems across the pod: names, ports and volumes shared by all containers, and each container's. */
-function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
+/** Across the pod: names, ports and volumes shared by all containers, and each container's own. */
+function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): void {
   const initContainers = (spec.initContainers ?? []) as CheckedContainer[];
-  const containers = spec.containers as CheckedContainer[];
-  const located = [
-    ...initContainers.map((container, i) => ({ container, path: `${path}.initContainers[${i}]`, runsToCompletion: !isNativeSidecar(container) })),
-    ...containers.map((container, i) => ({ container, path: `${path}.containers[${i}]`, runsToCompletion: false })),
-  ];
+  const all = [...initContainers, ...(spec.containers as CheckedContainer[])];
+  const at = (i: number) => (i < initContainers.length ? `${path}.initContainers[${i}]` : `${path}.containers[${i - initContainers.length}]`);
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
-  const problems: Problem[] = [];
-  for (const { container, path: at, runsToCompletion } of located) {
-    problems.push(...containerProblems(container, at, runsToCompletion), ...securityProblems(container, at, podSecurity, `${path}.securityContext`));
+  const podSecurityPath = `${path}.securityContext`;
+  // Run-to-completion init containers never run beside the others, so only the rest share ports.
+  const running: CheckedContainer[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const container = all[i];
+    const runsToCompletion = i < initContainers.length && !isNativeSidecar(container);
+    if (!runsToCompletion) running.push(container);
+    const containerPath = at(i);
+    checkContainer(problems, container, containerPath, runsToCompletion);
+    checkSecurity(problems, container, containerPath, podSecurity, podSecurityPath);
   }
 
-  for (const name of duplicates(located.map(({ container }) => container.name))) {
+  for (const name of duplicates(all.map((container) => container.name))) {
     problems.push({
       rule: 'duplicate-container-name',
       field: `${path}.containers`,
@@ -279,22 +281,22 @@ function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
     });
   }
 
-  // Run-to-completion init containers never run beside the others, so only these share ports.
-  const running = located.filter(({ runsToCompletion }) => !runsToCompletion);
-  problems.push(...portConflictProblems(running.map(({ container }) => container), path));
+  checkPortConflicts(problems, running, path);
 
-  const namedPorts = located.flatMap(({ container, path: at }) =>
-    (container.ports ?? []).flatMap((port, i) => (port.name === undefined ? [] : [{ container: container.name, name: port.name, field: `${at}.ports[${i}].name` }])),
-  );
-  for (const { container, name, field } of namedPorts) {
-    if (!PORT_NAME.test(name) || name.length > 15) {
-      problems.push(
-        invalidName('port-name', container, field, `port name '${name}'`, name,
-          "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
-      );
-    }
-  }
-  for (const name of duplicates(namedPorts.map((p) => p.name))) {
+  const portNames: string[] = [];
+  all.forEach((container, c) => {
+    (container.ports ?? []).forEach(({ name }, i) => {
+      if (name === undefined) return;
+      portNames.push(name);
+      if (!PORT_NAME.test(name) || name.length > 15) {
+        problems.push(
+          invalidName('port-name', container.name, `${at(c)}.ports[${i}].name`, `port name '${name}'`, name,
+            "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
+        );
+      }
+    });
+  });
+  for (const name of duplicates(portNames)) {
     problems.push({
       rule: 'duplicate-port-name',
       field: `${path}.containers`,
@@ -305,44 +307,44 @@ function podSpecProblems(spec: PodSpecJson, path = 'spec'): Problem[] {
   }
 
   const volumes = (spec.volumes ?? []).map((v) => v.name);
-  for (const { container, path: at } of located) {
+  all.forEach((container, c) => {
     (container.volumeMounts ?? []).forEach((mount, i) => {
       if (!volumes.includes(mount.name)) {
         problems.push({
           rule: 'missing-volume',
           container: container.name,
-          field: `${at}.volumeMounts[${i}].name`,
+          field: `${at(c)}.volumeMounts[${i}].name`,
           value: mount.name,
           message: `mounts volume '${mount.name}' at ${mount.mountPath}, which the pod does not have`,
           fix: 'Mount the volume through container.mount(path, volume) so it is added to the pod, or add it with addVolume.',
         });
       }
     });
-  }
-  return problems;
+  });
 }
 
-/** Problems of one container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */
-function containerProblems(container: CheckedContainer, path: string, runsToCompletion: boolean): Problem[] {
+/** One container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */
+function checkContainer(problems: Problem[], container: CheckedContainer, path: string, runsToCompletion: boolean): void {
   const name = container.name;
-  const problems: Problem[] = [];
   if (!isDnsLabel(name)) {
     problems.push({ rule: 'container-name', container: name, field: `${path}.name`, value: name, message: 'name is not a DNS-1123 label', fix: LABEL_FIX });
   }
-  problems.push(...imageProblems(name, path, container.image ?? ''));
-  problems.push(...envProblems(name, path, container.env ?? []));
-  problems.push(...resourceProblems(name, path, container.resources ?? {}));
-  problems.push(...portNumberProblems(name, path, container.ports ?? []));
-  problems.push(
-    ...duplicates((container.volumeMounts ?? []).map((m) => m.mountPath)).map((mountPath) => ({
-      rule: 'duplicate-mount-path' as const,
-      container: name,
-      field: `${path}.volumeMounts`,
-      value: mountPath,
-      message: `two volumes are mounted at ${mountPath}`,
-      fix: 'Mount each path once (patterns share one emptyDir per path).',
-    })),
-  );
+  checkImage(problems, name, path, container.image ?? '');
+  if (container.env) checkEnv(problems, name, path, container.env);
+  checkResources(problems, name, path, container.resources ?? {});
+  if (container.ports) checkPortNumbers(problems, name, path, container.ports);
+  if (container.volumeMounts) {
+    for (const mountPath of duplicates(container.volumeMounts.map((m) => m.mountPath))) {
+      problems.push({
+        rule: 'duplicate-mount-path',
+        container: name,
+        field: `${path}.volumeMounts`,
+        value: mountPath,
+        message: `two volumes are mounted at ${mountPath}`,
+        fix: 'Mount each path once (patterns share one emptyDir per path).',
+      });
+    }
+  }
   if (runsToCompletion) {
     for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle'] as const) {
       if (container[field] !== undefined) {
@@ -356,11 +358,15 @@ function containerProblems(container: CheckedContainer, path: string, runsToComp
       }
     }
   }
-  return problems;
 }
 
+/** Image references already found valid and pinned: a few distinct images recur in every pod. */
+const PINNED_IMAGES = new Set<string>();
+const PINNED_IMAGES_LIMIT = 1_000;
+
 /** An image reference must parse; one that can change under the same name is advice (a warning by default). */
-function imageProblems(container: string, path: string, image: string): Problem[] {
+function checkImage(problems: Problem[], container: string, path: string, image: string): void {
+  if (PINNED_IMAGES.has(image)) return;
   const lastPart = image.slice(image.lastIndexOf('/') + 1);
   const found: Pick<Problem, 'rule' | 'message' | 'fix'> | undefined =
     image.trim() === ''
@@ -374,11 +380,14 @@ function imageProblems(container: string, path: string, image: string): Problem[
         : !image.includes('@') && (!lastPart.includes(':') || image.endsWith(':latest'))
           ? { rule: 'image-tag', message: `image '${image}' can change under the same name`, fix: "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...')." }
           : undefined;
-  return found ? [{ ...found, container, field: `${path}.image`, value: image }] : [];
+  if (found) {
+    problems.push({ ...found, container, field: `${path}.image`, value: image });
+  } else if (PINNED_IMAGES.size < PINNED_IMAGES_LIMIT) {
+    PINNED_IMAGES.add(image);
+  }
 }
 
-function envProblems(container: string, path: string, env: { name: string }[]): Problem[] {
-  const problems: Problem[] = [];
+function checkEnv(problems: Problem[], container: string, path: string, env: { name: string }[]): void {
   env.forEach(({ name }, i) => {
     if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
       problems.push(
@@ -397,7 +406,6 @@ function envProblems(container: string, path: string, env: { name: string }[]): 
       fix: 'Set each variable once (patterns add HANDOFF_DIR and <UPSTREAM>_ADDR).',
     });
   }
-  return problems;
 }
 
 const QUANTITY_FIXES: Record<string, string> = {
@@ -415,10 +423,9 @@ const AMOUNT_KINDS = ['request', 'limit'] as const;
  * Every container needs cpu and memory requests and limits (each its own rule, so a policy can drop
  * cpu limits alone); every amount given, of any resource, must parse and a request must not exceed its limit.
  */
-function resourceProblems(container: string, path: string, resources: NonNullable<ContainerJson['resources']>): Problem[] {
+function checkResources(problems: Problem[], container: string, path: string, resources: NonNullable<ContainerJson['resources']>): void {
   const requests = resources.requests ?? {};
   const limits = resources.limits ?? {};
-  const problems: Problem[] = [];
   for (const resource of ['cpu', 'memory'] as const) {
     for (const kind of AMOUNT_KINDS) {
       if ((kind === 'request' ? requests : limits)[resource] !== undefined) continue;
@@ -434,42 +441,44 @@ function resourceProblems(container: string, path: string, resources: NonNullabl
       });
     }
   }
-  const named = Object.keys(requests);
-  for (const resource of Object.keys(limits)) if (!named.includes(resource)) named.push(resource);
-  for (const resource of named) {
-    let comparable = true;
-    for (const kind of AMOUNT_KINDS) {
-      const value = (kind === 'request' ? requests : limits)[resource];
-      const problem = value === undefined ? undefined : quantityProblem(value);
-      comparable &&= value !== undefined && problem === undefined;
-      if (problem !== undefined) {
-        problems.push({
-          rule: 'resource-quantity',
-          container,
-          field: `${path}.resources.${kind}s.${resource}`,
-          value: String(value),
-          message: `${resource} ${kind} '${value}' ${problem}`,
-          fix: QUANTITY_FIXES[problem],
-        });
-      }
-    }
-    if (comparable && compareQuantities(requests[resource], limits[resource]) > 0) {
+  for (const resource in requests) checkAmounts(problems, container, path, resource, requests[resource], limits[resource]);
+  for (const resource in limits) {
+    if (!(resource in requests)) checkAmounts(problems, container, path, resource, undefined, limits[resource]);
+  }
+}
+
+/** One resource's request and limit: each must parse, and the request must not exceed the limit. */
+function checkAmounts(problems: Problem[], container: string, path: string, resource: string, request?: string | number, limit?: string | number): void {
+  let comparable = true;
+  for (const kind of AMOUNT_KINDS) {
+    const value = kind === 'request' ? request : limit;
+    const problem = value === undefined ? undefined : quantityProblem(value);
+    comparable &&= value !== undefined && problem === undefined;
+    if (problem !== undefined) {
       problems.push({
-        rule: 'request-above-limit',
+        rule: 'resource-quantity',
         container,
-        field: `${path}.resources.requests.${resource}`,
-        value: String(requests[resource]),
-        message: `${resource} request ${requests[resource]} is above its limit ${limits[resource]}`,
-        fix: 'Lower the request or raise the limit.',
+        field: `${path}.resources.${kind}s.${resource}`,
+        value: String(value),
+        message: `${resource} ${kind} '${value}' ${problem}`,
+        fix: QUANTITY_FIXES[problem],
       });
     }
   }
-  return problems;
+  if (comparable && compareQuantities(request!, limit!) > 0) {
+    problems.push({
+      rule: 'request-above-limit',
+      container,
+      field: `${path}.resources.requests.${resource}`,
+      value: String(request),
+      message: `${resource} request ${request} is above its limit ${limit}`,
+      fix: 'Lower the request or raise the limit.',
+    });
+  }
 }
 
 /** containerPort and hostPort must be whole numbers in 1..65535, with a protocol Kubernetes knows. */
-function portNumberProblems(container: string, path: string, ports: PortJson[]): Problem[] {
-  const problems: Problem[] = [];
+function checkPortNumbers(problems: Problem[], container: string, path: string, ports: PortJson[]): void {
   ports.forEach((port, i) => {
     for (const key of ['containerPort', 'hostPort'] as const) {
       const value = port[key];
@@ -496,7 +505,6 @@ function portNumberProblems(container: string, path: string, ports: PortJson[]):
       });
     }
   });
-  return problems;
 }
 
 /** How each kind of port collides: on the pod's localhost (containerPort) or on the node (hostPort). */
@@ -514,8 +522,7 @@ const PORT_CONFLICTS = {
 } as const;
 
 /** Containers running together share one network namespace and one node: one listener per port and protocol. */
-function portConflictProblems(running: CheckedContainer[], path: string): Problem[] {
-  const problems: Problem[] = [];
+function checkPortConflicts(problems: Problem[], running: CheckedContainer[], path: string): void {
   for (const key of ['containerPort', 'hostPort'] as const) {
     // A pod has a handful of ports: a list searched in order is cheaper than an object keyed by port.
     const owners: { port: number; protocol: string; names: string[] }[] = [];
@@ -541,7 +548,6 @@ function portConflictProblems(running: CheckedContainer[], path: string): Proble
       });
     }
   }
-  return problems;
 }
 
 /**
@@ -550,15 +556,14 @@ function portConflictProblems(running: CheckedContainer[], path: string): Proble
  * capabilities are named without CAP_ (cdk8s-plus' Capability enum adds it, the runtime and Pod
  * Security Standards do not take it).
  */
-function securityProblems(container: CheckedContainer, path: string, pod: SecurityContextJson, podPath: string): Problem[] {
-  const problems: Problem[] = [];
+function checkSecurity(problems: Problem[], container: CheckedContainer, path: string, pod: SecurityContextJson, podPath: string): void {
   const name = container.name;
   const context = container.securityContext ?? {};
   const contextPath = `${path}.securityContext`;
   // A container's own field wins over the pod's.
   const runAsNonRoot = context.runAsNonRoot ?? pod.runAsNonRoot;
-  const runAsUserFrom = context.runAsUser !== undefined ? contextPath : podPath;
   if (runAsNonRoot === true && (context.runAsUser ?? pod.runAsUser) === 0) {
+    const runAsUserFrom = context.runAsUser !== undefined ? contextPath : podPath;
     problems.push({
       rule: 'run-as-root',
       container: name,
@@ -607,28 +612,32 @@ function securityProblems(container: CheckedContainer, path: string, pod: Securi
       fix: 'Add drop: [CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
     });
   }
-  return problems;
 }
 
-function qualifiedNameProblems(rule: 'label-key' | 'annotation-key', where: string, path: string, key: string): Problem[] {
+/** A label or annotation key: an optional DNS prefix and '/', then a name. */
+function checkQualifiedName(
+  problems: Problem[],
+  rule: 'label-key' | 'annotation-key',
+  where: string,
+  what: 'label' | 'annotation',
+  path: string,
+  field: 'labels' | 'annotations',
+  key: string,
+): void {
   const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const badPrefix = prefix !== undefined && !isDnsSubdomain(prefix);
+  const badPrefix = slash >= 0 && !isDnsSubdomain(key.slice(0, slash));
   if (badPrefix || name.length > 63 || !LABEL_NAME.test(name)) {
-    return [
-      {
-        rule,
-        field: `${path}.${key}`,
-        value: key,
-        message: `${where} key '${key}' is invalid`,
-        fix:
-          "Use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', " +
-          "starting and ending with a letter or digit (e.g. 'app.kubernetes.io/name').",
-      },
-    ];
+    problems.push({
+      rule,
+      field: `${path}.${field}.${key}`,
+      value: key,
+      message: `${where} ${what} key '${key}' is invalid`,
+      fix:
+        "Use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', " +
+        "starting and ending with a letter or digit (e.g. 'app.kubernetes.io/name').",
+    });
   }
-  return [];
 }
 
 /** A name that breaks its rule: `what` names it in the message, e.g. "env name 'X'". */
