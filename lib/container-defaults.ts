@@ -199,6 +199,14 @@ export function checkContainerOptions(where: string, options: ContainerOptions):
       throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not an array of strings. Give e.g. ['sh', '-c', 'echo hi'].`);
     }
   }
+  // Kubernetes reads an empty command as none (the image's entrypoint runs, and busybox's sh exits
+  // at once), and cannot execute an empty first word: both give a pod that never runs the helper.
+  if (options.command !== undefined && (options.command.length === 0 || options.command[0].trim() === '')) {
+    throw new Error(
+      `${where}: command is ${describeValue(options.command)}, which runs nothing: Kubernetes reads an empty command as none and cannot execute an empty program name. ` +
+        "Leave command out to run the image's entrypoint, or give the program first, e.g. ['sh', '-c', 'tail -F /var/log/app/app.log'].",
+    );
+  }
   if (options.ports !== undefined && !Array.isArray(options.ports)) {
     throw new Error(`${where}: ports is ${describeValue(options.ports)}, not an array. Give e.g. [{ number: 9100 }].`);
   }

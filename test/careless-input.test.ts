@@ -153,6 +153,14 @@ describe('input from JavaScript', () => {
       const { chart, workload } = web();
       return new Sidecar(chart, 'S', untyped({ workload, command: 'tail -F /x' }));
     }, "test/S: command is 'tail -F /x', not an array of strings."],
+    ['command empty', () => {
+      const { chart, workload } = web();
+      return new Sidecar(chart, 'S', untyped({ workload, command: [] }));
+    }, 'test/S: command is [], which runs nothing: Kubernetes reads an empty command as none'],
+    ['an init step whose program is blank', () => {
+      const { chart, workload } = web();
+      return new InitSteps(chart, 'I', { workload, steps: [{ name: 'migrate', command: [' ', 'up'] }] });
+    }, 'test/I: command is [" ","up"], which runs nothing'],
     ['steps not an array', () => {
       const { chart, workload } = web();
       return new InitSteps(chart, 'I', untyped({ workload, steps: 'migrate' }));
