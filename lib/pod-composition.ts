@@ -421,6 +421,7 @@ export class PodComposition implements IValidation {
   }
 
   private directory(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): SharedDirectory {
+    checkBacking(declaredBy, path, backing);
     const existing = this.directories.find((d) => d.path === path);
     if (!existing) {
       const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
@@ -632,6 +633,31 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
     });
   }
   return problems;
+}
+
+/** Throws, naming the construct, on a medium Kubernetes does not know or a size limit it would refuse. */
+function checkBacking(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): void {
+  if (typeof backing !== 'object' || backing === null) {
+    throw new Error(`${declaredBy.node.path}: the backing of shared directory ${path} is ${describeValue(backing)}. Give { medium, sizeLimit } or leave it out.`);
+  }
+  const { medium, sizeLimit } = backing;
+  if (medium !== undefined && !Object.values(kplus.EmptyDirMedium).includes(medium)) {
+    throw new Error(`${declaredBy.node.path}: medium ${describeValue(medium)} of shared directory ${path} is not an EmptyDirMedium. Give EmptyDirMedium.MEMORY, or leave it out for the node's disk.`);
+  }
+  if (sizeLimit === undefined) return;
+  let kibibytes: number | undefined;
+  try {
+    kibibytes = sizeLimit instanceof Size ? sizeLimit.toKibibytes() : undefined;
+  } catch {
+    kibibytes = undefined;
+  }
+  // Zero would evict the pod at its first write; a fraction of a KiB or NaN renders no quantity.
+  if (kibibytes === undefined || !Number.isInteger(kibibytes) || kibibytes < 1) {
+    throw new Error(
+      `${declaredBy.node.path}: sizeLimit of shared directory ${path} is ${sizeLimit instanceof Size ? sizeLimit.asString() : describeValue(sizeLimit)}, not a size a pod can use. ` +
+        'Give a whole number of kibibytes, at least 1, e.g. Size.mebibytes(64).',
+    );
+  }
 }
 
 /**

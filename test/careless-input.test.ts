@@ -245,6 +245,16 @@ describe('found by a second read', () => {
     expect(() => build(chart, workload)).toThrow(message);
   });
 
+  test.each([
+    ['a size limit of zero', { sizeLimit: Size.mebibytes(0) }, "test/S: sizeLimit of shared directory /cache is 0Mi, not a size a pod can use. Give a whole number of kibibytes, at least 1, e.g. Size.mebibytes(64)."],
+    ['a size limit that is NaN', { sizeLimit: Size.mebibytes(NaN) }, 'test/S: sizeLimit of shared directory /cache is NaNMi, not a size a pod can use.'],
+    ['a size limit below a KiB', { sizeLimit: Size.kibibytes(0.5) }, 'test/S: sizeLimit of shared directory /cache is 0.5Ki, not a size a pod can use.'],
+    ['a medium Kubernetes does not know', untyped({ medium: 'RAM' }), "test/S: medium 'RAM' of shared directory /cache is not an EmptyDirMedium. Give EmptyDirMedium.MEMORY, or leave it out for the node's disk."],
+  ])('fails when the shared emptyDir has %s', (_what, sharedVolume, message) => {
+    const { chart, workload } = web();
+    expect(() => new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume })).toThrow(message);
+  });
+
   test('a size limit that is not whole mebibytes renders in Ki', () => {
     const { chart, workload } = web();
     new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume: { sizeLimit: Size.kibibytes(1536) } });
