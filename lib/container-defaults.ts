@@ -199,12 +199,15 @@ export function checkContainerOptions(where: string, options: ContainerOptions):
       throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not an array of strings. Give e.g. ['sh', '-c', 'echo hi'].`);
     }
   }
-  // Kubernetes reads an empty command as none (the image's entrypoint runs, and busybox's sh exits
-  // at once), and cannot execute an empty first word: both give a pod that never runs the helper.
-  if (options.command !== undefined && (options.command.length === 0 || options.command[0].trim() === '')) {
+  const command = options.command;
+  if (command !== undefined && command.length > 0 && command[0].trim() === '') {
+    throw new Error(`${where}: command is ${describeValue(command)}, whose program name is blank, which no runtime can execute. Give the program first, e.g. ['sh', '-c', 'tail -F /var/log/app/app.log'].`);
+  }
+  // Kubernetes reads an empty command as none: on busybox without args, sh runs and exits at once.
+  if (command !== undefined && command.length === 0 && options.args === undefined && (options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE) {
     throw new Error(
-      `${where}: command is ${describeValue(options.command)}, which runs nothing: Kubernetes reads an empty command as none and cannot execute an empty program name. ` +
-        "Leave command out to run the image's entrypoint, or give the program first, e.g. ['sh', '-c', 'tail -F /var/log/app/app.log'].",
+      `${where}: command is [], which Kubernetes reads as none, so busybox's sh would run and exit at once. ` +
+        "Leave command out (a pattern runs its own script), or give the program to run, e.g. ['sh', '-c', 'tail -F /var/log/app/app.log'].",
     );
   }
   if (options.ports !== undefined && !Array.isArray(options.ports)) {

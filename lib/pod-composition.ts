@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
@@ -6,6 +6,7 @@ import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeri
 import { InternedStrings } from './interned';
 import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
+import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
 import { addDuplicateObjectValidation, byLevel, checkWorkload, formatProblem, Problem } from './rules';
 import { checkSharedPath, describeValue } from './shared-path';
@@ -432,7 +433,7 @@ export class PodComposition implements IValidation {
     const medium = backing.medium ?? existing.options.medium;
     const sizeLimit = backing.sizeLimit ?? existing.options.sizeLimit;
     const differs = (backing.medium !== undefined && existing.options.medium !== undefined && backing.medium !== existing.options.medium) ||
-      (backing.sizeLimit !== undefined && existing.options.sizeLimit !== undefined && backing.sizeLimit.toKibibytes() !== existing.options.sizeLimit.toKibibytes());
+      (backing.sizeLimit !== undefined && existing.options.sizeLimit !== undefined && quantityOfSize(backing.sizeLimit) !== quantityOfSize(existing.options.sizeLimit));
     if (differs) {
       throw new Error(
         `${declaredBy.node.path}: shared directory ${path} is already declared by ${existing.declaredBy.node.path} with another medium or size limit. ` +
@@ -635,27 +636,27 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
   return problems;
 }
 
+/** Media Kubernetes knows for an emptyDir: the node's disk (''), tmpfs, and huge pages (of one size). */
+const EMPTY_DIR_MEDIUM = /^(|Memory|HugePages|HugePages-[0-9]+[KMGTPE]i)$/;
+
 /** Throws, naming the construct, on a medium Kubernetes does not know or a size limit it would refuse. */
 function checkBacking(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): void {
   if (typeof backing !== 'object' || backing === null) {
     throw new Error(`${declaredBy.node.path}: the backing of shared directory ${path} is ${describeValue(backing)}. Give { medium, sizeLimit } or leave it out.`);
   }
   const { medium, sizeLimit } = backing;
-  if (medium !== undefined && !Object.values(kplus.EmptyDirMedium).includes(medium)) {
-    throw new Error(`${declaredBy.node.path}: medium ${describeValue(medium)} of shared directory ${path} is not an EmptyDirMedium. Give EmptyDirMedium.MEMORY, or leave it out for the node's disk.`);
+  if (medium !== undefined && (typeof medium !== 'string' || !EMPTY_DIR_MEDIUM.test(medium))) {
+    throw new Error(
+      `${declaredBy.node.path}: medium ${describeValue(medium)} of shared directory ${path} is not one Kubernetes knows. ` +
+        "Give EmptyDirMedium.MEMORY, 'HugePages' or 'HugePages-2Mi', or leave it out for the node's disk.",
+    );
   }
   if (sizeLimit === undefined) return;
-  let kibibytes: number | undefined;
-  try {
-    kibibytes = sizeLimit instanceof Size ? sizeLimit.toKibibytes() : undefined;
-  } catch {
-    kibibytes = undefined;
-  }
-  // Zero would evict the pod at its first write; a fraction of a KiB or NaN renders no quantity.
-  if (kibibytes === undefined || !Number.isInteger(kibibytes) || kibibytes < 1) {
+  const quantity = typeof (sizeLimit as Partial<Size>)?.toKibibytes === 'function' ? quantityOfSize(sizeLimit) : undefined;
+  if (quantity === undefined || quantityProblem(quantity) !== undefined) {
     throw new Error(
-      `${declaredBy.node.path}: sizeLimit of shared directory ${path} is ${sizeLimit instanceof Size ? sizeLimit.asString() : describeValue(sizeLimit)}, not a size a pod can use. ` +
-        'Give a whole number of kibibytes, at least 1, e.g. Size.mebibytes(64).',
+      `${declaredBy.node.path}: sizeLimit of shared directory ${path} renders as ${describeValue(quantity ?? sizeLimit)}, which is not a Kubernetes quantity. ` +
+        'Give a finite Size, e.g. Size.mebibytes(64).',
     );
   }
 }
@@ -733,8 +734,8 @@ function shortHash(text: string): string {
   return hash.toString(16).padStart(8, '0').slice(0, 6);
 }
 
-/** A cdk8s Size as a Kubernetes quantity: in Mi when whole, else in Ki (the smallest unit Size has). */
+/** A cdk8s Size as a Kubernetes quantity: in Mi when whole, else in Ki (the smallest unit Size has), fractions kept. */
 function quantityOfSize(size: Size): string {
-  const kibibytes = size.toKibibytes();
-  return kibibytes % 1024 === 0 ? `${kibibytes / 1024}Mi` : `${kibibytes}Ki`;
+  const kibibytes = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  return Number.isInteger(kibibytes) && kibibytes % 1024 === 0 ? `${kibibytes / 1024}Mi` : `${kibibytes}Ki`;
 }

@@ -443,7 +443,7 @@ function checkResources(problems: Problem[], container: string, path: string, re
   }
   for (const resource in requests) checkAmounts(problems, container, path, resource, requests[resource], limits[resource]);
   for (const resource in limits) {
-    if (!(resource in requests)) checkAmounts(problems, container, path, resource, undefined, limits[resource]);
+    if (!Object.prototype.hasOwnProperty.call(requests, resource)) checkAmounts(problems, container, path, resource, undefined, limits[resource]);
   }
 }
 

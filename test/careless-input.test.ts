@@ -153,14 +153,14 @@ describe('input from JavaScript', () => {
       const { chart, workload } = web();
       return new Sidecar(chart, 'S', untyped({ workload, command: 'tail -F /x' }));
     }, "test/S: command is 'tail -F /x', not an array of strings."],
-    ['command empty', () => {
+    ['command empty on busybox without args', () => {
       const { chart, workload } = web();
-      return new Sidecar(chart, 'S', untyped({ workload, command: [] }));
-    }, 'test/S: command is [], which runs nothing: Kubernetes reads an empty command as none'],
+      return new Ambassador(chart, 'A', { workload, command: [], upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
+    }, "test/A: command is [], which Kubernetes reads as none, so busybox's sh would run and exit at once."],
     ['an init step whose program is blank', () => {
       const { chart, workload } = web();
       return new InitSteps(chart, 'I', { workload, steps: [{ name: 'migrate', command: [' ', 'up'] }] });
-    }, 'test/I: command is [" ","up"], which runs nothing'],
+    }, 'test/I: command is [" ","up"], whose program name is blank, which no runtime can execute.'],
     ['steps not an array', () => {
       const { chart, workload } = web();
       return new InitSteps(chart, 'I', untyped({ workload, steps: 'migrate' }));
@@ -245,20 +245,34 @@ describe('found by a second read', () => {
     expect(() => build(chart, workload)).toThrow(message);
   });
 
+  test('an empty command is kept where it means the image entrypoint or runs the args', () => {
+    const { chart, workload } = web();
+    new Sidecar(chart, 'Own', { workload, image: 'fluent/fluent-bit:3.1', command: [] });
+    new Sidecar(chart, 'Args', { workload, command: [], args: ['sleep', '3600'] });
+    const containers = specOf(chart).containers;
+    expect(containers.find((c: { name: string }) => c.name === 'own')).toMatchObject({ command: [] });
+    expect(containers.find((c: { name: string }) => c.name === 'args')).toMatchObject({ command: [], args: ['sleep', '3600'] });
+  });
+
   test.each([
-    ['a size limit of zero', { sizeLimit: Size.mebibytes(0) }, "test/S: sizeLimit of shared directory /cache is 0Mi, not a size a pod can use. Give a whole number of kibibytes, at least 1, e.g. Size.mebibytes(64)."],
-    ['a size limit that is NaN', { sizeLimit: Size.mebibytes(NaN) }, 'test/S: sizeLimit of shared directory /cache is NaNMi, not a size a pod can use.'],
-    ['a size limit below a KiB', { sizeLimit: Size.kibibytes(0.5) }, 'test/S: sizeLimit of shared directory /cache is 0.5Ki, not a size a pod can use.'],
-    ['a medium Kubernetes does not know', untyped({ medium: 'RAM' }), "test/S: medium 'RAM' of shared directory /cache is not an EmptyDirMedium. Give EmptyDirMedium.MEMORY, or leave it out for the node's disk."],
+    ['a size limit that is NaN', { sizeLimit: Size.mebibytes(NaN) }, "test/S: sizeLimit of shared directory /cache renders as 'NaNKi', which is not a Kubernetes quantity. Give a finite Size, e.g. Size.mebibytes(64)."],
+    ['a size limit that is infinite', { sizeLimit: Size.gibibytes(Infinity) }, "renders as 'InfinityKi', which is not a Kubernetes quantity."],
+    ['a medium Kubernetes does not know', untyped({ medium: 'RAM' }), "test/S: medium 'RAM' of shared directory /cache is not one Kubernetes knows. Give EmptyDirMedium.MEMORY, 'HugePages' or 'HugePages-2Mi', or leave it out for the node's disk."],
   ])('fails when the shared emptyDir has %s', (_what, sharedVolume, message) => {
     const { chart, workload } = web();
     expect(() => new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume })).toThrow(message);
   });
 
-  test('a size limit that is not whole mebibytes renders in Ki', () => {
-    const { chart, workload } = web();
-    new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume: { sizeLimit: Size.kibibytes(1536) } });
-    expect(specOf(chart).volumes[0].emptyDir).toEqual({ sizeLimit: '1536Ki' });
+  test('a size limit that is not whole mebibytes renders in Ki, fractions and zero as Kubernetes reads them', () => {
+    const sizeLimitOf = (sizeLimit: Size) => {
+      const { chart, workload } = web();
+      new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume: { sizeLimit } });
+      return specOf(chart).volumes[0].emptyDir.sizeLimit;
+    };
+    expect(sizeLimitOf(Size.kibibytes(1536))).toBe('1536Ki');
+    expect(sizeLimitOf(Size.kibibytes(0.5))).toBe('0.5Ki');
+    expect(sizeLimitOf(Size.gibibytes(0.3))).toBe('314572.8Ki');
+    expect(sizeLimitOf(Size.mebibytes(0))).toBe('0Mi');
   });
 
   test('backing options of a shared directory give the same result in either order', () => {
