@@ -652,10 +652,14 @@ function checkBacking(declaredBy: IConstruct, path: string, backing: SharedDirec
     );
   }
   if (sizeLimit === undefined) return;
-  const quantity = typeof (sizeLimit as Partial<Size>)?.toKibibytes === 'function' ? quantityOfSize(sizeLimit) : undefined;
-  if (quantity === undefined || quantityProblem(quantity) !== undefined) {
+  // Duck-typed, so a Size from another copy of cdk8s works too.
+  if (typeof (sizeLimit as Partial<Size>)?.toKibibytes !== 'function') {
+    throw new Error(`${declaredBy.node.path}: sizeLimit of shared directory ${path} is ${describeValue(sizeLimit)}, not a Size. Give e.g. Size.mebibytes(64).`);
+  }
+  const quantity = quantityOfSize(sizeLimit);
+  if (quantityProblem(quantity) !== undefined) {
     throw new Error(
-      `${declaredBy.node.path}: sizeLimit of shared directory ${path} renders as ${describeValue(quantity ?? sizeLimit)}, which is not a Kubernetes quantity. ` +
+      `${declaredBy.node.path}: sizeLimit of shared directory ${path} renders as '${quantity}', which is not a Kubernetes quantity. ` +
         'Give a finite Size, e.g. Size.mebibytes(64).',
     );
   }

@@ -257,6 +257,7 @@ describe('found by a second read', () => {
   test.each([
     ['a size limit that is NaN', { sizeLimit: Size.mebibytes(NaN) }, "test/S: sizeLimit of shared directory /cache renders as 'NaNKi', which is not a Kubernetes quantity. Give a finite Size, e.g. Size.mebibytes(64)."],
     ['a size limit that is infinite', { sizeLimit: Size.gibibytes(Infinity) }, "renders as 'InfinityKi', which is not a Kubernetes quantity."],
+    ['a size limit that is a number', untyped({ sizeLimit: 64 }), 'test/S: sizeLimit of shared directory /cache is 64, not a Size. Give e.g. Size.mebibytes(64).'],
     ['a medium Kubernetes does not know', untyped({ medium: 'RAM' }), "test/S: medium 'RAM' of shared directory /cache is not one Kubernetes knows. Give EmptyDirMedium.MEMORY, 'HugePages' or 'HugePages-2Mi', or leave it out for the node's disk."],
   ])('fails when the shared emptyDir has %s', (_what, sharedVolume, message) => {
     const { chart, workload } = web();
