@@ -130,7 +130,8 @@ export class KubernetesTarget {
 
   /** The version the chart holding `scope` targets. */
   public static of(scope: IConstruct): KubernetesVersion {
-    for (const construct of scope.node.scopes.reverse()) {
+    // Up the tree from the scope, so the nearest chart with a target wins; no copy of the scopes.
+    for (let construct: IConstruct | undefined = scope; construct; construct = construct.node.scope) {
       const version = construct instanceof Chart ? targets.get(construct) : undefined;
       if (version) return version;
     }
