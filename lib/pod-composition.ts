@@ -153,6 +153,9 @@ const COMPOSITION = Symbol('composition');
 /** A workload's ApiObject, with the composition the patterns attached to it. */
 type ComposedApiObject = ApiObject & { [COMPOSITION]?: PodComposition };
 
+/** Which composition rendered a manifest, so synth can write its runbook from the very object it writes. */
+const RENDERED_BY = new WeakMap<object, PodComposition>();
+
 /** The composition of a workload, if a pattern was attached to it. */
 function compositionOf(workload: kplus.AbstractPod): PodComposition | undefined {
   return (ApiObject.of(workload) as ComposedApiObject)[COMPOSITION];
@@ -180,6 +183,14 @@ export class PodComposition implements IValidation {
       const composition = c instanceof kplus.AbstractPod ? compositionOf(c) : undefined;
       return composition ? [composition] : [];
     });
+  }
+
+  /**
+   * The composition that rendered `manifest` (an object a workload's toJson returned), if any.
+   * @internal
+   */
+  public static _renderedBy(manifest: object): PodComposition | undefined {
+    return RENDERED_BY.get(manifest);
   }
 
   /**
@@ -691,15 +702,21 @@ function renderWithPatterns(this: Required<ComposedApiObject>): WorkloadJson {
     patches.push(...userPatches);
   }
   composition._finish(manifest);
-  if (userPatches.length === 0) return manifest;
+  if (userPatches.length === 0) return renderedBy(manifest, composition);
   try {
-    return JsonPatch.apply(manifest, ...userPatches);
+    return renderedBy(JsonPatch.apply(manifest, ...userPatches), composition);
   } catch (error) {
     const message =
       `${composition.workload.node.path}: a JSON patch on this workload does not apply to its manifest (${(error as Error).message}). ` +
       'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
     throw Object.assign(new Error(message), { cause: error });
   }
+}
+
+/** Notes that `composition` rendered `manifest` and returns it. */
+function renderedBy(manifest: WorkloadJson, composition: PodComposition): WorkloadJson {
+  RENDERED_BY.set(manifest, composition);
+  return manifest;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { preStopSeconds } from './lifecycle';
-import { ContainerJson, isNativeSidecar, podTemplateOf, PodSpecJson } from './manifest';
+import { ContainerJson, isNativeSidecar, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { ContainerRole, PodComposition, SidecarMode } from './pod-composition';
-import { ResourceAmounts } from './pod-resources';
+import { effectivePodResources, ResourceAmounts } from './pod-resources';
 
 const ROLE_TEXT: Record<ContainerRole, string> = {
   [ContainerRole.APP]: 'app',
@@ -14,9 +14,10 @@ const ROLE_TEXT: Record<ContainerRole, string> = {
 /**
  * A short Markdown runbook for the pods of one workload, written from its rendered manifest:
  * containers in start order, effective resources, the kubectl commands, and what to check when stuck.
+ * Pass the manifest when you have it (synth passes the one it writes), so the workload is not rendered again.
  */
-export function renderRunbook(composition: PodComposition): string {
-  const manifest = composition._manifest;
+export function renderRunbook(composition: PodComposition, rendered: object = composition.manifest): string {
+  const manifest = rendered as WorkloadJson;
   const template = podTemplateOf(manifest);
   const spec = template.spec;
   const name = manifest.metadata.name ?? composition.workload.name;
@@ -24,7 +25,7 @@ export function renderRunbook(composition: PodComposition): string {
   const ordered = [...initContainers, ...spec.containers];
   const roles = new Map(composition.patternContainers.map((p) => [p.container.name, p]));
   const isDefault = (c: ContainerJson) => c.name === composition.defaultContainer;
-  const { requests, limits } = composition.effectiveResources;
+  const { requests, limits } = effectivePodResources(spec);
 
   const roleOf = (c: ContainerJson): string => {
     const pattern = roles.get(c.name);
@@ -151,8 +152,8 @@ function total(amounts: ResourceAmounts): string {
  * naming the workload's construct path, when the name or namespace is not what Kubernetes accepts
  * (a DNS-1123 subdomain / label), since such a value could also put the file outside the output directory.
  */
-export function runbookFileName(composition: PodComposition): string {
-  const { kind, metadata } = composition._manifest;
+export function runbookFileName(composition: PodComposition, manifest: WorkloadJson = composition._manifest): string {
+  const { kind, metadata } = manifest;
   const name = metadata.name ?? composition.workload.name;
   const where = `[${composition.workload.node.path}]`;
   const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import { PodComposition } from './pod-composition';
+import { WorkloadJson } from './manifest';
 import { renderRunbook, runbookFileName } from './runbook';
 
 /**
@@ -151,9 +152,17 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
   const app = new App({ outdir: os.tmpdir(), recordConstructMetadata: false });
   build(app);
   const files = new Map<string, Buffer>();
+  // Runbooks are written from the manifests as the chart files get them, while they are at hand:
+  // rendering each workload again for its runbook cost three renders a workload.
+  const runbooks = new Map<PodComposition, { name: string; text: string }>();
   const save = Yaml.save;
   Yaml.save = (filePath: string, docs: unknown[]) => {
     files.set(path.basename(filePath), Buffer.from(Yaml.stringify(...docs)));
+    for (const doc of docs as WorkloadJson[]) {
+      const composition = doc === null || typeof doc !== 'object' ? undefined : PodComposition._renderedBy(doc);
+      if (!composition || runbooks.has(composition)) continue;
+      runbooks.set(composition, { name: runbookFileName(composition, doc), text: renderRunbook(composition, doc) });
+    }
   };
   try {
     app.synth();
@@ -162,7 +171,8 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
   }
   const runbookOwners = new Map<string, string>();
   for (const composition of PodComposition.findAll(app)) {
-    const name = runbookFileName(composition);
+    const runbook = runbooks.get(composition) ?? { name: runbookFileName(composition), text: renderRunbook(composition) };
+    const name = runbook.name;
     const workloadPath = composition.workload.node.path;
     const taken = runbookOwners.get(name);
     if (taken !== undefined) {
@@ -172,7 +182,7 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
       );
     }
     runbookOwners.set(name, workloadPath);
-    files.set(name, Buffer.from(renderRunbook(composition)));
+    files.set(name, Buffer.from(runbook.text));
   }
   return files;
 }

@@ -50,6 +50,20 @@ describe('synthesizeAtomically', () => {
     expect(listed).toEqual(files.filter((f) => f !== OUTPUT_MARKER).sort());
   });
 
+  test('renders each workload once: its runbook is written from the manifest its chart file gets', () => {
+    const render = jest.spyOn(kplus.k8s.KubeDeployment.prototype, 'toJson');
+    try {
+      synthesizeAtomically((app) => {
+        workloadWithSidecar(app, 'one', { name: 'one' });
+        workloadWithSidecar(app, 'two', { name: 'two' });
+      }, outdir);
+      expect(render).toHaveBeenCalledTimes(2);
+    } finally {
+      render.mockRestore();
+    }
+    expect(fs.readFileSync(path.join(outdir, 'deployment-two.runbook.md'), 'utf8')).toContain('shipper');
+  });
+
   test('rewrites nothing when the output is already current', () => {
     synthesizeAtomically(addExampleCharts, outdir);
     const demo = path.join(outdir, 'demo.k8s.yaml');
