@@ -264,6 +264,12 @@ describe('found by a second read', () => {
     expect(() => new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume })).toThrow(message);
   });
 
+  test('huge pages media Kubernetes knows are kept (from JavaScript, past the EmptyDirMedium type)', () => {
+    const { chart, workload } = web();
+    new Sidecar(chart, 'S', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sharedVolume: untyped({ medium: 'HugePages-2Mi' }) });
+    expect(specOf(chart).volumes[0].emptyDir).toEqual({ medium: 'HugePages-2Mi' });
+  });
+
   test('a size limit that is not whole mebibytes renders in Ki, fractions and zero as Kubernetes reads them', () => {
     const sizeLimitOf = (sizeLimit: Size) => {
       const { chart, workload } = web();
