@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InternedStrings } from './interned';
+import { Interned } from './interned';
 import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
 import { checkSharedPath, describeValue } from './shared-path';
@@ -213,7 +213,7 @@ export class Adapter extends Construct {
   }
 }
 
-const TAIL_SCRIPTS = new InternedStrings();
+const TAIL_SCRIPTS = new Interned<string>();
 
 /** `tail` of a log file piped through awk; one string for the pods that read alike. */
 function tailScript(file: string, program: string): string {

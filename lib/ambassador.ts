@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InternedStrings } from './interned';
+import { Interned } from './interned';
 import { attach, checkContainerOptions, checkPort, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole } from './pod-composition';
 import { describeValue } from './shared-path';
@@ -141,7 +141,7 @@ function checkUpstream(where: string, upstream: AmbassadorUpstream, defaultForwa
   return upstream;
 }
 
-const FORWARDER_SCRIPTS = new InternedStrings();
+const FORWARDER_SCRIPTS = new Interned<string>();
 
 /**
  * One busybox `nc` listener per upstream, bound to 127.0.0.1 (the address after `-p` in listen

@@ -61,6 +61,11 @@ export function podTemplateOf(manifest: WorkloadJson): PodTemplateJson {
   return manifest.spec.jobTemplate?.spec.template ?? manifest.spec.template ?? manifest;
 }
 
+/** Every container of a pod spec, init containers first, as they start. */
+export function containersOf(spec: PodSpecJson): ContainerJson[] {
+  return [...(spec.initContainers ?? []), ...spec.containers];
+}
+
 /** Whether an init container is a native sidecar, running beside the app rather than before it. */
 export function isNativeSidecar(container: ContainerJson): boolean {
   return container.restartPolicy === 'Always';

@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
-import { InternedStrings } from './interned';
-import { ContainerJson, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
+import { Interned } from './interned';
+import { ContainerJson, containersOf, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
@@ -417,7 +417,7 @@ export class PodComposition implements IValidation {
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
   private envProblems(spec: PodSpecJson): Problem[] {
-    const containers = [...(spec.initContainers ?? []), ...spec.containers];
+    const containers = containersOf(spec);
     return this.envSources.flatMap(({ container, name, value, setBy }): Problem[] => {
       const rendered = containers.find((c) => c.name === container.name)?.env?.find((e) => e.name === name);
       if (!rendered || rendered.value === value) return [];
@@ -477,7 +477,7 @@ export class PodComposition implements IValidation {
     }
     orderInitContainers(spec, this.containerDependencies);
     const sleepAction = KubernetesTarget.of(this.workload).supports(KubernetesFeature.PRESTOP_SLEEP);
-    const rendered = [...(spec.initContainers ?? []), ...spec.containers];
+    const rendered = containersOf(spec);
     for (const { container, drainSeconds } of this._patternContainers) {
       if (drainSeconds === undefined) continue;
       const drained = rendered.find((c) => c.name === container.name);
@@ -498,7 +498,7 @@ export class PodComposition implements IValidation {
 
   private mountSharedDirectories(spec: PodSpecJson): void {
     if (this.directories.length === 0) return;
-    const containers = [...(spec.initContainers ?? []), ...spec.containers];
+    const containers = containersOf(spec);
     spec.volumes = spec.volumes ?? [];
     for (const directory of this.directories) {
       const { medium, sizeLimit } = directory.options;
@@ -608,7 +608,7 @@ export class PodComposition implements IValidation {
         fix: 'Give `resources` measured for that image.',
       }));
     const podRunAsUser = (spec.securityContext as { runAsUser?: number } | undefined)?.runAsUser;
-    for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+    for (const container of containersOf(spec)) {
       if (this._patternContainers.some((p) => p.container.name === container.name)) continue;
       problems.push(...userContainerWarnings(container, podRunAsUser));
     }
@@ -733,7 +733,7 @@ function makeNativeSidecar(container: ContainerJson): void {
   }
 }
 
-const VOLUME_NAMES = new InternedStrings();
+const VOLUME_NAMES = new Interned<string>();
 
 /**
  * A volume name (DNS-1123 label) that tells what it holds and cannot clash: a slug of the path

@@ -1,4 +1,4 @@
-import { ContainerJson, isNativeSidecar, PodSpecJson } from './manifest';
+import { ContainerJson, containersOf, isNativeSidecar, PodSpecJson } from './manifest';
 import { bytesToMebibytes, cpuMillicores, memoryBytes } from './quantity';
 import type { Problem } from './rules';
 
@@ -72,7 +72,7 @@ export function effectivePodResources(spec: PodSpecJson): PodResources {
 /** Problems when the pod's effective limits exceed `budget`, naming the biggest containers. */
 export function budgetProblems(spec: PodSpecJson, budget: ResourceAmounts): Problem[] {
   const limits = effectiveExact(spec, 'limits');
-  const containers = [...(spec.initContainers ?? []), ...spec.containers];
+  const containers = containersOf(spec);
   const checks = [
     { resource: 'cpu', field: 'cpuMillis', unit: 'millicores', amount: (a: ExactAmounts) => a.millicores, format: formatMillicores, scale: 1 },
     { resource: 'memory', field: 'memoryMebibytes', unit: 'mebibytes', amount: (a: ExactAmounts) => a.bytes, format: formatBytes, scale: 2 ** 20 },
@@ -132,7 +132,7 @@ export function podLevelResourcesJson(pod: PodResources): Record<string, Record<
  */
 export function podLevelResourceProblems(spec: PodSpecJson, pod: PodResources): Problem[] {
   const aggregated = inUnits(effectiveExact(spec, 'requests'));
-  const containers = [...(spec.initContainers ?? []), ...spec.containers];
+  const containers = containersOf(spec);
   const problems: Problem[] = [];
   const resources = [
     { resource: 'cpu', field: 'cpuMillis', unit: 'm' },

@@ -1,3 +1,5 @@
+import { Interned } from './interned';
+
 /**
  * Kubernetes resource quantities ("100m", "64Mi", "1.5", "1e3"), parsed exactly: BigInt, never
  * floating point, so 700m + 100m is 800m and a request equal to its limit compares equal.
@@ -46,17 +48,12 @@ export function quantityProblem(value: string | number): string | undefined {
  * Numbers are read as Kubernetes reads a JSON number: by their text ("1e+21").
  */
 export function parseQuantity(value: string | number): Nanos | undefined | null {
-  // A few distinct quantities ('50m', '64Mi') recur in every pod: parse each once per process.
-  const key = typeof value === 'number' ? `#${value}` : value;
-  if (PARSED.has(key)) return PARSED.get(key);
-  const parsed = parseUncached(value);
-  if (PARSED.size < PARSED_LIMIT) PARSED.set(key, parsed);
-  return parsed;
+  // A few distinct quantities ('50m', '64Mi') recur in every pod: parse each once.
+  return PARSED.of(typeof value === 'number' ? `#${value}` : value, () => parseUncached(value));
 }
 
-/** Parsed quantities by their text; bounded, so hostile input cannot grow it without end. */
-const PARSED = new Map<string, Nanos | undefined | null>();
-const PARSED_LIMIT = 10_000;
+/** Parsed quantities by their text (a number keyed apart from the same digits as a string). */
+const PARSED = new Interned<Nanos | undefined | null>(10_000);
 
 function parseUncached(value: string | number): Nanos | undefined | null {
   const text = String(value).trim();

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
 import { budgetProblems, ResourceAmounts } from './pod-resources';
+import { Interned } from './interned';
 import { compareQuantities, quantityProblem } from './quantity';
 import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
 import { oncePerSynth } from './synth-session';
@@ -360,31 +361,28 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
   }
 }
 
-/** Image references already found valid and pinned: a few distinct images recur in every pod. */
-const PINNED_IMAGES = new Set<string>();
-const PINNED_IMAGES_LIMIT = 1_000;
+/** What is wrong with an image reference, by the reference: a few distinct images recur in every pod. */
+const IMAGE_FINDINGS = new Interned<Pick<Problem, 'rule' | 'message' | 'fix'> | undefined>(1_000);
 
 /** An image reference must parse; one that can change under the same name is advice (a warning by default). */
 function checkImage(problems: Problem[], container: string, path: string, image: string): void {
-  if (PINNED_IMAGES.has(image)) return;
+  const found = IMAGE_FINDINGS.of(image, () => imageFinding(image));
+  if (found) problems.push({ ...found, container, field: `${path}.image`, value: image });
+}
+
+function imageFinding(image: string): Pick<Problem, 'rule' | 'message' | 'fix'> | undefined {
   const lastPart = image.slice(image.lastIndexOf('/') + 1);
-  const found: Pick<Problem, 'rule' | 'message' | 'fix'> | undefined =
-    image.trim() === ''
-      ? { rule: 'image-reference', message: 'image is empty', fix: "Give an image reference such as 'busybox:1.36'." }
-      : !IMAGE_REFERENCE.test(image)
-        ? {
-            rule: 'image-reference',
-            message: `image '${image}' is not a valid image reference`,
-            fix: "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
-          }
-        : !image.includes('@') && (!lastPart.includes(':') || image.endsWith(':latest'))
-          ? { rule: 'image-tag', message: `image '${image}' can change under the same name`, fix: "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...')." }
-          : undefined;
-  if (found) {
-    problems.push({ ...found, container, field: `${path}.image`, value: image });
-  } else if (PINNED_IMAGES.size < PINNED_IMAGES_LIMIT) {
-    PINNED_IMAGES.add(image);
-  }
+  return image.trim() === ''
+    ? { rule: 'image-reference', message: 'image is empty', fix: "Give an image reference such as 'busybox:1.36'." }
+    : !IMAGE_REFERENCE.test(image)
+      ? {
+          rule: 'image-reference',
+          message: `image '${image}' is not a valid image reference`,
+          fix: "Use [registry/]name[:tag][@digest] with a lower-case name, e.g. 'registry.example.com/team/app:1.2.3'.",
+        }
+      : !image.includes('@') && (!lastPart.includes(':') || image.endsWith(':latest'))
+        ? { rule: 'image-tag', message: `image '${image}' can change under the same name`, fix: "Pin a tag (e.g. 'busybox:1.36') or a digest ('busybox@sha256:...')." }
+        : undefined;
 }
 
 function checkEnv(problems: Problem[], container: string, path: string, env: { name: string }[]): void {
@@ -645,11 +643,13 @@ function invalidName(rule: RuleId, container: string, field: string, what: strin
   return { rule, container, field, value: name, message: `${what} is invalid`, fix };
 }
 
-function isDnsLabel(value: unknown): boolean {
+/** A DNS-1123 label: at most 63 lower-case letters, digits and '-', a letter or digit at each end. */
+export function isDnsLabel(value: unknown): boolean {
   return typeof value === 'string' && value.length <= 63 && DNS_1123_LABEL.test(value);
 }
 
-function isDnsSubdomain(value: unknown): boolean {
+/** A DNS-1123 subdomain: at most 253 characters, dot-separated labels. */
+export function isDnsSubdomain(value: unknown): boolean {
   return typeof value === 'string' && value.length <= 253 && DNS_1123_SUBDOMAIN.test(value);
 }
 

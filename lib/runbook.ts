@@ -1,7 +1,8 @@
 import { preStopSeconds } from './lifecycle';
-import { ContainerJson, isNativeSidecar, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { ContainerRole, PodComposition, SidecarMode } from './pod-composition';
 import { effectivePodResources, ResourceAmounts } from './pod-resources';
+import { isDnsLabel, isDnsSubdomain } from './rules';
 
 const ROLE_TEXT: Record<ContainerRole, string> = {
   [ContainerRole.APP]: 'app',
@@ -22,7 +23,7 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
   const spec = template.spec;
   const name = manifest.metadata.name ?? composition.workload.name;
   const initContainers = spec.initContainers ?? [];
-  const ordered = [...initContainers, ...spec.containers];
+  const ordered = containersOf(spec);
   const roles = new Map(composition.patternContainers.map((p) => [p.container.name, p]));
   const isDefault = (c: ContainerJson) => c.name === composition.defaultContainer;
   const { requests, limits } = effectivePodResources(spec);
@@ -156,19 +157,17 @@ export function runbookFileName(composition: PodComposition, manifest: WorkloadJ
   const { kind, metadata } = manifest;
   const name = metadata.name ?? composition.workload.name;
   const where = `[${composition.workload.node.path}]`;
-  const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) {
     throw new Error(`${where} kind '${kind}' is not a Kubernetes kind. Use a workload kind such as 'Deployment'.`);
   }
-  if (name.length > 253 || !dns1123Subdomain.test(name)) {
+  if (!isDnsSubdomain(name)) {
     throw new Error(
       `${where} name '${name}' is not a DNS-1123 subdomain. ` +
         "Use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, e.g. 'web-api'.",
     );
   }
   const namespace = metadata.namespace;
-  if (namespace !== undefined && (namespace.length > 63 || !dns1123Label.test(namespace))) {
+  if (namespace !== undefined && !isDnsLabel(namespace)) {
     throw new Error(
       `${where} namespace '${namespace}' is not a DNS-1123 label. ` +
         "Use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit, e.g. 'shop'.",

@@ -173,6 +173,7 @@ function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
   }
   const runbookOwners = new Map<string, string>();
   for (const composition of PodComposition.findAll(app)) {
+    // Rendered anew only if cdk8s ever hands Yaml.save copies instead of the objects toJson returned.
     const runbook = runbooks.get(composition) ?? { name: runbookFileName(composition), text: renderRunbook(composition) };
     const name = runbook.name;
     const workloadPath = composition.workload.node.path;
