@@ -10,7 +10,8 @@ export class Interned<T> {
 
   /** The value for `key`, derived by `derive` the first time. */
   public of(key: string, derive: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const cached = this.cache.get(key);
+    if (cached !== undefined || this.cache.has(key)) return cached as T;
     if (this.cache.size >= this.limit) this.cache.clear();
     const value = derive();
     this.cache.set(key, value);

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
+import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
 import { ContainerJson, containersOf, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
@@ -134,6 +135,9 @@ interface DirectoryMount {
   readonly declaredBy: IConstruct;
 }
 
+/** An emptyDir on the node's disk without a size limit: one object shared by every directory declared so. */
+const ON_NODE_DISK: SharedDirectoryOptions = Object.freeze({});
+
 /** Kinds whose pods are meant to finish: a classic sidecar would keep them running forever. */
 const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 
@@ -200,14 +204,14 @@ export class PodComposition implements IValidation {
    */
   public defaultContainer?: string;
 
-  private readonly _patternContainers: PatternContainer[] = [];
-  private readonly directories: SharedDirectory[] = [];
-  private readonly mounts: DirectoryMount[] = [];
-  private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = [];
+  // Lists start as the one shared empty list and grow with appended(), not push: see there.
+  private _patternContainers: readonly PatternContainer[] = NONE;
+  private directories: readonly SharedDirectory[] = NONE;
+  private mounts: readonly DirectoryMount[] = NONE;
+  private envSources: readonly { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = NONE;
   /** Warnings already printed, so each shows once however often the pod is checked. */
   private printedWarnings?: string[];
-  /** Made on the first declaration: most pods declare none. */
-  private dependencies?: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[];
+  private dependencies: readonly { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = NONE;
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
   private podLevel?: PodResources;
@@ -298,12 +302,12 @@ export class PodComposition implements IValidation {
     if (!Object.values(DependencyCondition).includes(condition)) {
       throw new Error(`${this.workload.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
     }
-    (this.dependencies ??= []).push({ dependent, dependency, condition });
+    this.dependencies = appended(this.dependencies, { dependent, dependency, condition });
   }
 
   /** The declared dependencies, by container name. */
   public get containerDependencies(): ContainerDependency[] {
-    return (this.dependencies ?? []).map(({ dependent, dependency, condition }) => ({ dependent: dependent.name, dependency: dependency.name, condition }));
+    return this.dependencies.map(({ dependent, dependency, condition }) => ({ dependent: dependent.name, dependency: dependency.name, condition }));
   }
 
   /**
@@ -367,7 +371,7 @@ export class PodComposition implements IValidation {
     } else {
       container = this.workload.addContainer(props);
     }
-    this._patternContainers.push(new AddedContainer(role, container, pattern, options, initContainersBefore));
+    this._patternContainers = appended(this._patternContainers, new AddedContainer(role, container, pattern, options, initContainersBefore));
     return container;
   }
 
@@ -382,7 +386,7 @@ export class PodComposition implements IValidation {
     container: kplus.Container,
     path: string,
     mount: DirectoryMountOptions = {},
-    backing: SharedDirectoryOptions = {},
+    backing: SharedDirectoryOptions = ON_NODE_DISK,
   ): string {
     const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
     const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
@@ -397,7 +401,7 @@ export class PodComposition implements IValidation {
         );
       }
     }
-    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
+    this.mounts = appended(this.mounts, { directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
     return directory.volumeName;
   }
 
@@ -412,7 +416,7 @@ export class PodComposition implements IValidation {
       throw new Error(`${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ${fix}`);
     }
     container.env.addVariable(name, kplus.EnvValue.fromValue(value));
-    this.envSources.push({ container, name, value, setBy });
+    this.envSources = appended(this.envSources, { container, name, value, setBy });
   }
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
@@ -437,7 +441,7 @@ export class PodComposition implements IValidation {
     const existing = this.directories.find((d) => d.path === path);
     if (!existing) {
       const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
-      this.directories.push(directory);
+      this.directories = appended(this.directories, directory);
       return directory;
     }
     // What one declaration leaves out, another may set; only two different values conflict.
@@ -553,7 +557,7 @@ export class PodComposition implements IValidation {
   /** Declared dependencies, drains and pod-level resources against the pod and its target. */
   private lifecycleProblems(spec: PodSpecJson): Problem[] {
     const drains = this._patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
-    const problems = [...(this.dependencies ? dependencyProblems(spec, this.containerDependencies) : []), ...gracePeriodProblems(spec, drains)];
+    const problems = [...(this.dependencies.length > 0 ? dependencyProblems(spec, this.containerDependencies) : []), ...gracePeriodProblems(spec, drains)];
     if (this.podLevel) {
       const target = KubernetesTarget.of(this.workload);
       if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {
