@@ -11,7 +11,7 @@ import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
 import { addDuplicateObjectValidation, byLevel, checkWorkload, formatProblem, Problem } from './rules';
 import { checkSharedPath, describeValue } from './shared-path';
-import { currentSynth } from './synth-session';
+import { currentSynth, renderOncePerSynthInCdk8s } from './synth-session';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -223,6 +223,7 @@ export class PodComposition implements IValidation {
     apiObject.toJson = renderWithPatterns;
     workload.node.addValidation(this);
     addDuplicateObjectValidation(workload);
+    renderOncePerSynthInCdk8s();
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
