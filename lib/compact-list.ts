@@ -9,5 +9,9 @@ export const NONE: readonly never[] = Object.freeze([]);
  * for the few short lists a workload's patterns keep came to 5 MB of live heap at 10,000 workloads.
  */
 export function appended<T>(list: readonly T[], item: T): readonly T[] {
-  return list.concat([item]);
+  // Copied by hand: concat makes the same exact array, but slower on the frozen empty list.
+  const copy = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) copy[i] = list[i];
+  copy[list.length] = item;
+  return copy;
 }

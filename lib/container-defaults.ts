@@ -188,14 +188,13 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
 
 /** Checks the container options a JavaScript caller could get wrong, naming the prop and the fix. */
 export function checkContainerOptions(where: string, options: ContainerOptions): void {
-  const strings = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string');
   for (const prop of ['name', 'image'] as const) {
     if (options[prop] !== undefined && typeof options[prop] !== 'string') {
       throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not a string. Give a string, e.g. ${prop === 'image' ? "'busybox:1.36'" : "'log-shipper'"}.`);
     }
   }
   for (const prop of ['command', 'args'] as const) {
-    if (options[prop] !== undefined && !strings(options[prop])) {
+    if (options[prop] !== undefined && !isStringArray(options[prop])) {
       throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not an array of strings. Give e.g. ['sh', '-c', 'echo hi'].`);
     }
   }
@@ -214,6 +213,10 @@ export function checkContainerOptions(where: string, options: ContainerOptions):
     throw new Error(`${where}: ports is ${describeValue(options.ports)}, not an array. Give e.g. [{ number: 9100 }].`);
   }
   for (const port of options.ports ?? []) checkPort(where, 'port number', port?.number);
+}
+
+function isStringArray(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 /** What a prop holds, for checking what JavaScript callers pass. */

@@ -9,7 +9,7 @@ import { ContainerJson, containersOf, podTemplateOf, PodSpecJson, WorkloadJson }
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
-import { addDuplicateObjectValidation, byLevel, checkWorkload, formatProblem, Problem } from './rules';
+import { addDuplicateObjectValidation, byLevel, formatProblem, Problem, workloadProblems } from './rules';
 import { checkSharedPath, describeValue } from './shared-path';
 import { currentSynth, renderOncePerSynthInCdk8s } from './synth-session';
 
@@ -540,11 +540,10 @@ export class PodComposition implements IValidation {
     if (cached) return cached.problems;
     const manifest = this._manifest;
     const spec = podTemplateOf(manifest).spec;
-    const levelOf = (rule: Problem['rule'], container?: string) => RulePolicy.levelOf(this.workload, rule, container);
-    const ours = byLevel([...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.envProblems(spec), ...this.containerWarnings(spec)], levelOf);
-    const rules = checkWorkload(manifest, { budget: this.budget, levelOf });
-    const errors = [...rules.errors, ...ours.errors];
-    for (const warning of [...rules.warnings, ...ours.warnings]) {
+    const found = workloadProblems(manifest, this.budget);
+    found.push(...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.envProblems(spec), ...this.containerWarnings(spec));
+    const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(this.workload, rule, container));
+    for (const warning of warnings) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (this.printedWarnings?.includes(message)) continue;
       console.warn(message);

@@ -28,15 +28,10 @@ export interface Problem {
   readonly fix: string;
 }
 
-/** Options of checkWorkload. */
-export interface CheckOptions {
-  /** The most the pod's effective limits may add up to (PodComposition.limitPodResources). */
-  readonly budget?: ResourceAmounts;
-  /** The level of a rule for a container (or the pod); RulePolicy.levelOf on the workload. */
-  readonly levelOf: (rule: RuleId, container?: string) => RuleLevel;
-}
+/** The level of a rule for a container (or the pod): RulePolicy.levelOf on the workload. */
+export type LevelOf = (rule: RuleId, container?: string) => RuleLevel;
 
-/** What checkWorkload found, sorted by level; problems whose rule is off are left out. */
+/** Problems sorted by level; those whose rule is off are left out. */
 export interface CheckResult {
   readonly errors: Problem[];
   readonly warnings: Problem[];
@@ -48,8 +43,8 @@ export function formatProblem(problem: Problem, addedBy?: string): string {
   return `${about}${problem.message}. ${problem.fix}`;
 }
 
-/** Every rule on one rendered workload: its metadata, its pod template and pod spec, and its budget. */
-export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): CheckResult {
+/** Every rule on one rendered workload: its metadata, its pod template and pod spec, and its budget (unsorted by level). */
+export function workloadProblems(manifest: WorkloadJson, budget?: ResourceAmounts): Problem[] {
   const template = podTemplateOf(manifest);
   const templatePath = TEMPLATE_PATHS[manifest.kind] ?? 'spec.template';
   // Each check adds to one list: at 10,000 pods, an array per check and per container adds up.
@@ -58,12 +53,12 @@ export function checkWorkload(manifest: WorkloadJson, options: CheckOptions): Ch
   checkMetadata(found, manifest.kind, 'metadata', manifest.metadata ?? {});
   if (template !== manifest) checkMetadata(found, 'pod template', `${templatePath}.metadata`, template.metadata ?? {});
   checkPodSpec(found, template.spec, template === manifest ? 'spec' : `${templatePath}.spec`);
-  if (options.budget) found.push(...budgetProblems(template.spec, options.budget));
-  return byLevel(found, options.levelOf);
+  if (budget) found.push(...budgetProblems(template.spec, budget));
+  return found;
 }
 
 /** Problems sorted by the level their rule has for their container; those whose rule is off are left out. */
-export function byLevel(problems: readonly Problem[], levelOf: CheckOptions['levelOf']): CheckResult {
+export function byLevel(problems: readonly Problem[], levelOf: LevelOf): CheckResult {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   for (const problem of problems) {
@@ -258,7 +253,7 @@ function checkMetadata(problems: Problem[], where: string, path: string, metadat
 function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): void {
   const initContainers = (spec.initContainers ?? []) as CheckedContainer[];
   const all = [...initContainers, ...(spec.containers as CheckedContainer[])];
-  const at = (i: number) => (i < initContainers.length ? `${path}.initContainers[${i}]` : `${path}.containers[${i - initContainers.length}]`);
+  const initCount = initContainers.length;
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
   const podSecurityPath = `${path}.securityContext`;
   // Run-to-completion init containers never run beside the others, so only the rest share ports.
@@ -267,7 +262,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     const container = all[i];
     const runsToCompletion = i < initContainers.length && !isNativeSidecar(container);
     if (!runsToCompletion) running.push(container);
-    const containerPath = at(i);
+    const containerPath = containerField(path, initCount, i);
     checkContainer(problems, container, containerPath, runsToCompletion);
     checkSecurity(problems, container, containerPath, podSecurity, podSecurityPath);
   }
@@ -291,7 +286,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
       portNames.push(name);
       if (!PORT_NAME.test(name) || name.length > 15) {
         problems.push(
-          invalidName('port-name', container.name, `${at(c)}.ports[${i}].name`, `port name '${name}'`, name,
+          invalidName('port-name', container.name, `${containerField(path, initCount, c)}.ports[${i}].name`, `port name '${name}'`, name,
             "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
         );
       }
@@ -314,7 +309,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
         problems.push({
           rule: 'missing-volume',
           container: container.name,
-          field: `${at(c)}.volumeMounts[${i}].name`,
+          field: `${containerField(path, initCount, c)}.volumeMounts[${i}].name`,
           value: mount.name,
           message: `mounts volume '${mount.name}' at ${mount.mountPath}, which the pod does not have`,
           fix: 'Mount the volume through container.mount(path, volume) so it is added to the pod, or add it with addVolume.',
@@ -322,6 +317,11 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
       }
     });
   });
+}
+
+/** Where the `index`th of the pod's containers (init containers first) is in the manifest. */
+function containerField(specPath: string, initCount: number, index: number): string {
+  return index < initCount ? `${specPath}.initContainers[${index}]` : `${specPath}.containers[${index - initCount}]`;
 }
 
 /** One container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */

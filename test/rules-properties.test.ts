@@ -10,7 +10,7 @@ import {
   RulePolicy,
   Sidecar,
 } from '../lib';
-import { checkWorkload } from '../lib/rules';
+import { byLevel, workloadProblems } from '../lib/rules';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { validateManifests } from './support/kubernetes-schema';
 import { KEEP_RUNNING } from './support/rule-examples';
@@ -46,7 +46,7 @@ function expectProblemOrValidOutput(input: Input): void {
     ],
   });
   new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: EXAMPLE_APP_RESOURCES });
-  const { errors } = checkWorkload(PodComposition.of(workload)._manifest, { levelOf: (rule, container) => RulePolicy.levelOf(workload, rule, container) });
+  const { errors } = byLevel(workloadProblems(PodComposition.of(workload)._manifest), (rule, container) => RulePolicy.levelOf(workload, rule, container));
   for (const problem of errors) expectValueAndFix(problem);
   if (errors.length > 0) {
     expect(() => app.synthYaml()).toThrow(errors[0].message);

@@ -11,7 +11,7 @@ import {
   RULE_IDS,
   Sidecar,
 } from '../lib';
-import { addDuplicateObjectValidation, CheckResult, checkWorkload } from '../lib/rules';
+import { addDuplicateObjectValidation, byLevel, CheckResult, workloadProblems } from '../lib/rules';
 import { ContainerJson } from '../lib/manifest';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { KEEP_RUNNING, RULE_EXAMPLES, ruleFixture, synthReport, webDeployment, webWithShipper } from './support/rule-examples';
@@ -99,10 +99,10 @@ describe('rules checked at synth time', () => {
 
 const VALID_RESOURCES = { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 
-/** checkWorkload on a Pod whose one container has `fields`, at the default levels. */
+/** The rules on a Pod whose one container has `fields`, at the default levels. */
 function checkPod(fields: Partial<ContainerJson>): CheckResult {
   const container = { name: 'app', image: 'busybox:1.36', resources: VALID_RESOURCES, ...fields };
-  return checkWorkload({ kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [container] } }, { levelOf: (rule) => DEFAULT_RULE_LEVELS[rule] });
+  return byLevel(workloadProblems({ kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [container] } }), (rule) => DEFAULT_RULE_LEVELS[rule]);
 }
 
 /** The lines synth reports for a fixture after `build`. */
