@@ -267,7 +267,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     checkSecurity(problems, container, containerPath, podSecurity, podSecurityPath);
   }
 
-  for (const name of duplicates(all.map((container) => container.name))) {
+  for (const name of repeated(all, 'name')) {
     problems.push({
       rule: 'duplicate-container-name',
       field: `${path}.containers`,
@@ -279,20 +279,22 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
 
   checkPortConflicts(problems, running, path);
 
-  const portNames: string[] = [];
-  all.forEach((container, c) => {
-    (container.ports ?? []).forEach(({ name }, i) => {
-      if (name === undefined) return;
-      portNames.push(name);
+  const namedPorts: PortJson[] = [];
+  for (let c = 0; c < all.length; c++) {
+    const ports = all[c].ports ?? [];
+    for (let i = 0; i < ports.length; i++) {
+      const name = ports[i].name;
+      if (name === undefined) continue;
+      namedPorts.push(ports[i]);
       if (!PORT_NAME.test(name) || name.length > 15) {
         problems.push(
-          invalidName('port-name', container.name, `${containerField(path, initCount, c)}.ports[${i}].name`, `port name '${name}'`, name,
+          invalidName('port-name', all[c].name, `${containerField(path, initCount, c)}.ports[${i}].name`, `port name '${name}'`, name,
             "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
         );
       }
-    });
-  });
-  for (const name of duplicates(portNames)) {
+    }
+  }
+  for (const name of repeated(namedPorts, 'name')) {
     problems.push({
       rule: 'duplicate-port-name',
       field: `${path}.containers`,
@@ -302,10 +304,13 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     });
   }
 
-  const volumes = (spec.volumes ?? []).map((v) => v.name);
-  all.forEach((container, c) => {
-    (container.volumeMounts ?? []).forEach((mount, i) => {
-      if (!volumes.includes(mount.name)) {
+  const volumes = spec.volumes ?? [];
+  for (let c = 0; c < all.length; c++) {
+    const container = all[c];
+    const mounts = container.volumeMounts ?? [];
+    for (let i = 0; i < mounts.length; i++) {
+      const mount = mounts[i];
+      if (!hasVolume(volumes, mount.name)) {
         problems.push({
           rule: 'missing-volume',
           container: container.name,
@@ -315,14 +320,22 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
           fix: 'Mount the volume through container.mount(path, volume) so it is added to the pod, or add it with addVolume.',
         });
       }
-    });
-  });
+    }
+  }
+}
+
+function hasVolume(volumes: readonly { name: string }[], name: string): boolean {
+  for (const volume of volumes) if (volume.name === name) return true;
+  return false;
 }
 
 /** Where the `index`th of the pod's containers (init containers first) is in the manifest. */
 function containerField(specPath: string, initCount: number, index: number): string {
   return index < initCount ? `${specPath}.initContainers[${index}]` : `${specPath}.containers[${index - initCount}]`;
 }
+
+/** What an init container that runs to completion cannot have. */
+const INIT_ONLY_FIELDS = ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle'] as const;
 
 /** One container on its own. `runsToCompletion` is true for init containers that are not native sidecars. */
 function checkContainer(problems: Problem[], container: CheckedContainer, path: string, runsToCompletion: boolean): void {
@@ -335,7 +348,7 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
   checkResources(problems, name, path, container.resources ?? {});
   if (container.ports) checkPortNumbers(problems, name, path, container.ports);
   if (container.volumeMounts) {
-    for (const mountPath of duplicates(container.volumeMounts.map((m) => m.mountPath))) {
+    for (const mountPath of repeated(container.volumeMounts, 'mountPath')) {
       problems.push({
         rule: 'duplicate-mount-path',
         container: name,
@@ -347,7 +360,7 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
     }
   }
   if (runsToCompletion) {
-    for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle'] as const) {
+    for (const field of INIT_ONLY_FIELDS) {
       if (container[field] !== undefined) {
         problems.push({
           rule: 'init-container-probe',
@@ -386,15 +399,16 @@ function imageFinding(image: string): Pick<Problem, 'rule' | 'message' | 'fix'> 
 }
 
 function checkEnv(problems: Problem[], container: string, path: string, env: { name: string }[]): void {
-  env.forEach(({ name }, i) => {
+  for (let i = 0; i < env.length; i++) {
+    const name = env[i].name;
     if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
       problems.push(
         invalidName('env-name', container, `${path}.env[${i}].name`, `env name '${name}'`, name,
           "Use letters, digits, '_', '-' and '.', not starting with a digit or '..', and not just '.'."),
       );
     }
-  });
-  for (const name of duplicates(env.map((e) => e.name))) {
+  }
+  for (const name of repeated(env, 'name')) {
     problems.push({
       rule: 'duplicate-env',
       container,
@@ -416,6 +430,9 @@ const QUANTITY_FIXES: Record<string, string> = {
 };
 
 const AMOUNT_KINDS = ['request', 'limit'] as const;
+const REQUIRED_RESOURCES = ['cpu', 'memory'] as const;
+const PORT_FIELDS = ['containerPort', 'hostPort'] as const;
+const CAPABILITY_LISTS = ['add', 'drop'] as const;
 
 /**
  * Every container needs cpu and memory requests and limits (each its own rule, so a policy can drop
@@ -424,7 +441,7 @@ const AMOUNT_KINDS = ['request', 'limit'] as const;
 function checkResources(problems: Problem[], container: string, path: string, resources: NonNullable<ContainerJson['resources']>): void {
   const requests = resources.requests ?? {};
   const limits = resources.limits ?? {};
-  for (const resource of ['cpu', 'memory'] as const) {
+  for (const resource of REQUIRED_RESOURCES) {
     for (const kind of AMOUNT_KINDS) {
       if ((kind === 'request' ? requests : limits)[resource] !== undefined) continue;
       const rule = `${resource}-${kind}` as const;
@@ -477,8 +494,9 @@ function checkAmounts(problems: Problem[], container: string, path: string, reso
 
 /** containerPort and hostPort must be whole numbers in 1..65535, with a protocol Kubernetes knows. */
 function checkPortNumbers(problems: Problem[], container: string, path: string, ports: PortJson[]): void {
-  ports.forEach((port, i) => {
-    for (const key of ['containerPort', 'hostPort'] as const) {
+  for (let i = 0; i < ports.length; i++) {
+    const port = ports[i];
+    for (const key of PORT_FIELDS) {
       const value = port[key];
       // A hostPort of 0 (or none) means the container publishes nothing on the node.
       if ((key === 'containerPort' || (value !== undefined && value !== 0)) && !isPortNumber(value)) {
@@ -502,7 +520,7 @@ function checkPortNumbers(problems: Problem[], container: string, path: string, 
         fix: 'Use TCP, UDP or SCTP (upper case).',
       });
     }
-  });
+  }
 }
 
 /** How each kind of port collides: on the pod's localhost (containerPort) or on the node (hostPort). */
@@ -521,7 +539,7 @@ const PORT_CONFLICTS = {
 
 /** Containers running together share one network namespace and one node: one listener per port and protocol. */
 function checkPortConflicts(problems: Problem[], running: CheckedContainer[], path: string): void {
-  for (const key of ['containerPort', 'hostPort'] as const) {
+  for (const key of PORT_FIELDS) {
     // A pod has a handful of ports: a list searched in order is cheaper than an object keyed by port.
     const owners: { port: number; protocol: string; names: string[] }[] = [];
     for (const container of running) {
@@ -582,8 +600,10 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
     });
   }
   const capabilities = context.capabilities ?? {};
-  for (const list of ['add', 'drop'] as const) {
-    (capabilities[list] ?? []).forEach((capability, i) => {
+  for (const list of CAPABILITY_LISTS) {
+    const names = capabilities[list] ?? [];
+    for (let i = 0; i < names.length; i++) {
+      const capability = names[i];
       if (capability.startsWith('CAP_')) {
         const bare = capability.slice('CAP_'.length);
         problems.push({
@@ -597,7 +617,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
             "cdk8s-plus' Capability enum adds the prefix.",
         });
       }
-    });
+    }
   }
   const added = capabilities.add ?? [];
   if (added.length > 0 && !(capabilities.drop ?? []).includes('ALL')) {
@@ -659,11 +679,19 @@ export function isPortNumber(value: unknown): value is number {
 }
 
 /** Values that occur more than once, each listed once. */
-function duplicates(values: string[]): string[] {
-  // Lists here are a pod's containers or a container's env: short, so no Set is made per call.
-  const repeated: string[] = [];
-  for (let i = 1; i < values.length; i++) {
-    if (!repeated.includes(values[i]) && values.lastIndexOf(values[i], i - 1) >= 0) repeated.push(values[i]);
+/** The values of `field` that more than one item has, each once, in order. */
+function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): string[] {
+  // Lists here are a pod's containers or a container's env: short, so no Set or mapped copy is made per call.
+  const found: string[] = [];
+  for (let i = 1; i < items.length; i++) {
+    const value = items[i][field];
+    if (value === undefined || found.includes(value)) continue;
+    for (let j = 0; j < i; j++) {
+      if (items[j][field] === value) {
+        found.push(value);
+        break;
+      }
+    }
   }
-  return repeated;
+  return found;
 }
