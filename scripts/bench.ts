@@ -1,6 +1,8 @@
 // `npm run bench`: N Deployments, each with an init step, a sidecar, an ambassador and an adapter,
 // built with our constructs versus the same objects built directly with cdk8s-plus-27 (equal as objects:
 // test/bench-equivalence.test.ts; the YAML differs only in key order). Prints numbers, asserts nothing.
+// The raw cases load the library only for its constants: it changes nothing in cdk8s until a workload
+// gets patterns, so they run cdk8s as it is.
 //   node --import tsx scripts/bench.ts [--counts 1000,10000] [--repeats 3]
 //       the driver: runs the cases interleaved (raw, ours, ours without validation, raw with as many
 //       constructs as ours, raw, ...), each run in a fresh process so that peak RSS is its own, and
