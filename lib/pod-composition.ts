@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
-import { KubernetesFeature, KubernetesTarget } from './kubernetes-target';
+import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
@@ -251,8 +251,7 @@ export class PodComposition implements IValidation {
 
   /** How a pattern container renders for the workload's current target; undefined for init steps. */
   public modeOf(added: PatternContainer): SidecarMode | undefined {
-    if (added.role === ContainerRole.INIT) return undefined;
-    return added.requestedMode ?? (KubernetesTarget.of(this.workload).supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
+    return modeUnder(added, KubernetesTarget.of(this.workload));
   }
 
   /** Fails synth when the pod's effective limits exceed these amounts. */
@@ -470,8 +469,9 @@ export class PodComposition implements IValidation {
     const template = podTemplateOf(manifest);
     const spec = template.spec;
     let placed = 0;
+    const target = KubernetesTarget.of(this.workload);
     for (const added of this._patternContainers) {
-      if (this.modeOf(added) !== SidecarMode.NATIVE) continue;
+      if (modeUnder(added, target) !== SidecarMode.NATIVE) continue;
       const index = spec.containers.findIndex((c) => c.name === added.container.name);
       if (index < 0) continue;
       const [sidecar] = spec.containers.splice(index, 1);
@@ -481,7 +481,7 @@ export class PodComposition implements IValidation {
       placed += 1;
     }
     orderInitContainers(spec, this.containerDependencies);
-    const sleepAction = KubernetesTarget.of(this.workload).supports(KubernetesFeature.PRESTOP_SLEEP);
+    const sleepAction = target.supports(KubernetesFeature.PRESTOP_SLEEP);
     const rendered = containersOf(spec);
     for (const { container, drainSeconds } of this._patternContainers) {
       if (drainSeconds === undefined) continue;
@@ -573,26 +573,31 @@ export class PodComposition implements IValidation {
   private modeProblems(kind: string, spec: PodSpecJson): Problem[] {
     const target = KubernetesTarget.of(this.workload);
     const finishes = RUN_TO_COMPLETION_KINDS.includes(kind) || (spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always');
-    return this._patternContainers.flatMap((added): Problem[] => {
-      const mode = this.modeOf(added);
-      const about = { rule: 'sidecar-mode' as const, container: added.container.name, field: 'mode', value: mode };
+    const problems: Problem[] = [];
+    for (const added of this._patternContainers) {
+      const mode = modeUnder(added, target);
       if (mode === SidecarMode.NATIVE && !target.supportsNativeSidecars) {
-        return [{
-          ...about,
+        problems.push({
+          rule: 'sidecar-mode',
+          container: added.container.name,
+          field: 'mode',
+          value: mode,
           message: `native mode needs Kubernetes 1.29, but workload ${this.workload.node.path} targets ${target}, whose API server drops restartPolicy on init containers (the pod would stay in Init)`,
           fix: 'Call KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart, or use mode: SidecarMode.CLASSIC.',
-        }];
-      }
-      if (mode === SidecarMode.CLASSIC && finishes) {
+        });
+      } else if (mode === SidecarMode.CLASSIC && finishes) {
         const why = RUN_TO_COMPLETION_KINDS.includes(kind) ? `${kind} ${this.workload.node.path}` : `a pod with restartPolicy ${spec.restartPolicy}`;
-        return [{
-          ...about,
+        problems.push({
+          rule: 'sidecar-mode',
+          container: added.container.name,
+          field: 'mode',
+          value: mode,
           message: `a classic ${added.role} in ${why} keeps the pod running after the app finishes, so it never completes`,
           fix: 'Use native mode: KubernetesTarget.set(chart, KubernetesVersion.V1_29) on its chart (or mode: SidecarMode.NATIVE).',
-        }];
+        });
       }
-      return [];
-    });
+    }
+    return problems;
   }
 
   /**
@@ -715,6 +720,12 @@ function renderWithPatterns(this: Required<ComposedApiObject>): WorkloadJson {
       'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
     throw Object.assign(new Error(message), { cause: error });
   }
+}
+
+/** How a pattern container renders under `target`; undefined for init steps. */
+function modeUnder(added: PatternContainer, target: KubernetesVersion): SidecarMode | undefined {
+  if (added.role === ContainerRole.INIT) return undefined;
+  return added.requestedMode ?? (target.supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
 }
 
 /** Notes that `composition` rendered `manifest` and returns it. */
