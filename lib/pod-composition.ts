@@ -380,17 +380,18 @@ export class PodComposition implements IValidation {
    * an app, a log shipper and a log adapter all see the same directory. `path` names the directory
    * (its path in the app); each container may mount it elsewhere and read-only. Returns the
    * volume's name in the pod.
+   * @param backing the emptyDir's medium and size limit; left out, on the node's disk without a limit
    */
   public shareDirectory(
     declaredBy: Construct,
     container: kplus.Container,
     path: string,
     mount: DirectoryMountOptions = {},
-    backing: SharedDirectoryOptions = ON_NODE_DISK,
+    backing?: SharedDirectoryOptions,
   ): string {
     const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
     const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
-    const directory = this.directory(declaredBy, directoryPath, backing);
+    const directory = this.directory(declaredBy, directoryPath, backing ?? ON_NODE_DISK);
     for (const other of this.mounts) {
       if (other.container !== container) continue;
       const samePath = other.mountPath === mountPath;
