@@ -5,7 +5,7 @@ import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubern
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
-import { ContainerJson, containersOf, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, podTemplateOf, PodSpecJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
@@ -729,10 +729,11 @@ function modeUnder(added: PatternContainer, target: KubernetesVersion): SidecarM
   return added.requestedMode ?? (target.supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
 }
 
-/** Notes that `composition` rendered `manifest` and returns it. */
+/** The manifest as synth keeps it (see withSharedShapes), noted as rendered by `composition`. */
 function renderedBy(manifest: WorkloadJson, composition: PodComposition): WorkloadJson {
-  RENDERED_BY.set(manifest, composition);
-  return manifest;
+  const kept = withSharedShapes(manifest);
+  RENDERED_BY.set(kept, composition);
+  return kept;
 }
 
 /**
