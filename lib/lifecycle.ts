@@ -32,6 +32,7 @@ function placementOf(spec: PodSpecJson, name: string): Placement | undefined {
  * cycles. Each names both containers and the fix.
  */
 export function dependencyProblems(spec: PodSpecJson, dependencies: readonly ContainerDependency[]): Problem[] {
+  if (dependencies.length === 0) return [];
   const problems: Problem[] = [];
   const problem = (d: ContainerDependency, why: string, fix: string): Problem => ({
     rule: 'dependency',
@@ -72,7 +73,6 @@ export function dependencyProblems(spec: PodSpecJson, dependencies: readonly Con
 }
 
 function findCycle(dependencies: readonly ContainerDependency[]): string[] | undefined {
-  if (dependencies.length === 0) return undefined;
   const visiting: string[] = [];
   const done: string[] = [];
   const visit = (name: string): string[] | undefined => {

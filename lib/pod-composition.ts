@@ -558,7 +558,7 @@ export class PodComposition implements IValidation {
   /** Declared dependencies, drains and pod-level resources against the pod and its target. */
   private lifecycleProblems(spec: PodSpecJson): Problem[] {
     const drains = this._patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
-    const problems = [...(this.dependencies.length > 0 ? dependencyProblems(spec, this.containerDependencies) : []), ...gracePeriodProblems(spec, drains)];
+    const problems = [...dependencyProblems(spec, this.containerDependencies), ...gracePeriodProblems(spec, drains)];
     if (this.podLevel) {
       const target = KubernetesTarget.of(this.workload);
       if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {

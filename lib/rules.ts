@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ContainerJson, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
 import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { Interned } from './interned';
 import { compareQuantities, quantityProblem } from './quantity';
@@ -230,8 +230,8 @@ function checkObjectName(problems: Problem[], kind: string, metadata: MetadataJs
 
 /** Labels and annotations on one object (`where` is its kind) or pod template. */
 function checkMetadata(problems: Problem[], where: string, path: string, metadata: MetadataJson): void {
-  // Object.entries, not for-in or Object.keys: those give each object's own hidden class an enum
-  // cache, and rendered objects often have one of their own (about 1 KB a pod kept until the YAML is written).
+  // Object.entries, not for-in or Object.keys: those leave an enum cache on the object's hidden class,
+  // kept per object when the object has a class of its own (as objects cdk8s renders often do).
   for (const [key, value] of Object.entries(metadata.labels ?? {})) {
     checkQualifiedName(problems, 'label-key', where, 'label', path, 'labels', key);
     if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
@@ -252,7 +252,7 @@ function checkMetadata(problems: Problem[], where: string, path: string, metadat
 /** Across the pod: names, ports and volumes shared by all containers, and each container's own. */
 function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): void {
   const initContainers = (spec.initContainers ?? []) as CheckedContainer[];
-  const all = [...initContainers, ...(spec.containers as CheckedContainer[])];
+  const all = containersOf(spec) as CheckedContainer[];
   const initCount = initContainers.length;
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
   const podSecurityPath = `${path}.securityContext`;
@@ -678,7 +678,6 @@ export function isPortNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
-/** Values that occur more than once, each listed once. */
 /** The values of `field` that more than one item has, each once, in order. */
 function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): string[] {
   // Lists here are a pod's containers or a container's env: short, so no Set or mapped copy is made per call.

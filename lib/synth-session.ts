@@ -71,12 +71,12 @@ let installed = false;
 export function renderOncePerSynthInCdk8s(): void {
   if (installed) return;
   installed = true;
-  wrapOnce(App.prototype, 'synth', (original) => function (this: unknown, ...args: never[]) {
-    return renderOncePerSynth(true, () => original.apply(this, args));
-  });
-  wrapOnce(App.prototype, 'synthYaml', (original) => function (this: unknown, ...args: never[]) {
-    return renderOncePerSynth(true, () => original.apply(this, args));
-  });
+  // The app's own synths resolve and validate the whole app before their first chart.
+  for (const name of ['synth', 'synthYaml']) {
+    wrapOnce(App.prototype, name, (original) => function (this: unknown, ...args: never[]) {
+      return renderOncePerSynth(true, () => original.apply(this, args));
+    });
+  }
   wrapOnce(Chart.prototype, 'toJson', (original) => function (this: unknown, ...args: never[]) {
     return renderOncePerSynth(false, () => original.apply(this, args));
   });
