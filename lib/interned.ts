@@ -8,12 +8,12 @@ export class Interned<T> {
 
   constructor(private readonly limit = 256) {}
 
-  /** The value for `key`, derived by `derive` the first time. */
-  public of(key: string, derive: () => T): T {
+  /** The value for `key`, derived by `derive(key)` the first time (a function of the key alone needs no closure per call). */
+  public of(key: string, derive: (key: string) => T): T {
     const cached = this.cache.get(key);
     if (cached !== undefined || this.cache.has(key)) return cached as T;
     if (this.cache.size >= this.limit) this.cache.clear();
-    const value = derive();
+    const value = derive(key);
     this.cache.set(key, value);
     return value;
   }

@@ -1,4 +1,4 @@
-import { ContainerJson, isNativeSidecar, PodSpecJson } from './manifest';
+import { ContainerJson, isNativeSidecar, named, PodSpecJson } from './manifest';
 import type { Problem } from './rules';
 
 /** What a container waits for in another before it starts (the aws-ecs container dependency conditions). */
@@ -22,9 +22,9 @@ export interface ContainerDependency {
 type Placement = 'init step' | 'native sidecar' | 'app container';
 
 function placementOf(spec: PodSpecJson, name: string): Placement | undefined {
-  const init = spec.initContainers?.find((c) => c.name === name);
+  const init = named(spec.initContainers, name);
   if (init) return isNativeSidecar(init) ? 'native sidecar' : 'init step';
-  return spec.containers.some((c) => c.name === name) ? 'app container' : undefined;
+  return named(spec.containers, name) ? 'app container' : undefined;
 }
 
 /**
@@ -53,7 +53,7 @@ export function dependencyProblems(spec: PodSpecJson, dependencies: readonly Con
       problems.push(
         problem(d, `'${d.dependency}' is an app container (classic mode), and app containers start together with no order`, 'Make it a native sidecar (KubernetesTarget 1.29+, or mode: SidecarMode.NATIVE).'),
       );
-    } else if (d.condition === DependencyCondition.READY && on === 'native sidecar' && spec.initContainers?.find((c) => c.name === d.dependency)?.startupProbe === undefined) {
+    } else if (d.condition === DependencyCondition.READY && on === 'native sidecar' && named(spec.initContainers, d.dependency)?.startupProbe === undefined) {
       problems.push(problem(d, `'${d.dependency}' has no startup probe to tell when it is ready`, 'Give it a port (a tcp probe is generated) or a startup probe.'));
     } else if (d.condition === DependencyCondition.READY && on === 'init step') {
       problems.push(problem(d, `'${d.dependency}' is an init step, which has no readiness`, 'Depend on it being completed.'));
@@ -109,7 +109,7 @@ export function orderInitContainers(spec: PodSpecJson, dependencies: readonly Co
   const place = (container: ContainerJson): void => {
     if (ordered.includes(container)) return;
     for (const d of dependencies.filter((x) => x.dependent === container.name)) {
-      const dependency = initContainers.find((c) => c.name === d.dependency);
+      const dependency = named(initContainers, d.dependency);
       if (dependency) place(dependency);
     }
     ordered.push(container);

@@ -61,9 +61,18 @@ export function podTemplateOf(manifest: WorkloadJson): PodTemplateJson {
   return manifest.spec.jobTemplate?.spec.template ?? manifest.spec.template ?? manifest;
 }
 
-/** Every container of a pod spec, init containers first, as they start. */
+/** Every container of a pod spec, init containers first, as they start (a new list). */
 export function containersOf(spec: PodSpecJson): ContainerJson[] {
-  return [...(spec.initContainers ?? []), ...spec.containers];
+  return spec.initContainers ? spec.initContainers.concat(spec.containers) : spec.containers.slice();
+}
+
+/**
+ * The item called `name` (a container, an env entry, a volume), if any. A loop, not `find` with a
+ * closure: checks call it for every pod, mostly before V8 has optimized them.
+ */
+export function named<T extends { readonly name: string }>(items: readonly T[] | undefined, name: string): T | undefined {
+  if (items) for (const item of items) if (item.name === name) return item;
+  return undefined;
 }
 
 /** Whether an init container is a native sidecar, running beside the app rather than before it. */

@@ -5,7 +5,7 @@ import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubern
 import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
-import { ContainerJson, containersOf, podTemplateOf, PodSpecJson, withSharedShapes, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, named, podTemplateOf, PodSpecJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
@@ -421,20 +421,19 @@ export class PodComposition implements IValidation {
   }
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
-  private envProblems(spec: PodSpecJson): Problem[] {
-    const containers = containersOf(spec);
-    return this.envSources.flatMap(({ container, name, value, setBy }): Problem[] => {
-      const rendered = containers.find((c) => c.name === container.name)?.env?.find((e) => e.name === name);
-      if (!rendered || rendered.value === value) return [];
-      return [{
+  private checkEnv(found: Problem[], containers: readonly ContainerJson[]): void {
+    for (const { container, name, value, setBy } of this.envSources) {
+      const rendered = named(named(containers, container.name)?.env, name);
+      if (!rendered || rendered.value === value) continue;
+      found.push({
         rule: 'env-overwritten',
         container: container.name,
         field: 'env',
         value: name,
         message: `env ${name}, set by ${setBy.node.path} to '${value}', was replaced afterwards with ${describeValue(rendered.value)}`,
         fix: 'Set the variable once: rename your own variable, or leave it to the pattern.',
-      }];
-    });
+      });
+    }
   }
 
   private directory(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): SharedDirectory {
@@ -486,7 +485,7 @@ export class PodComposition implements IValidation {
     const rendered = containersOf(spec);
     for (const { container, drainSeconds } of this._patternContainers) {
       if (drainSeconds === undefined) continue;
-      const drained = rendered.find((c) => c.name === container.name);
+      const drained = named(rendered, container.name);
       if (drained) renderDrain(drained, drainSeconds, sleepAction);
     }
     if (this.podLevel) spec.resources = podLevelResourcesJson(this.podLevel);
@@ -514,7 +513,7 @@ export class PodComposition implements IValidation {
       spec.volumes.push({ emptyDir, name: directory.volumeName });
     }
     for (const mount of this.mounts) {
-      const container = containers.find((c) => c.name === mount.container.name);
+      const container = named(containers, mount.container.name);
       if (!container) continue;
       container.volumeMounts = container.volumeMounts ?? [];
       const existing = container.volumeMounts.find((m) => m.name === mount.directory.volumeName);
@@ -541,8 +540,13 @@ export class PodComposition implements IValidation {
     if (cached) return cached.problems;
     const manifest = this._manifest;
     const spec = podTemplateOf(manifest).spec;
+    // One list that every check adds to, in plain loops: at 1,000 pods these run mostly cold.
     const found = workloadProblems(manifest, this.budget);
-    found.push(...this.modeProblems(manifest.kind, spec), ...this.lifecycleProblems(spec), ...this.envProblems(spec), ...this.containerWarnings(spec));
+    const containers = containersOf(spec);
+    this.checkModes(found, manifest.kind, spec);
+    this.checkLifecycle(found, spec);
+    this.checkEnv(found, containers);
+    this.checkContainers(found, spec, containers);
     const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(this.workload, rule, container));
     for (const warning of warnings) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
@@ -556,29 +560,31 @@ export class PodComposition implements IValidation {
   }
 
   /** Declared dependencies, drains and pod-level resources against the pod and its target. */
-  private lifecycleProblems(spec: PodSpecJson): Problem[] {
-    const drains = this._patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
-    const problems = [...dependencyProblems(spec, this.containerDependencies), ...gracePeriodProblems(spec, drains)];
+  private checkLifecycle(found: Problem[], spec: PodSpecJson): void {
+    if (this.dependencies.length > 0) found.push(...dependencyProblems(spec, this.containerDependencies));
+    let drains: { name: string; seconds: number }[] | undefined;
+    for (const { container, drainSeconds } of this._patternContainers) {
+      if (drainSeconds !== undefined) (drains ??= []).push({ name: container.name, seconds: drainSeconds });
+    }
+    if (drains) found.push(...gracePeriodProblems(spec, drains));
     if (this.podLevel) {
       const target = KubernetesTarget.of(this.workload);
       if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {
-        problems.push({ rule: 'target-feature', field: 'spec.resources', ...target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources') });
+        found.push({ rule: 'target-feature', field: 'spec.resources', ...target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources') });
       } else {
-        problems.push(...podLevelResourceProblems(spec, this.podLevel));
+        found.push(...podLevelResourceProblems(spec, this.podLevel));
       }
     }
-    return problems;
   }
 
   /** Helpers whose mode the target or the pod's restart policy cannot run. */
-  private modeProblems(kind: string, spec: PodSpecJson): Problem[] {
+  private checkModes(found: Problem[], kind: string, spec: PodSpecJson): void {
     const target = KubernetesTarget.of(this.workload);
     const finishes = RUN_TO_COMPLETION_KINDS.includes(kind) || (spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always');
-    const problems: Problem[] = [];
     for (const added of this._patternContainers) {
       const mode = modeUnder(added, target);
       if (mode === SidecarMode.NATIVE && !target.supportsNativeSidecars) {
-        problems.push({
+        found.push({
           rule: 'sidecar-mode',
           container: added.container.name,
           field: 'mode',
@@ -588,7 +594,7 @@ export class PodComposition implements IValidation {
         });
       } else if (mode === SidecarMode.CLASSIC && finishes) {
         const why = RUN_TO_COMPLETION_KINDS.includes(kind) ? `${kind} ${this.workload.node.path}` : `a pod with restartPolicy ${spec.restartPolicy}`;
-        problems.push({
+        found.push({
           rule: 'sidecar-mode',
           container: added.container.name,
           field: 'mode',
@@ -598,7 +604,6 @@ export class PodComposition implements IValidation {
         });
       }
     }
-    return problems;
   }
 
   /**
@@ -606,38 +611,42 @@ export class PodComposition implements IValidation {
    * pattern's busybox-sized resources, and the user's containers that a kubelet or the restricted
    * Pod Security profile would refuse (the library never changes a container it did not add).
    */
-  private containerWarnings(spec: PodSpecJson): Problem[] {
-    const problems: Problem[] = this._patternContainers
-      .filter((added) => added.sizedForDefaultImage)
-      .map(({ container }) => ({
+  private checkContainers(found: Problem[], spec: PodSpecJson, containers: readonly ContainerJson[]): void {
+    for (const { container, sizedForDefaultImage } of this._patternContainers) {
+      if (!sizedForDefaultImage) continue;
+      found.push({
         rule: 'default-resources',
         container: container.name,
         field: 'resources',
         value: container.image,
         message: `runs image '${container.image}' on its pattern's default resources, sized for busybox`,
         fix: 'Give `resources` measured for that image.',
-      }));
-    const podRunAsUser = (spec.securityContext as { runAsUser?: number } | undefined)?.runAsUser;
-    for (const container of containersOf(spec)) {
-      if (this._patternContainers.some((p) => p.container.name === container.name)) continue;
-      problems.push(...userContainerWarnings(container, podRunAsUser));
+      });
     }
-    return problems;
+    const podRunAsUser = (spec.securityContext as { runAsUser?: number } | undefined)?.runAsUser;
+    for (const container of containers) {
+      if (!this.patternAdded(container.name)) checkUserContainer(found, container, podRunAsUser);
+    }
+  }
+
+  /** The record of the pattern container named `name`, if a pattern added it. */
+  private patternAdded(name: string): PatternContainer | undefined {
+    for (const added of this._patternContainers) if (added.container.name === name) return added;
+    return undefined;
   }
 
   /** A problem as printed: the pattern that added its container named from the records, not the text. */
   private describe(problem: Problem): string {
-    const added = problem.container === undefined ? undefined : this._patternContainers.find(({ container }) => container.name === problem.container);
+    const added = problem.container === undefined ? undefined : this.patternAdded(problem.container);
     return formatProblem(problem, added?.addedBy);
   }
 }
 
 /** What a kubelet or the restricted profile would say of a container the user added. */
-function userContainerWarnings(container: ContainerJson, podRunAsUser: number | undefined): Problem[] {
+function checkUserContainer(found: Problem[], container: ContainerJson, podRunAsUser: number | undefined): void {
   const context = (container.securityContext ?? {}) as { runAsNonRoot?: boolean; runAsUser?: number; capabilities?: { drop?: string[] } };
-  const problems: Problem[] = [];
   if (context.runAsNonRoot && context.runAsUser === undefined && podRunAsUser === undefined) {
-    problems.push({
+    found.push({
       rule: 'run-as-non-root-without-user',
       container: container.name,
       field: 'securityContext.runAsUser',
@@ -646,7 +655,7 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
     });
   }
   if (!context.capabilities?.drop?.includes('ALL')) {
-    problems.push({
+    found.push({
       rule: 'capabilities-kept',
       container: container.name,
       field: 'securityContext.capabilities',
@@ -654,7 +663,6 @@ function userContainerWarnings(container: ContainerJson, podRunAsUser: number | 
       fix: 'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
     });
   }
-  return problems;
 }
 
 /** Media Kubernetes knows for an emptyDir: the node's disk (''), tmpfs, and huge pages (of one size). */

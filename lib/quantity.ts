@@ -32,31 +32,44 @@ const NANOS_PER_MILLI = 10n ** 6n;
 const NANOS_PER_UNIT = 10n ** 9n;
 const BYTES_PER_MEBIBYTE = 2n ** 20n;
 
+/** A quantity as checked: its amount, or why Kubernetes refuses it (a sentence such as 'is negative'). */
+export type CheckedQuantity = Nanos | string;
+
+/** The amount a value stands for, or why it is not a quantity Kubernetes accepts for cpu or memory. */
+export function checkQuantity(value: string | number): CheckedQuantity {
+  // A few distinct quantities ('50m', '64Mi') recur in every pod: each text is checked once.
+  if (typeof value === 'string') return CHECKED.of(value, checkText);
+  // Numbers are read as Kubernetes reads a JSON number: by their text ("1e+21").
+  return Number.isFinite(value) ? checkText(String(value)) : 'is not a finite number';
+}
+
 /** Why a value is not a quantity Kubernetes accepts for cpu or memory, or undefined when it is. */
 export function quantityProblem(value: string | number): string | undefined {
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'is not a finite number';
-  const nanos = parseQuantity(value);
-  if (nanos === undefined) return 'is not a Kubernetes quantity';
-  if (nanos === null) return 'is too large';
-  if (nanos < 0n) return 'is negative';
-  return undefined;
+  const checked = checkQuantity(value);
+  return typeof checked === 'string' ? checked : undefined;
 }
 
 /**
  * The quantity in billionths of its unit, rounded up as Kubernetes rounds, or undefined when the
  * text is not a quantity, or null when its magnitude is past any real cluster (see LARGEST_EXPONENT).
- * Numbers are read as Kubernetes reads a JSON number: by their text ("1e+21").
  */
 export function parseQuantity(value: string | number): Nanos | undefined | null {
-  // A few distinct quantities ('50m', '64Mi') recur in every pod: parse each once.
-  return PARSED.of(typeof value === 'number' ? `#${value}` : value, () => parseUncached(value));
+  return parseText(String(value));
 }
 
-/** Parsed quantities by their text (a number keyed apart from the same digits as a string). */
-const PARSED = new Interned<Nanos | undefined | null>(10_000);
+/** Checked quantities by their text. */
+const CHECKED = new Interned<CheckedQuantity>(10_000);
 
-function parseUncached(value: string | number): Nanos | undefined | null {
-  const text = String(value).trim();
+function checkText(text: string): CheckedQuantity {
+  const nanos = parseText(text);
+  if (nanos === undefined) return 'is not a Kubernetes quantity';
+  if (nanos === null) return 'is too large';
+  if (nanos < 0n) return 'is negative';
+  return nanos;
+}
+
+function parseText(value: string): Nanos | undefined | null {
+  const text = value.trim();
   const match = QUANTITY.exec(text);
   if (!match || (match[2] === '' && !match[3])) return undefined;
   const [, sign, whole, fraction = '', suffix = ''] = match;
@@ -87,12 +100,6 @@ export function memoryBytes(value: string | number): bigint {
   return ceilDivide(validNanos(value), NANOS_PER_UNIT);
 }
 
-/** Compares two quantities exactly: negative, zero or positive as `a` is below, equal to or above `b`. */
-export function compareQuantities(a: string | number, b: string | number): number {
-  const difference = validNanos(a) - validNanos(b);
-  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
-}
-
 /** Bytes as mebibytes, exact while below 2^53 bytes (a division by a power of two loses nothing). */
 export function bytesToMebibytes(bytes: bigint): number {
   return Number(bytes) / Number(BYTES_PER_MEBIBYTE);
@@ -100,7 +107,7 @@ export function bytesToMebibytes(bytes: bigint): number {
 
 /**
  * A Kubernetes quantity in base units (cores, bytes) as a number, NaN when it is not a quantity.
- * @deprecated Floating point: sums drift (0.7 + 0.1 cores). Use cpuMillicores, memoryBytes or compareQuantities.
+ * @deprecated Floating point: sums drift (0.7 + 0.1 cores). Use cpuMillicores, memoryBytes or checkQuantity.
  */
 export function quantity(value: string | number): number {
   const nanos = typeof value === 'number' && !Number.isFinite(value) ? undefined : parseQuantity(value);
@@ -108,8 +115,8 @@ export function quantity(value: string | number): number {
 }
 
 function validNanos(value: string | number): Nanos {
-  const nanos = quantityProblem(value) === undefined ? parseQuantity(value) : 0n;
-  return typeof nanos === 'bigint' ? nanos : 0n;
+  const checked = checkQuantity(value);
+  return typeof checked === 'bigint' ? checked : 0n;
 }
 
 /** a / b rounded towards positive infinity, for b > 0. */

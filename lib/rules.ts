@@ -1,9 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ContainerJson, containersOf, isNativeSidecar, MetadataJson, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, isNativeSidecar, MetadataJson, named, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
 import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { Interned } from './interned';
-import { compareQuantities, quantityProblem } from './quantity';
+import { checkQuantity, CheckedQuantity } from './quantity';
 import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
 import { oncePerSynth } from './synth-session';
 
@@ -310,7 +310,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     const mounts = container.volumeMounts ?? [];
     for (let i = 0; i < mounts.length; i++) {
       const mount = mounts[i];
-      if (!hasVolume(volumes, mount.name)) {
+      if (!named(volumes, mount.name)) {
         problems.push({
           rule: 'missing-volume',
           container: container.name,
@@ -322,11 +322,6 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
       }
     }
   }
-}
-
-function hasVolume(volumes: readonly { name: string }[], name: string): boolean {
-  for (const volume of volumes) if (volume.name === name) return true;
-  return false;
 }
 
 /** Where the `index`th of the pod's containers (init containers first) is in the manifest. */
@@ -379,7 +374,7 @@ const IMAGE_FINDINGS = new Interned<Pick<Problem, 'rule' | 'message' | 'fix'> | 
 
 /** An image reference must parse; one that can change under the same name is advice (a warning by default). */
 function checkImage(problems: Problem[], container: string, path: string, image: string): void {
-  const found = IMAGE_FINDINGS.of(image, () => imageFinding(image));
+  const found = IMAGE_FINDINGS.of(image, imageFinding);
   if (found) problems.push({ ...found, container, field: `${path}.image`, value: image });
 }
 
@@ -429,7 +424,6 @@ const QUANTITY_FIXES: Record<string, string> = {
   'is negative': 'Use 0 or more.',
 };
 
-const AMOUNT_KINDS = ['request', 'limit'] as const;
 const REQUIRED_RESOURCES = ['cpu', 'memory'] as const;
 const PORT_FIELDS = ['containerPort', 'hostPort'] as const;
 const CAPABILITY_LISTS = ['add', 'drop'] as const;
@@ -442,19 +436,8 @@ function checkResources(problems: Problem[], container: string, path: string, re
   const requests = resources.requests ?? {};
   const limits = resources.limits ?? {};
   for (const resource of REQUIRED_RESOURCES) {
-    for (const kind of AMOUNT_KINDS) {
-      if ((kind === 'request' ? requests : limits)[resource] !== undefined) continue;
-      const rule = `${resource}-${kind}` as const;
-      problems.push({
-        rule,
-        container,
-        field: `${path}.resources.${kind}s.${resource}`,
-        message: `${resource} ${kind} is missing`,
-        fix:
-          `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
-          `or set RulePolicy.set(scope, '${rule}', RuleLevel.OFF, { reason }).`,
-      });
-    }
+    if (requests[resource] === undefined) problems.push(missingAmount(container, path, resource, 'request'));
+    if (limits[resource] === undefined) problems.push(missingAmount(container, path, resource, 'limit'));
   }
   for (const [resource, request] of Object.entries(requests)) checkAmounts(problems, container, path, resource, request, limits[resource]);
   for (const [resource, limit] of Object.entries(limits)) {
@@ -462,25 +445,24 @@ function checkResources(problems: Problem[], container: string, path: string, re
   }
 }
 
+function missingAmount(container: string, path: string, resource: typeof REQUIRED_RESOURCES[number], kind: 'request' | 'limit'): Problem {
+  const rule = `${resource}-${kind}` as const;
+  return {
+    rule,
+    container,
+    field: `${path}.resources.${kind}s.${resource}`,
+    message: `${resource} ${kind} is missing`,
+    fix:
+      `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
+      `or set RulePolicy.set(scope, '${rule}', RuleLevel.OFF, { reason }).`,
+  };
+}
+
 /** One resource's request and limit: each must parse, and the request must not exceed the limit. */
 function checkAmounts(problems: Problem[], container: string, path: string, resource: string, request?: string | number, limit?: string | number): void {
-  let comparable = true;
-  for (const kind of AMOUNT_KINDS) {
-    const value = kind === 'request' ? request : limit;
-    const problem = value === undefined ? undefined : quantityProblem(value);
-    comparable &&= value !== undefined && problem === undefined;
-    if (problem !== undefined) {
-      problems.push({
-        rule: 'resource-quantity',
-        container,
-        field: `${path}.resources.${kind}s.${resource}`,
-        value: String(value),
-        message: `${resource} ${kind} '${value}' ${problem}`,
-        fix: QUANTITY_FIXES[problem],
-      });
-    }
-  }
-  if (comparable && compareQuantities(request!, limit!) > 0) {
+  const requested = request === undefined ? undefined : checkAmount(problems, container, path, resource, 'request', request);
+  const limited = limit === undefined ? undefined : checkAmount(problems, container, path, resource, 'limit', limit);
+  if (typeof requested === 'bigint' && typeof limited === 'bigint' && requested > limited) {
     problems.push({
       rule: 'request-above-limit',
       container,
@@ -490,6 +472,22 @@ function checkAmounts(problems: Problem[], container: string, path: string, reso
       fix: 'Lower the request or raise the limit.',
     });
   }
+}
+
+/** One amount, checked once: the problem is added here, the result returned for the comparison. */
+function checkAmount(problems: Problem[], container: string, path: string, resource: string, kind: 'request' | 'limit', value: string | number): CheckedQuantity {
+  const checked = checkQuantity(value);
+  if (typeof checked === 'string') {
+    problems.push({
+      rule: 'resource-quantity',
+      container,
+      field: `${path}.resources.${kind}s.${resource}`,
+      value: String(value),
+      message: `${resource} ${kind} '${value}' ${checked}`,
+      fix: QUANTITY_FIXES[checked],
+    });
+  }
+  return checked;
 }
 
 /** containerPort and hostPort must be whole numbers in 1..65535, with a protocol Kubernetes knows. */
