@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { ContainerJson, containersOf, isNativeSidecar, MetadataJson, named, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
 import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { Interned } from './interned';
+import { NONE } from './compact-list';
 import { checkQuantity, CheckedQuantity } from './quantity';
 import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
 import { oncePerSynth } from './synth-session';
@@ -255,7 +256,6 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
   const all = containersOf(spec) as CheckedContainer[];
   const initCount = initContainers.length;
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
-  const podSecurityPath = `${path}.securityContext`;
   // Run-to-completion init containers never run beside the others, so only the rest share ports.
   const running: CheckedContainer[] = [];
   for (let i = 0; i < all.length; i++) {
@@ -264,7 +264,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     if (!runsToCompletion) running.push(container);
     const containerPath = containerField(path, initCount, i);
     checkContainer(problems, container, containerPath, runsToCompletion);
-    checkSecurity(problems, container, containerPath, podSecurity, podSecurityPath);
+    checkSecurity(problems, container, containerPath, podSecurity, path);
   }
 
   for (const name of repeated(all, 'name')) {
@@ -545,7 +545,8 @@ function checkPortConflicts(problems: Problem[], running: CheckedContainer[], pa
         const number = port[key];
         if (number === undefined || number === 0) continue;
         const protocol = port.protocol ?? 'TCP';
-        let entry = owners.find((owner) => owner.port === number && owner.protocol === protocol);
+        let entry = owners[0];
+        for (let i = 1; entry && (entry.port !== number || entry.protocol !== protocol); i++) entry = owners[i];
         if (!entry) owners.push((entry = { port: number, protocol, names: [] }));
         if (!entry.names.includes(container.name)) entry.names.push(container.name);
       }
@@ -570,20 +571,20 @@ function checkPortConflicts(problems: Problem[], running: CheckedContainer[], pa
  * capabilities are named without CAP_ (cdk8s-plus' Capability enum adds it, the runtime and Pod
  * Security Standards do not take it).
  */
-function checkSecurity(problems: Problem[], container: CheckedContainer, path: string, pod: SecurityContextJson, podPath: string): void {
+function checkSecurity(problems: Problem[], container: CheckedContainer, path: string, pod: SecurityContextJson, specPath: string): void {
   const name = container.name;
   const context = container.securityContext ?? {};
-  const contextPath = `${path}.securityContext`;
+  // Field paths are built only for a problem: the checks run for every container of every pod.
   // A container's own field wins over the pod's.
   const runAsNonRoot = context.runAsNonRoot ?? pod.runAsNonRoot;
   if (runAsNonRoot === true && (context.runAsUser ?? pod.runAsUser) === 0) {
-    const runAsUserFrom = context.runAsUser !== undefined ? contextPath : podPath;
+    const own = context.runAsUser !== undefined;
     problems.push({
       rule: 'run-as-root',
       container: name,
-      field: `${runAsUserFrom}.runAsUser`,
+      field: `${own ? path : specPath}.securityContext.runAsUser`,
       value: '0',
-      message: `runs as uid 0 (${runAsUserFrom === contextPath ? 'its' : "the pod's"} runAsUser) with runAsNonRoot true, which the kubelet refuses to start`,
+      message: `runs as uid 0 (${own ? 'its' : "the pod's"} runAsUser) with runAsNonRoot true, which the kubelet refuses to start`,
       fix: 'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
     });
   }
@@ -591,7 +592,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
     problems.push({
       rule: 'privileged-without-escalation',
       container: name,
-      field: `${contextPath}.allowPrivilegeEscalation`,
+      field: `${path}.securityContext.allowPrivilegeEscalation`,
       value: 'false',
       message: 'is privileged with allowPrivilegeEscalation false, which the API server refuses',
       fix: 'Set allowPrivilegeEscalation: true beside privileged: true (cdk8s-plus sets it false by default), or drop privileged.',
@@ -607,7 +608,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
         problems.push({
           rule: 'capability-name',
           container: name,
-          field: `${contextPath}.capabilities.${list}[${i}]`,
+          field: `${path}.securityContext.capabilities.${list}[${i}]`,
           value: capability,
           message: `capability '${capability}' has the CAP_ prefix: Kubernetes names capabilities without it, and Pod Security Standards refuse it`,
           fix:
@@ -622,7 +623,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
     problems.push({
       rule: 'capability-without-drop-all',
       container: name,
-      field: `${contextPath}.capabilities.drop`,
+      field: `${path}.securityContext.capabilities.drop`,
       value: added.join(', '),
       message: `adds capabilities ${added.join(', ')} without dropping ALL`,
       fix: 'Add drop: [CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
@@ -677,18 +678,19 @@ export function isPortNumber(value: unknown): value is number {
 }
 
 /** The values of `field` that more than one item has, each once, in order. */
-function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): string[] {
-  // Lists here are a pod's containers or a container's env: short, so no Set or mapped copy is made per call.
-  const found: string[] = [];
+function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): readonly string[] {
+  // Lists here are a pod's containers or a container's env: short, so no Set or mapped copy is made
+  // per call, and no list at all unless something repeats.
+  let found: string[] | undefined;
   for (let i = 1; i < items.length; i++) {
     const value = items[i][field];
-    if (value === undefined || found.includes(value)) continue;
+    if (value === undefined || found?.includes(value)) continue;
     for (let j = 0; j < i; j++) {
       if (items[j][field] === value) {
-        found.push(value);
+        (found ??= []).push(value);
         break;
       }
     }
   }
-  return found;
+  return found ?? NONE;
 }

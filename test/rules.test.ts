@@ -221,6 +221,34 @@ describe('quantities, ports, names and security contexts the API server or kubel
     ]);
   });
 
+  test('names the field of each security problem: the container\'s own context, or the pod\'s', () => {
+    const container = (name: string, securityContext: object) => ({ name, image: 'busybox:1.36', resources: VALID_RESOURCES, securityContext });
+    const problems = workloadProblems({
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        containers: [],
+        template: {
+          spec: {
+            securityContext: { runAsUser: 0 },
+            initContainers: [container('setup', { runAsNonRoot: true })],
+            containers: [
+              container('app', { runAsNonRoot: true, runAsUser: 0, privileged: true, allowPrivilegeEscalation: false }),
+              container('proxy', { capabilities: { add: ['CAP_NET_ADMIN'] } }),
+            ],
+          },
+        },
+      },
+    });
+    expect(problems.map(({ rule, container, field }) => [rule, container, field])).toEqual([
+      ['run-as-root', 'setup', 'spec.template.spec.securityContext.runAsUser'],
+      ['run-as-root', 'app', 'spec.template.spec.containers[0].securityContext.runAsUser'],
+      ['privileged-without-escalation', 'app', 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation'],
+      ['capability-name', 'proxy', 'spec.template.spec.containers[1].securityContext.capabilities.add[0]'],
+      ['capability-without-drop-all', 'proxy', 'spec.template.spec.containers[1].securityContext.capabilities.drop'],
+    ]);
+  });
+
   test('allows one name in two namespaces, and checks duplicates once however often it is added', () => {
     const lines = reportOf(({ app, chart }) => {
       addDuplicateObjectValidation(chart);
