@@ -536,7 +536,8 @@ export class PodComposition implements IValidation {
    * Each rule's level comes from RulePolicy. Returns the errors; warnings are printed once.
    */
   public validate(): string[] {
-    const cached = currentSynth()?.get(this) as PodRender | undefined;
+    const synth = currentSynth();
+    const cached = synth?.get(this) as PodRender | undefined;
     if (cached) return cached.problems;
     const manifest = this._manifest;
     const spec = podTemplateOf(manifest).spec;
@@ -547,6 +548,13 @@ export class PodComposition implements IValidation {
     this.checkLifecycle(found, spec);
     this.checkEnv(found, containers);
     this.checkContainers(found, spec, containers);
+    const problems = found.length === 0 ? [] : this.report(found);
+    synth?.set(this, { manifest, problems } satisfies PodRender);
+    return problems;
+  }
+
+  /** Prints the warnings among `found` (each once, however often the pod is checked); returns the errors as messages. */
+  private report(found: readonly Problem[]): string[] {
     const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(this.workload, rule, container));
     for (const warning of warnings) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
@@ -554,9 +562,7 @@ export class PodComposition implements IValidation {
       console.warn(message);
       (this.printedWarnings ??= []).push(message);
     }
-    const problems = errors.map((problem) => this.describe(problem));
-    currentSynth()?.set(this, { manifest, problems } satisfies PodRender);
-    return problems;
+    return errors.map((problem) => this.describe(problem));
   }
 
   /** Declared dependencies, drains and pod-level resources against the pod and its target. */

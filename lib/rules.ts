@@ -12,6 +12,11 @@ import { oncePerSynth } from './synth-session';
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
  * exactly what kubectl would get. Each problem is data (rule, field, value) with a message naming
  * the offending value and a fix; the composition formats it and says which pattern added the container.
+ *
+ * They run for every pod of every synth, at 1,000 pods mostly before V8 has optimized them, so they
+ * loop by index (for-of and array destructuring each make an iterator and bigger code to compile),
+ * read keyed objects with for-in (the manifests they get share hidden classes, see withSharedShapes,
+ * so its enum cache is one per shape) and build a field path only for a problem.
  */
 
 /** One thing a rule found wrong. */
@@ -231,9 +236,9 @@ function checkObjectName(problems: Problem[], kind: string, metadata: MetadataJs
 
 /** Labels and annotations on one object (`where` is its kind) or pod template. */
 function checkMetadata(problems: Problem[], where: string, path: string, metadata: MetadataJson): void {
-  // Object.entries, not for-in or Object.keys: those leave an enum cache on the object's hidden class,
-  // kept per object when the object has a class of its own (as objects cdk8s renders often do).
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
+  const labels = metadata.labels ?? {};
+  for (const key in labels) {
+    const value = labels[key];
     checkQualifiedName(problems, 'label-key', where, 'label', path, 'labels', key);
     if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
       problems.push({
@@ -245,7 +250,7 @@ function checkMetadata(problems: Problem[], where: string, path: string, metadat
       });
     }
   }
-  for (const [key] of Object.entries(metadata.annotations ?? {})) {
+  for (const key in metadata.annotations) {
     checkQualifiedName(problems, 'annotation-key', where, 'annotation', path, 'annotations', key);
   }
 }
@@ -267,7 +272,9 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     checkSecurity(problems, container, containerPath, podSecurity, path);
   }
 
-  for (const name of repeated(all, 'name')) {
+  const sharedNames = repeated(all, 'name');
+  for (let t = 0; t < sharedNames.length; t++) {
+    const name = sharedNames[t];
     problems.push({
       rule: 'duplicate-container-name',
       field: `${path}.containers`,
@@ -294,7 +301,9 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
       }
     }
   }
-  for (const name of repeated(namedPorts, 'name')) {
+  const sharedPortNames = repeated(namedPorts, 'name');
+  for (let t = 0; t < sharedPortNames.length; t++) {
+    const name = sharedPortNames[t];
     problems.push({
       rule: 'duplicate-port-name',
       field: `${path}.containers`,
@@ -343,7 +352,9 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
   checkResources(problems, name, path, container.resources ?? {});
   if (container.ports) checkPortNumbers(problems, name, path, container.ports);
   if (container.volumeMounts) {
-    for (const mountPath of repeated(container.volumeMounts, 'mountPath')) {
+    const sharedPaths = repeated(container.volumeMounts, 'mountPath');
+    for (let t = 0; t < sharedPaths.length; t++) {
+      const mountPath = sharedPaths[t];
       problems.push({
         rule: 'duplicate-mount-path',
         container: name,
@@ -355,7 +366,8 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
     }
   }
   if (runsToCompletion) {
-    for (const field of INIT_ONLY_FIELDS) {
+    for (let i = 0; i < INIT_ONLY_FIELDS.length; i++) {
+      const field = INIT_ONLY_FIELDS[i];
       if (container[field] !== undefined) {
         problems.push({
           rule: 'init-container-probe',
@@ -403,7 +415,9 @@ function checkEnv(problems: Problem[], container: string, path: string, env: { n
       );
     }
   }
-  for (const name of repeated(env, 'name')) {
+  const setTwice = repeated(env, 'name');
+  for (let t = 0; t < setTwice.length; t++) {
+    const name = setTwice[t];
     problems.push({
       rule: 'duplicate-env',
       container,
@@ -435,13 +449,14 @@ const CAPABILITY_LISTS = ['add', 'drop'] as const;
 function checkResources(problems: Problem[], container: string, path: string, resources: NonNullable<ContainerJson['resources']>): void {
   const requests = resources.requests ?? {};
   const limits = resources.limits ?? {};
-  for (const resource of REQUIRED_RESOURCES) {
+  for (let i = 0; i < REQUIRED_RESOURCES.length; i++) {
+    const resource = REQUIRED_RESOURCES[i];
     if (requests[resource] === undefined) problems.push(missingAmount(container, path, resource, 'request'));
     if (limits[resource] === undefined) problems.push(missingAmount(container, path, resource, 'limit'));
   }
-  for (const [resource, request] of Object.entries(requests)) checkAmounts(problems, container, path, resource, request, limits[resource]);
-  for (const [resource, limit] of Object.entries(limits)) {
-    if (!Object.prototype.hasOwnProperty.call(requests, resource)) checkAmounts(problems, container, path, resource, undefined, limit);
+  for (const resource in requests) checkAmounts(problems, container, path, resource, requests[resource], limits[resource]);
+  for (const resource in limits) {
+    if (!Object.prototype.hasOwnProperty.call(requests, resource)) checkAmounts(problems, container, path, resource, undefined, limits[resource]);
   }
 }
 
@@ -494,7 +509,8 @@ function checkAmount(problems: Problem[], container: string, path: string, resou
 function checkPortNumbers(problems: Problem[], container: string, path: string, ports: PortJson[]): void {
   for (let i = 0; i < ports.length; i++) {
     const port = ports[i];
-    for (const key of PORT_FIELDS) {
+    for (let k = 0; k < PORT_FIELDS.length; k++) {
+      const key = PORT_FIELDS[k];
       const value = port[key];
       // A hostPort of 0 (or none) means the container publishes nothing on the node.
       if ((key === 'containerPort' || (value !== undefined && value !== 0)) && !isPortNumber(value)) {
@@ -537,11 +553,15 @@ const PORT_CONFLICTS = {
 
 /** Containers running together share one network namespace and one node: one listener per port and protocol. */
 function checkPortConflicts(problems: Problem[], running: CheckedContainer[], path: string): void {
-  for (const key of PORT_FIELDS) {
+  for (let k = 0; k < PORT_FIELDS.length; k++) {
+    const key = PORT_FIELDS[k];
     // A pod has a handful of ports: a list searched in order is cheaper than an object keyed by port.
     const owners: { port: number; protocol: string; names: string[] }[] = [];
-    for (const container of running) {
-      for (const port of container.ports ?? []) {
+    for (let c = 0; c < running.length; c++) {
+      const container = running[c];
+      const ports = container.ports ?? NONE;
+      for (let p = 0; p < ports.length; p++) {
+        const port = ports[p];
         const number = port[key];
         if (number === undefined || number === 0) continue;
         const protocol = port.protocol ?? 'TCP';
@@ -551,9 +571,10 @@ function checkPortConflicts(problems: Problem[], running: CheckedContainer[], pa
         if (!entry.names.includes(container.name)) entry.names.push(container.name);
       }
     }
-    const { what, where, fix } = PORT_CONFLICTS[key];
-    for (const { port, protocol, names } of owners) {
+    for (let o = 0; o < owners.length; o++) {
+      const { port, protocol, names } = owners[o];
       if (names.length < 2) continue;
+      const { what, where, fix } = PORT_CONFLICTS[key];
       problems.push({
         rule: 'port-conflict',
         field: `${path}.containers`,
@@ -599,8 +620,9 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
     });
   }
   const capabilities = context.capabilities ?? {};
-  for (const list of CAPABILITY_LISTS) {
-    const names = capabilities[list] ?? [];
+  for (let l = 0; l < CAPABILITY_LISTS.length; l++) {
+    const list = CAPABILITY_LISTS[l];
+    const names = capabilities[list] ?? NONE;
     for (let i = 0; i < names.length; i++) {
       const capability = names[i];
       if (capability.startsWith('CAP_')) {
