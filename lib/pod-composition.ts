@@ -472,15 +472,15 @@ export class PodComposition implements IValidation {
     const target = KubernetesTarget.of(this.workload);
     for (const added of this._patternContainers) {
       if (modeUnder(added, target) !== SidecarMode.NATIVE) continue;
-      const index = spec.containers.findIndex((c) => c.name === added.container.name);
-      if (index < 0) continue;
-      const [sidecar] = spec.containers.splice(index, 1);
+      const sidecar = named(spec.containers, added.container.name);
+      if (!sidecar) continue;
+      spec.containers.splice(spec.containers.indexOf(sidecar), 1);
       makeNativeSidecar(sidecar);
       spec.initContainers = spec.initContainers ?? [];
       spec.initContainers.splice(added.initContainersBefore + placed, 0, sidecar);
       placed += 1;
     }
-    orderInitContainers(spec, this.containerDependencies);
+    if (this.dependencies.length > 0) orderInitContainers(spec, this.containerDependencies);
     const sleepAction = target.supports(KubernetesFeature.PRESTOP_SLEEP);
     const rendered = containersOf(spec);
     for (const { container, drainSeconds } of this._patternContainers) {
@@ -516,7 +516,7 @@ export class PodComposition implements IValidation {
       const container = named(containers, mount.container.name);
       if (!container) continue;
       container.volumeMounts = container.volumeMounts ?? [];
-      const existing = container.volumeMounts.find((m) => m.name === mount.directory.volumeName);
+      const existing = named(container.volumeMounts, mount.directory.volumeName);
       if (existing) {
         // Writable wins: a directory some pattern writes to is never made read-only by another.
         if (!mount.readOnly) delete existing.readOnly;
