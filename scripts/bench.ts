@@ -175,7 +175,7 @@ function drive(): void {
     const [ours, raw, unvalidated, sameConstructs] = [medians[OURS][count], medians[RAW][count], medians[OURS_UNVALIDATED][count], medians[RAW_SAME_CONSTRUCTS][count]];
     console.log(
       `${String(count).padStart(6)}: ours / raw time ${ratio(ours.ms, raw.ms)} (goal ≤ 1.10), validation adds ` +
-        `${((ours.ms / unvalidated.ms - 1) * 100).toFixed(0)}% (goal ≤ 5%), ours / raw peak RSS ${ratio(ours.rssMiB, raw.rssMiB)} (goal ≤ 1.05); ` +
+        `${((ours.ms / unvalidated.ms - 1) * 100).toFixed(1)}% (goal ≤ 5%), ours / raw peak RSS ${ratio(ours.rssMiB, raw.rssMiB)} (goal ≤ 1.05); ` +
         `against raw with as many constructs: time ${ratio(ours.ms, sameConstructs.ms)}, peak RSS ${ratio(ours.rssMiB, sameConstructs.rssMiB)}`,
     );
   }
