@@ -460,6 +460,7 @@ function checkResources(problems: Problem[], container: string, path: string, re
   }
 }
 
+/** A required request or limit left out: its own rule, so a policy can turn off e.g. cpu limits alone. */
 function missingAmount(container: string, path: string, resource: typeof REQUIRED_RESOURCES[number], kind: 'request' | 'limit'): Problem {
   const rule = `${resource}-${kind}` as const;
   return {
