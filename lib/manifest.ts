@@ -67,11 +67,12 @@ export function containersOf(spec: PodSpecJson): ContainerJson[] {
 }
 
 /**
- * The item called `name` (a container, an env entry, a volume), if any. A loop, not `find` with a
+ * The item called `name` (a container, an env entry, a volume), if any. An index loop, not `find` with a
  * closure: checks call it for every pod, mostly before V8 has optimized them.
  */
 export function named<T extends { readonly name: string }>(items: readonly T[] | undefined, name: string): T | undefined {
-  if (items) for (const item of items) if (item.name === name) return item;
+  if (!items) return undefined;
+  for (let i = 0; i < items.length; i++) if (items[i].name === name) return items[i];
   return undefined;
 }
 

@@ -421,7 +421,7 @@ export class PodComposition implements IValidation {
   }
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
-  private checkEnv(found: Problem[], containers: readonly ContainerJson[]): void {
+  private checkOverwrittenEnv(found: Problem[], containers: readonly ContainerJson[]): void {
     for (const { container, name, value, setBy } of this.envSources) {
       const rendered = named(named(containers, container.name)?.env, name);
       if (!rendered || rendered.value === value) continue;
@@ -480,7 +480,7 @@ export class PodComposition implements IValidation {
       spec.initContainers.splice(added.initContainersBefore + placed, 0, sidecar);
       placed += 1;
     }
-    if (this.dependencies.length > 0) orderInitContainers(spec, this.containerDependencies);
+    orderInitContainers(spec, this.containerDependencies);
     const sleepAction = target.supports(KubernetesFeature.PRESTOP_SLEEP);
     const rendered = containersOf(spec);
     for (const { container, drainSeconds } of this._patternContainers) {
@@ -546,7 +546,7 @@ export class PodComposition implements IValidation {
     const containers = containersOf(spec);
     this.checkModes(found, manifest.kind, spec);
     this.checkLifecycle(found, spec);
-    this.checkEnv(found, containers);
+    this.checkOverwrittenEnv(found, containers);
     this.checkContainers(found, spec, containers);
     const problems = found.length === 0 ? [] : this.report(found);
     synth?.set(this, { manifest, problems } satisfies PodRender);
@@ -567,7 +567,7 @@ export class PodComposition implements IValidation {
 
   /** Declared dependencies, drains and pod-level resources against the pod and its target. */
   private checkLifecycle(found: Problem[], spec: PodSpecJson): void {
-    if (this.dependencies.length > 0) found.push(...dependencyProblems(spec, this.containerDependencies));
+    found.push(...dependencyProblems(spec, this.containerDependencies));
     let drains: { name: string; seconds: number }[] | undefined;
     for (const { container, drainSeconds } of this._patternContainers) {
       if (drainSeconds !== undefined) (drains ??= []).push({ name: container.name, seconds: drainSeconds });

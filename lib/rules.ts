@@ -257,15 +257,14 @@ function checkMetadata(problems: Problem[], where: string, path: string, metadat
 
 /** Across the pod: names, ports and volumes shared by all containers, and each container's own. */
 function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): void {
-  const initContainers = (spec.initContainers ?? []) as CheckedContainer[];
   const all = containersOf(spec) as CheckedContainer[];
-  const initCount = initContainers.length;
+  const initCount = spec.initContainers?.length ?? 0;
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
   // Run-to-completion init containers never run beside the others, so only the rest share ports.
   const running: CheckedContainer[] = [];
   for (let i = 0; i < all.length; i++) {
     const container = all[i];
-    const runsToCompletion = i < initContainers.length && !isNativeSidecar(container);
+    const runsToCompletion = i < initCount && !isNativeSidecar(container);
     if (!runsToCompletion) running.push(container);
     const containerPath = containerField(path, initCount, i);
     checkContainer(problems, container, containerPath, runsToCompletion);
@@ -566,8 +565,7 @@ function checkPortConflicts(problems: Problem[], running: CheckedContainer[], pa
         const number = port[key];
         if (number === undefined || number === 0) continue;
         const protocol = port.protocol ?? 'TCP';
-        let entry = owners[0];
-        for (let i = 1; entry && (entry.port !== number || entry.protocol !== protocol); i++) entry = owners[i];
+        let entry = ownerOf(owners, number, protocol);
         if (!entry) owners.push((entry = { port: number, protocol, names: [] }));
         if (!entry.names.includes(container.name)) entry.names.push(container.name);
       }
@@ -585,6 +583,12 @@ function checkPortConflicts(problems: Problem[], running: CheckedContainer[], pa
       });
     }
   }
+}
+
+/** The entry for `port`/`protocol` in a pod's short list of port owners, if any. */
+function ownerOf<T extends { port: number; protocol: string }>(owners: readonly T[], port: number, protocol: string): T | undefined {
+  for (let i = 0; i < owners.length; i++) if (owners[i].port === port && owners[i].protocol === protocol) return owners[i];
+  return undefined;
 }
 
 /**
