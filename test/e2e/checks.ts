@@ -14,7 +14,7 @@ export interface Expectation {
   notInLogs?: Record<string, Pattern[]>;
   /** Pages a container serves (e.g. Prometheus metrics), fetched from inside its pod. */
   pages?: PageExpectation[];
-  /** How long to wait for those lines (default 30 s). */
+  /** How long to wait for those lines once the workload reached its condition (default 60 s). */
   timeoutSeconds?: number;
 }
 
@@ -26,11 +26,8 @@ export interface PageExpectation {
   patterns: Pattern[];
 }
 
-// Besides these lines, the harness checks every file for: no container exiting non-zero, and every
-// init container exiting 0 before the next init container and the app containers start. Pods with
-// native sidecars are played in the kubelet's order (kubelet.ts), which it asserts from the recorded
-// times: each sidecar ready (startupProbe) before the next container starts, and in pods that run to
-// completion, the app exiting 0 and the sidecars stopping after it in reverse order.
+// Besides these lines, the e2e checks every workload reaches its condition (Available, rolled out,
+// Complete) and reads the start and stop order of native sidecars from the pods' status (order.ts).
 
 const TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d`;
 const RAW_WARN = `${TIME} WARN disk almost full`;
@@ -112,7 +109,7 @@ export const EXAMPLES: Record<string, Expectation> = {
     pages: [{ container: 'redis-exporter', port: 9121, path: '/metrics', patterns: [/^redis_up 1$/] }],
   },
   'real-native-proxy-job.k8s.yaml': {
-    // The kubelet player also checks the app exited 0 and haproxy and redis stopped after it, in reverse order.
+    // order.ts also checks the app exited 0 and haproxy and redis stopped after it, in reverse order.
     logs: { app: [redisAnswer('cache', 9000, 7000), 'job done'], haproxy: [servedFromLocalhost('cache')] },
   },
   'combined-example.k8s.yaml': {
@@ -121,37 +118,5 @@ export const EXAMPLES: Record<string, Expectation> = {
       'log-shipper': [SHIPPED_WARN],
       'log-normalizer': [JSON_WARN],
     },
-  },
-};
-
-/** Broken manifests in fixtures/: the harness must fail them, and its report must say this. */
-export const FIXTURES: Record<string, Expectation & { mustReport: Pattern[] }> = {
-  'broken-init.k8s.yaml': {
-    logs: { app: ['app started'] },
-    mustReport: ['container fail-init', 'exit code 1', 'config file missing, giving up'],
-  },
-  'wrong-path-sidecar.k8s.yaml': {
-    logs: { 'log-shipper': ['[shipped] app log line 1'] },
-    timeoutSeconds: 8, // it never comes: no need to wait long
-    mustReport: ['container log-shipper', "can't open '/var/log/app/wrong.log'"],
-  },
-  'native-sidecar-no-listener.k8s.yaml': {
-    logs: { app: ['app started'] },
-    mustReport: ['container proxy', 'startupProbe never passed', '"tcpSocket":{"port":7777}', 'listening on 7000'],
-  },
-  'exporter-first.k8s.yaml': {
-    logs: { app: ['request 1: hello from nginx'] },
-    notInLogs: { exporter: ['Could not create Nginx Client'] },
-    mustReport: ['container exporter', 'must not appear', 'Could not create Nginx Client', 'sidecar exporter'],
-  },
-  'runs-as-root.k8s.yaml': {
-    logs: {},
-    mustReport: ['container redis', 'CreateContainerConfigError', 'image will run as root'],
-  },
-  'exporter-wrong-port.k8s.yaml': {
-    logs: {},
-    pages: [NGINX_METRICS],
-    timeoutSeconds: 8,
-    mustReport: ['container exporter', 'GET http://127.0.0.1:9113/metrics', 'Connection refused', 'Could not create Nginx Client'],
   },
 };

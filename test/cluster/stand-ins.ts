@@ -1,14 +1,15 @@
 // Local stand-ins for the upstream images the examples name: no registry can be reached here, so
 // each is built from Debian bookworm's package of the same software, with the upstream image's
 // entrypoint, default command, user and working directory, and tagged with the upstream name.
-// One root filesystem (mmdebstrap) holds every package; each image is a `podman import` of it.
-// To let the e2e play an example with a new image: add its package to STAND_IN_PACKAGES, any file
-// the upstream image has that the package lacks to ROOTFS_FILES / ROOTFS_LINKS, and a row to STAND_INS.
+// One root filesystem (mmdebstrap) holds every package; each image is a `podman import` of it,
+// pushed to the cluster's registry under the upstream name (images.ts).
+// To run an example with a new image: add its package to STAND_IN_PACKAGES, any file the upstream
+// image has that the package lacks to ROOTFS_FILES / ROOTFS_LINKS, and a row to STAND_INS.
 import { createHash } from 'crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import * as pm from './podman';
+import { run } from './processes';
 
 /** Debian packages in the shared root filesystem (bookworm: the versions differ from upstream's tags). */
 export const STAND_IN_PACKAGES = ['nginx-light', 'prometheus-nginx-exporter', 'haproxy', 'redis-server', 'prometheus-redis-exporter'];
@@ -67,7 +68,7 @@ export const ROOTFS_LINKS: Record<string, string> = {
 export const ROOTFS_DIRS = ['/data', '/var/log/nginx', '/usr/local/etc/haproxy'];
 
 export interface StandIn {
-  /** The upstream image, fully qualified, as podman names the short names the manifests use. */
+  /** The upstream image, fully qualified, as containerd resolves the short names the manifests use. */
   readonly image: string;
   /** Debian's version of the software, to compare with the tag. */
   readonly debianVersion: string;
@@ -116,10 +117,7 @@ export const STAND_INS: StandIn[] = [
   },
 ];
 
-/** Images setup.sh builds from busybox-static. */
-export const BUSYBOX_IMAGES = ['docker.io/library/busybox:latest', 'docker.io/library/busybox:1.36'];
-
-/** `haproxy:2.6` -> `docker.io/library/haproxy:2.6`, as podman resolves short names here. */
+/** `haproxy:2.6` -> `docker.io/library/haproxy:2.6`, as containerd resolves short names. */
 export function qualifiedImage(image: string): string {
   const tagged = /:[\w][\w.-]*$/.test(image.slice(image.lastIndexOf('/') + 1)) ? image : `${image}:latest`;
   const first = tagged.split('/')[0];
@@ -162,26 +160,18 @@ const imageHash = (standIn: StandIn) =>
 
 const SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
-/** Where no stand-in exists, the error to print for `image` (used by `file`), else undefined. */
-export function missingStandIn(image: string, file: string): string | undefined {
-  const name = qualifiedImage(image);
-  if (BUSYBOX_IMAGES.includes(name) || STAND_INS.some((s) => s.image === name)) return undefined;
-  return `${file}: image '${image}' (${name}) has no local stand-in, and no registry can be reached. ` +
-    'Add a row for it to STAND_INS in test/e2e/stand-ins.ts (and its Debian package to STAND_IN_PACKAGES).';
-}
-
 /**
- * Builds the stand-ins whose label hash is not current, if `images` needs one of them (else returns at once).
+ * Builds the stand-ins (in podman's storage) whose label hash is not current.
  * Throws with mmdebstrap's last lines when the root filesystem cannot be built.
  */
-export async function ensureStandIns(images: string[]): Promise<void> {
+export async function ensureStandIns(): Promise<void> {
   const stale: StandIn[] = [];
   for (const standIn of STAND_INS) {
-    const r = await pm.podman('image', 'inspect', '--format', `{{index .Labels "${HASH_LABEL}"}}`, standIn.image);
+    const r = await run('podman', ['image', 'inspect', '--format', `{{index .Labels "${HASH_LABEL}"}}`, standIn.image]);
     if (r.code !== 0 || r.stdout.trim() !== imageHash(standIn)) stale.push(standIn);
   }
   // The root filesystem is the slow part and serves them all: once built, import every stale one.
-  if (!stale.some((s) => images.some((i) => qualifiedImage(i) === s.image))) return;
+  if (!stale.length) return;
   if (!existsSync(SOURCES)) {
     throw new Error(`stand-in images: ${SOURCES} is missing; mmdebstrap needs Debian's deb822 sources file to build ${stale.map((s) => s.image).join(', ')}.`);
   }
@@ -191,18 +181,18 @@ export async function ensureStandIns(images: string[]): Promise<void> {
     writeFileSync(join(dir, 'customize.sh'), customizeScript());
     const tar = join(dir, 'rootfs.tar');
     console.log(`building stand-in images from Debian packages (${STAND_IN_PACKAGES.join(', ')}) for ${stale.map((s) => s.image).join(', ')}`);
-    const built = await pm.run('mmdebstrap', [
+    const built = await run('mmdebstrap', [
       '--variant=apt', `--include=${STAND_IN_PACKAGES.join(',')}`,
       `--customize-hook=sh ${join(dir, 'customize.sh')} "$1"`,
       'bookworm', tar, SOURCES,
-    ], 600_000);
+    ], { timeoutMs: 600_000 });
     if (built.code !== 0) {
       const last = `${built.stdout}\n${built.stderr}`.trim().split('\n').slice(-15).map((l) => `  | ${l}`).join('\n');
       throw new Error(`stand-in images: mmdebstrap failed (exit code ${built.code}) building the root filesystem with ${STAND_IN_PACKAGES.join(', ')} (STAND_IN_PACKAGES in test/e2e/stand-ins.ts); its last lines:\n${last}`);
     }
     for (const standIn of stale) {
       const changes = [...importChanges(standIn), `LABEL ${HASH_LABEL}=${imageHash(standIn)}`].flatMap((c) => ['--change', c]);
-      const imported = await pm.run('podman', ['import', ...changes, tar, standIn.image], 300_000);
+      const imported = await run('podman', ['import', ...changes, tar, standIn.image], { timeoutMs: 300_000 });
       if (imported.code !== 0) throw new Error(`stand-in images: podman import of ${standIn.image} failed: ${imported.stderr.trim()}`);
     }
     console.log(`stand-in images built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
