@@ -1,3 +1,4 @@
+import { posix } from 'path';
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
@@ -404,6 +405,21 @@ export class PodComposition implements IValidation {
     }
     this.mounts = appended(this.mounts, { directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
     return directory.volumeName;
+  }
+
+  /**
+   * The paths `container`'s mounts show to be directories: where its own volumes and the shared
+   * directories are mounted, and every parent of those paths.
+   * @internal
+   */
+  public _directoriesOf(container: kplus.Container): string[] {
+    const directories: string[] = [];
+    const add = (mountPath: string): void => {
+      for (let at = mountPath; at !== '/' && at !== '.' && !directories.includes(at); at = posix.dirname(at)) directories.push(at);
+    };
+    for (const mount of container.mounts) add(mount.path);
+    for (const mount of this.mounts) if (mount.container === container) add(mount.mountPath);
+    return directories;
   }
 
   /**
