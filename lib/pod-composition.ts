@@ -3,10 +3,10 @@ import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
-import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
+import { containerNames, ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
-import { ContainerJson, containersOf, named, podTemplateOf, PodSpecJson, withSharedShapes, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
@@ -564,6 +564,7 @@ export class PodComposition implements IValidation {
     this.checkLifecycle(found, spec);
     this.checkOverwrittenEnv(found, containers);
     this.checkContainers(found, spec, containers);
+    checkDefaultContainer(found, podTemplateOf(manifest), containers);
     const problems = found.length === 0 ? [] : this.report(found);
     synth?.set(this, { manifest, problems } satisfies PodRender);
     return problems;
@@ -662,6 +663,19 @@ export class PodComposition implements IValidation {
     const added = problem.container === undefined ? undefined : this.patternAdded(problem.container);
     return formatProblem(problem, added?.addedBy);
   }
+}
+
+/** The default-container annotation (set by defaultContainer or by hand) against the pod's containers. */
+function checkDefaultContainer(found: Problem[], template: PodTemplateJson, containers: readonly ContainerJson[]): void {
+  const name = template.metadata?.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  if (name === undefined || named(containers, name)) return;
+  found.push({
+    rule: 'container-reference',
+    field: `metadata.annotations.${DEFAULT_CONTAINER_ANNOTATION}`,
+    value: name,
+    message: `the default container '${name}' is not a container of the pod (its containers: ${containerNames(containers)}), so kubectl logs and kubectl exec without -c would fail`,
+    fix: 'Set defaultContainer (or the annotation) to one of those names.',
+  });
 }
 
 /** What a kubelet or the restricted profile would say of a container the user added. */
