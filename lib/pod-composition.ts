@@ -6,7 +6,7 @@ import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubern
 import { containerNames, ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
-import { ContainerJson, containersOf, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, malformedPart, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
@@ -757,14 +757,23 @@ function renderWithPatterns(this: Required<ComposedApiObject>): WorkloadJson {
   }
   composition._finish(manifest);
   if (userPatches.length === 0) return renderedBy(manifest, composition);
+  let patched: WorkloadJson;
   try {
-    return renderedBy(JsonPatch.apply(manifest, ...userPatches), composition);
+    patched = JsonPatch.apply(manifest, ...userPatches);
   } catch (error) {
     const message =
       `${composition.workload.node.path}: a JSON patch on this workload does not apply to its manifest (${(error as Error).message}). ` +
       'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
     throw Object.assign(new Error(message), { cause: error });
   }
+  const malformed = malformedPart(patched);
+  if (malformed) {
+    throw new Error(
+      `${composition.workload.node.path}: a JSON patch on this workload leaves ${malformed.pointer} ${malformed.value === undefined ? 'missing' : `as ${describeValue(malformed.value)}`}, ` +
+        `where the manifest needs ${malformed.want}. Change the patch that targets ${malformed.pointer} (or a part holding it) so it stays ${malformed.want}, or remove that patch.`,
+    );
+  }
+  return renderedBy(patched, composition);
 }
 
 /** How a pattern container renders under `target`; undefined for init steps. */

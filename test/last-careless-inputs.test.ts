@@ -102,3 +102,30 @@ describe('ports of a pattern container', () => {
     expect(metricsPorts([{ number: 9100, protocol: kplus.Protocol.UDP }])).toHaveLength(2);
   });
 });
+
+describe('JSON patches that remove or retype required fields', () => {
+  const CONTAINERS = '/spec/template/spec/containers';
+  test.each([
+    ['removes the containers', JsonPatch.remove(CONTAINERS), `${CONTAINERS} missing, where the manifest needs a list of at least one container`],
+    ['retypes the containers', JsonPatch.replace(CONTAINERS, [null]), `${CONTAINERS}/0 as null, where the manifest needs a container object`],
+    ["removes a container's name", JsonPatch.remove(`${CONTAINERS}/0/name`), `${CONTAINERS}/0/name missing, where the manifest needs a string`],
+    ["retypes a container's image", JsonPatch.replace(`${CONTAINERS}/0/image`, {}), `${CONTAINERS}/0/image as {}, where the manifest needs a string`],
+    ["retypes a container's resources", JsonPatch.replace(`${CONTAINERS}/0/resources/limits/cpu`, {}), `${CONTAINERS}/0/resources/limits/cpu as {}, where the manifest needs a quantity such as '100m' or '64Mi'`],
+    ["retypes a container's env", JsonPatch.replace(`${CONTAINERS}/0/env`, 'x'), `${CONTAINERS}/0/env as 'x', where the manifest needs a list`],
+    ['retypes the pod template metadata', JsonPatch.replace('/spec/template/metadata', 'x'), "/spec/template/metadata as 'x', where the manifest needs an object"],
+  ])('fails when a JSON patch %s, naming the patch target', (_what, patch, leaves) => {
+    const fixture = ruleFixture();
+    const workload = webDeployment(fixture.chart);
+    new Sidecar(fixture.chart, 'Shipper', { workload, command: KEEP_RUNNING, sharedPath: '/data' });
+    ApiObject.of(workload).addJsonPatch(patch);
+    expect(() => fixture.app.synthYaml()).toThrow(`chart/Web: a JSON patch on this workload leaves ${leaves}. Change the patch that targets`);
+  });
+
+  test("removing a container's resources gives the rules' errors, not a crash", () => {
+    const fixture = ruleFixture();
+    const workload = webDeployment(fixture.chart);
+    ApiObject.of(workload).addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/resources'));
+    new Sidecar(fixture.chart, 'Shipper', { workload, command: KEEP_RUNNING });
+    expect(() => fixture.app.synthYaml()).toThrow("[chart/Web] container 'app': cpu request is missing.");
+  });
+});
