@@ -12,12 +12,28 @@ export const ADAPTER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50
 
 /**
  * awk program turning `<time> <LEVEL> <message>` lines into JSON lines
- * `{"time":…,"level":"<level>","message":…}`; fflush so each line is shipped as it comes.
+ * `{"time":…,"level":"<level>","message":…}`; fflush so each line is shipped as it comes. A line of
+ * another shape is kept whole as the message. Every line printed is valid JSON (RFC 8259) whatever
+ * the input: quotes, backslashes and control characters are escaped, valid UTF-8 is kept as it is,
+ * and each invalid byte sequence becomes U+FFFD (as a UTF-8 decoder reads it). Bytes are looked up
+ * in a table rather than matched by regular expressions, so the locale does not matter.
  */
 export const LOG_LINE_TO_JSON = [
-  '{ message = $0; sub(/^[^ ]+ +[^ ]+ */, "", message);',
-  'gsub(/\\\\/, "\\\\\\\\", message); gsub(/"/, "\\\\\\"", message);',
-  'printf "{\\"time\\":\\"%s\\",\\"level\\":\\"%s\\",\\"message\\":\\"%s\\"}\\n", $1, tolower($2), message; fflush() }',
+  String.raw`function json(s,  out, i, n, c, o, k, need, lo, hi, b) { out = ""; n = length(s);`,
+  String.raw`for (i = 1; i <= n; i++) { c = substr(s, i, 1); o = ord[c];`,
+  String.raw`if (o < 32) out = out sprintf("\\u%04x", o); else if (c == "\"" || c == "\\") out = out "\\" c; else if (o < 128) out = out c;`,
+  String.raw`else { need = 0; lo = 128; hi = 191;`,
+  String.raw`if (o >= 194 && o <= 223) need = 1;`,
+  String.raw`else if (o >= 224 && o <= 239) { need = 2; if (o == 224) lo = 160; if (o == 237) hi = 159 }`,
+  String.raw`else if (o >= 240 && o <= 244) { need = 3; if (o == 240) lo = 144; if (o == 244) hi = 143 }`,
+  String.raw`for (k = 1; k <= need; k++) { b = ord[substr(s, i + k, 1)]; if (b < lo || b > hi) break; lo = 128; hi = 191 }`,
+  String.raw`if (need > 0 && k > need) { out = out substr(s, i, need + 1); i += need } else { out = out "\\ufffd"; i += k - 1 } } }`,
+  String.raw`return out }`,
+  String.raw`BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }`,
+  String.raw`{ time = ""; level = ""; message = $0;`,
+  String.raw`if (match($0, /^[^ ]+ +[^ ]+ */)) { message = substr($0, RLENGTH + 1); time = substr($0, 1, index($0, " ") - 1);`,
+  String.raw`level = substr($0, length(time) + 1, RLENGTH - length(time)); gsub(/ /, "", level) }`,
+  String.raw`printf "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"%s\"}\n", json(time), json(tolower(level)), json(message); fflush() }`,
 ].join(' ');
 
 /** awk program turning `name: value` stats lines into Prometheus text lines `app_name value`. */
@@ -37,6 +53,12 @@ export interface AdapterSourceBindOptions {
   readonly metricsPortName: string;
   /** How often a polled source is read, in seconds. */
   readonly pollSeconds: number;
+  /**
+   * Paths the app's mounts show to be directories: where its volumes and shared directories are
+   * mounted, and their parents.
+   * @default - none known
+   */
+  readonly appDirectories?: string[];
 }
 
 /** What a source adds to the adapter's container: its busybox script, ports and shared directory. */
@@ -80,7 +102,19 @@ class LogFileSource extends AdapterSource {
   }
 
   public bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig {
+    if (typeof this.filePath === 'string' && this.filePath.endsWith('/')) {
+      throw new Error(
+        `${adapterPath}: log file '${this.filePath}' ends in '/', so it names a directory, which tail cannot follow. ` +
+          "Give the file the app writes, e.g. '/var/log/app/app.log'.",
+      );
+    }
     const file = checkSharedPath(adapterPath, 'log file', this.filePath);
+    if (options.appDirectories?.includes(file)) {
+      throw new Error(
+        `${adapterPath}: log file '${file}' is a directory in the app (the app mounts a volume or shared directory there or below it), which tail cannot follow. ` +
+          `Give the file the app writes in it, e.g. '${file}/app.log'.`,
+      );
+    }
     const directory = path.posix.dirname(file);
     if (directory === '/') {
       throw new Error(
@@ -194,6 +228,7 @@ export class Adapter extends Construct {
       metricsPort: checkPort(where, 'metricsPort', metricsPort),
       metricsPortName,
       pollSeconds: pollInterval === undefined ? 15 : wholeSeconds(where, 'pollInterval', pollInterval),
+      appDirectories: composition._directoriesOf(app),
     });
     this.app = app;
     const defaults: ContainerDefaults = {

@@ -133,7 +133,9 @@ function checkUpstream(where: string, upstream: AmbassadorUpstream, defaultForwa
     if (typeof upstream.host !== 'string' || !HOST_NAME.test(upstream.host)) {
       throw new Error(
         `${where}: host ${describeValue(upstream.host)} of ${what} is not a host name or IPv4 address. ` +
-          "Give a DNS name such as 'orders-0.db.svc.cluster.local' or an address such as '10.0.0.5'.",
+          (defaultForwarder
+            ? "Give a DNS name such as 'orders-0.db.svc.cluster.local' or an address such as '10.0.0.5'."
+            : `Pass what only your image understands (an instance name, a URL) as \`target\` instead: { name: '${upstream.name}', target: ${describeValue(upstream.host)} }, and give it to your image in \`args\`.`),
       );
     }
   }

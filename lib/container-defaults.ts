@@ -76,11 +76,22 @@ export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
   ensureNonRoot: true,
 };
 
-/** The restricted defaults with the given fields overriding them, so opting out is explicit and per field. */
+/**
+ * The restricted defaults with the given fields overriding them, so opting out is explicit and per
+ * field: a field left out or `undefined` keeps its restricted value, and so do `capabilities.drop`
+ * and `capabilities.add` one by one (`{ capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } }`
+ * still drops ALL). A field given, e.g. `ensureNonRoot: false` or `capabilities: { drop: [] }`, wins.
+ */
 export function restrictedSecurityContext(
   overrides: kplus.ContainerSecurityContextProps = {},
 ): kplus.ContainerSecurityContextProps {
-  return { ...RESTRICTED_CONTAINER_SECURITY, ...overrides };
+  const merged: Record<string, unknown> = { ...RESTRICTED_CONTAINER_SECURITY };
+  for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value;
+  const capabilities = overrides?.capabilities;
+  if (capabilities !== undefined) {
+    merged.capabilities = { drop: capabilities.drop ?? RESTRICTED_CONTAINER_SECURITY.capabilities?.drop, add: capabilities.add };
+  }
+  return merged;
 }
 
 /** The image pattern containers run when none is given: small, has sh, nc, awk, tail and httpd. */
@@ -126,10 +137,7 @@ export interface PatternContainerProps {
  */
 export function containerProps(where: string, options: ContainerOptions, defaults: ContainerDefaults): PatternContainerProps {
   const image = options.image ?? DEFAULT_IMAGE;
-  const ports = options.ports === undefined ? defaults.ports : [...(defaults.ports ?? []), ...options.ports];
-  // The pattern's own ports differ; only the user's can repeat one. cdk8s-plus would throw its own
-  // error, without the construct or the fix, on a port given twice.
-  if (options.ports !== undefined || options.portNumber !== undefined) checkPortsGivenOnce(where, ports ?? [], options.portNumber, defaults.ports);
+  const ports = options.ports === undefined && options.portNumber === undefined ? defaults.ports : mergedPorts(where, defaults.ports ?? [], options.ports ?? [], options.portNumber);
   // Object.assign rather than a spread-first literal: this runs once per container at scale.
   const props: kplus.ContainerProps = Object.assign({}, options, {
     name: options.name ?? containerNameFromId(defaults.id),
@@ -139,21 +147,44 @@ export function containerProps(where: string, options: ContainerOptions, default
     // A new object: cdk8s-plus keeps it and adds later variables to it.
     envVariables: defaults.envVariables || options.envVariables ? Object.assign({}, defaults.envVariables, options.envVariables) : undefined,
     ports,
+    // Merged into ports: cdk8s-plus would add it again and refuse the port it finds there.
+    portNumber: undefined,
     securityContext: restrictedSecurityContext(options.securityContext),
   });
   return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
 }
 
-/** Throws, naming the port, when the user's ports or portNumber repeat one (their own or the pattern's). */
-function checkPortsGivenOnce(where: string, ports: kplus.ContainerPort[], portNumber: number | undefined, patternPorts: kplus.ContainerPort[] | undefined): void {
-  const numbers = [...ports.map((p) => `${p.number}/${p.protocol ?? 'TCP'}`), ...(portNumber === undefined ? [] : [`${portNumber}/TCP`])];
-  const twice = numbers.find((n, i) => numbers.indexOf(n) !== i);
-  if (twice) {
-    throw new Error(
-      `${where}: port ${twice} is given twice (${patternPorts?.some((p) => `${p.number}/${p.protocol ?? 'TCP'}` === twice) ? "the pattern listens on it already; your `ports` are added to the pattern's" : 'in ports and portNumber'}). ` +
-        'Give each port once.',
-    );
+/**
+ * The pattern's ports, then the user's `ports` and `portNumber`, each port once: declarations of
+ * one number and protocol are the same port when their names are equal or one leaves the name out
+ * (the name given is kept). Throws, naming the port, on a real conflict: one port, two names.
+ */
+function mergedPorts(where: string, patternPorts: kplus.ContainerPort[], userPorts: kplus.ContainerPort[], portNumber: number | undefined): kplus.ContainerPort[] {
+  const merged: kplus.ContainerPort[] = [];
+  const given = portNumber === undefined ? userPorts : [...userPorts, { number: portNumber }];
+  for (const port of [...patternPorts, ...given]) {
+    const key = portKey(port);
+    const at = merged.findIndex((p) => portKey(p) === key);
+    if (at < 0) {
+      merged.push(port);
+      continue;
+    }
+    const same = merged[at];
+    if (port.name !== undefined && same.name !== undefined && port.name !== same.name) {
+      throw new Error(
+        `${where}: port ${key} is declared twice with different names, '${same.name}' and '${port.name}'` +
+          `${patternPorts.includes(same) ? " (the pattern listens on it already; your `ports` are added to the pattern's)" : ''}. ` +
+          'Give it one name, or leave the name out in one of them.',
+      );
+    }
+    if (same.name === undefined && port.name !== undefined) merged[at] = { ...same, ...port };
   }
+  return merged;
+}
+
+/** A port as Kubernetes tells ports apart in a pod: number and protocol. */
+function portKey(port: kplus.ContainerPort): string {
+  return `${port.number}/${port.protocol ?? 'TCP'}`;
 }
 
 /** A DNS-1123 label from a construct id, so ids like `LogShipper` name containers `log-shipper`. */

@@ -1,4 +1,4 @@
-import { ContainerJson, isNativeSidecar, named, PodSpecJson } from './manifest';
+import { ContainerJson, containersOf, isNativeSidecar, named, PodSpecJson } from './manifest';
 import type { Problem } from './rules';
 
 /** What a container waits for in another before it starts (the aws-ecs container dependency conditions). */
@@ -46,7 +46,7 @@ export function dependencyProblems(spec: PodSpecJson, dependencies: readonly Con
     const on = placementOf(spec, d.dependency);
     const self = placementOf(spec, d.dependent);
     if (!on || !self) {
-      problems.push(problem(d, `the pod has no container '${on ? d.dependent : d.dependency}'`, 'Declare dependencies between containers of the same pod.'));
+      problems.push(problem(d, `the pod has no container '${on ? d.dependent : d.dependency}' (its containers: ${containerNames(containersOf(spec))})`, 'Declare dependencies between containers of the same pod.'));
     } else if (d.condition === DependencyCondition.COMPLETED && on !== 'init step') {
       problems.push(problem(d, `'${d.dependency}' is a ${on}, which never completes before others start`, 'Make it an init step (InitSteps), or depend on it being started or ready.'));
     } else if (on === 'app container') {
@@ -93,6 +93,11 @@ function findCycle(dependencies: readonly ContainerDependency[]): string[] | und
     if (cycle) return cycle;
   }
   return undefined;
+}
+
+/** The names of a pod's containers, quoted, for a message about a name that is not one of them. */
+export function containerNames(containers: readonly ContainerJson[]): string {
+  return containers.map((c) => `'${c.name}'`).join(', ');
 }
 
 /**

@@ -96,3 +96,91 @@ export function withSharedShapes<T>(value: T): T {
   for (const key of Object.keys(value)) copy[key] = withSharedShapes((value as Record<string, unknown>)[key]);
   return copy as T;
 }
+
+/** A part of a manifest that is missing or of the wrong type: where (a JSON pointer), what it holds, what it must be. */
+export interface MalformedPart {
+  readonly pointer: string;
+  readonly value: unknown;
+  readonly want: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where the pod spec is in a workload of `kind`, as JSON pointer segments. */
+function podSpecSegments(kind: string): string[] {
+  if (kind === 'Pod') return ['spec'];
+  return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec'];
+}
+
+/**
+ * The first part the library and Kubernetes need that a JSON patch removed or retyped: the pod
+ * spec, its containers (at least one), each container's name and image, and the type of the lists
+ * and objects read in them (resources, env, ports, mounts, security context, volumes). Undefined
+ * when the manifest has them all.
+ */
+export function malformedPart(manifest: unknown): MalformedPart | undefined {
+  if (!isObject(manifest)) return { pointer: '', value: manifest, want: 'an object' };
+  let node: Record<string, unknown> = manifest;
+  let pointer = '';
+  for (const segment of podSpecSegments(String(manifest.kind))) {
+    // The metadata beside each spec: the workload's, the pod template's.
+    if (segment === 'spec' && node.metadata !== undefined && !isObject(node.metadata)) return { pointer: `${pointer}/metadata`, value: node.metadata, want: 'an object' };
+    const next = node[segment];
+    pointer += `/${segment}`;
+    if (!isObject(next)) return { pointer, value: next, want: 'an object' };
+    node = next;
+  }
+  const spec = node;
+  const volumes = objectList(`${pointer}/volumes`, spec.volumes);
+  if (volumes) return volumes;
+  for (const list of ['initContainers', 'containers']) {
+    const containers = spec[list];
+    if (containers === undefined && list === 'initContainers') continue;
+    if (!Array.isArray(containers) || (list === 'containers' && containers.length === 0)) {
+      return { pointer: `${pointer}/${list}`, value: containers, want: list === 'containers' ? 'a list of at least one container' : 'a list of containers' };
+    }
+    for (let i = 0; i < containers.length; i++) {
+      const found = malformedContainer(`${pointer}/${list}/${i}`, containers[i]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function malformedContainer(pointer: string, container: unknown): MalformedPart | undefined {
+  if (!isObject(container)) return { pointer, value: container, want: 'a container object' };
+  for (const field of ['name', 'image']) {
+    if (typeof container[field] !== 'string') return { pointer: `${pointer}/${field}`, value: container[field], want: 'a string' };
+  }
+  for (const field of ['resources', 'securityContext']) {
+    if (container[field] !== undefined && !isObject(container[field])) return { pointer: `${pointer}/${field}`, value: container[field], want: 'an object' };
+  }
+  const resources = (container.resources ?? {}) as Record<string, unknown>;
+  for (const kind of ['requests', 'limits']) {
+    const amounts = resources[kind];
+    if (amounts === undefined) continue;
+    if (!isObject(amounts)) return { pointer: `${pointer}/resources/${kind}`, value: amounts, want: 'an object of quantities' };
+    for (const [resource, amount] of Object.entries(amounts)) {
+      if (typeof amount !== 'string' && typeof amount !== 'number') return { pointer: `${pointer}/resources/${kind}/${resource}`, value: amount, want: "a quantity such as '100m' or '64Mi'" };
+    }
+  }
+  for (const field of ['env', 'ports', 'volumeMounts']) {
+    const found = objectList(`${pointer}/${field}`, container[field]);
+    if (found) return found;
+  }
+  const env = (container.env ?? []) as Record<string, unknown>[];
+  for (let i = 0; i < env.length; i++) {
+    if (typeof env[i].name !== 'string') return { pointer: `${pointer}/env/${i}/name`, value: env[i].name, want: 'a string' };
+  }
+  return undefined;
+}
+
+/** A list that, when present, must hold objects. */
+function objectList(pointer: string, value: unknown): MalformedPart | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) return { pointer, value, want: 'a list' };
+  for (let i = 0; i < value.length; i++) if (!isObject(value[i])) return { pointer: `${pointer}/${i}`, value: value[i], want: 'an object' };
+  return undefined;
+}

@@ -1,11 +1,12 @@
+import { posix } from 'path';
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
-import { ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
+import { containerNames, ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
-import { ContainerJson, containersOf, named, podTemplateOf, PodSpecJson, withSharedShapes, WorkloadJson } from './manifest';
+import { ContainerJson, containersOf, malformedPart, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
 import { RulePolicy } from './rule-policy';
@@ -407,6 +408,21 @@ export class PodComposition implements IValidation {
   }
 
   /**
+   * The paths `container`'s mounts show to be directories: where its own volumes and the shared
+   * directories are mounted, and every parent of those paths.
+   * @internal
+   */
+  public _directoriesOf(container: kplus.Container): string[] {
+    const directories: string[] = [];
+    const add = (mountPath: string): void => {
+      for (let at = mountPath; at !== '/' && at !== '.' && !directories.includes(at); at = posix.dirname(at)) directories.push(at);
+    };
+    for (const mount of container.mounts) add(mount.path);
+    for (const mount of this.mounts) if (mount.container === container) add(mount.mountPath);
+    return directories;
+  }
+
+  /**
    * Sets an env variable in a container, refusing to overwrite one another pattern or the user set
    * (cdk8s-plus would silently keep only the last).
    */
@@ -548,6 +564,7 @@ export class PodComposition implements IValidation {
     this.checkLifecycle(found, spec);
     this.checkOverwrittenEnv(found, containers);
     this.checkContainers(found, spec, containers);
+    checkDefaultContainer(found, podTemplateOf(manifest), containers);
     const problems = found.length === 0 ? [] : this.report(found);
     synth?.set(this, { manifest, problems } satisfies PodRender);
     return problems;
@@ -648,6 +665,19 @@ export class PodComposition implements IValidation {
   }
 }
 
+/** The default-container annotation (set by defaultContainer or by hand) against the pod's containers. */
+function checkDefaultContainer(found: Problem[], template: PodTemplateJson, containers: readonly ContainerJson[]): void {
+  const name = template.metadata?.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  if (name === undefined || named(containers, name)) return;
+  found.push({
+    rule: 'container-reference',
+    field: `metadata.annotations.${DEFAULT_CONTAINER_ANNOTATION}`,
+    value: name,
+    message: `the default container '${name}' is not a container of the pod (its containers: ${containerNames(containers)}), so kubectl logs and kubectl exec without -c would fail`,
+    fix: 'Set defaultContainer (or the annotation) to one of those names.',
+  });
+}
+
 /** What a kubelet or the restricted profile would say of a container the user added. */
 function checkUserContainer(found: Problem[], container: ContainerJson, podRunAsUser: number | undefined): void {
   const context = (container.securityContext ?? {}) as { runAsNonRoot?: boolean; runAsUser?: number; capabilities?: { drop?: string[] } };
@@ -727,14 +757,23 @@ function renderWithPatterns(this: Required<ComposedApiObject>): WorkloadJson {
   }
   composition._finish(manifest);
   if (userPatches.length === 0) return renderedBy(manifest, composition);
+  let patched: WorkloadJson;
   try {
-    return renderedBy(JsonPatch.apply(manifest, ...userPatches), composition);
+    patched = JsonPatch.apply(manifest, ...userPatches);
   } catch (error) {
     const message =
       `${composition.workload.node.path}: a JSON patch on this workload does not apply to its manifest (${(error as Error).message}). ` +
       'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
     throw Object.assign(new Error(message), { cause: error });
   }
+  const malformed = malformedPart(patched);
+  if (malformed) {
+    throw new Error(
+      `${composition.workload.node.path}: a JSON patch on this workload leaves ${malformed.pointer} ${malformed.value === undefined ? 'missing' : `as ${describeValue(malformed.value)}`}, ` +
+        `where the manifest needs ${malformed.want}. Change the patch that targets ${malformed.pointer} (or a part holding it) so it stays ${malformed.want}, or remove that patch.`,
+    );
+  }
+  return renderedBy(patched, composition);
 }
 
 /** How a pattern container renders under `target`; undefined for init steps. */

@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 
 /** What synth does with a rule's problems. */
@@ -56,6 +57,7 @@ export const DEFAULT_RULE_LEVELS = {
   'run-as-non-root-without-user': RuleLevel.WARNING,
   'capabilities-kept': RuleLevel.WARNING,
   'env-overwritten': RuleLevel.ERROR,
+  'container-reference': RuleLevel.ERROR,
 } as const satisfies Record<string, RuleLevel>;
 
 /** The id of a rule checked at synth, as used in messages, the README table and RulePolicy. */
@@ -119,6 +121,7 @@ export class RulePolicy {
     if (!settings) {
       settings = Object.create(null) as ScopeSettings;
       SETTINGS.set(scope, settings);
+      scope.node.addValidation({ validate: () => unknownContainerProblems(scope) });
     }
     settings[settingKey(rule, options.container)] = { level, reason };
   }
@@ -143,6 +146,28 @@ export class RulePolicy {
     }
     return undefined;
   }
+}
+
+/**
+ * Container-specific settings on `scope` that name no container of the workloads under it: a typo
+ * there would leave the rule at its level silently. Checked at synth, once every container exists.
+ */
+function unknownContainerProblems(scope: IConstruct): string[] {
+  const names: string[] = [];
+  for (const construct of scope.node.findAll()) {
+    if (!(construct instanceof kplus.AbstractPod)) continue;
+    for (const container of [...construct.initContainers, ...construct.containers]) if (!names.includes(container.name)) names.push(container.name);
+  }
+  const problems: string[] = [];
+  for (const key of Object.keys(SETTINGS.get(scope) ?? {})) {
+    const [rule, container] = key.split('\u0000');
+    if (container === undefined || names.includes(container)) continue;
+    problems.push(
+      `RulePolicy.set here sets rule '${rule}' for container '${container}', which no workload here has ` +
+        `(its containers: ${names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ')}). Give one of those names, or leave container out for every container.`,
+    );
+  }
+  return problems;
 }
 
 /** Rule ids come from JavaScript too, where a typo would otherwise read as "no such setting". */

@@ -1,15 +1,20 @@
 import { execFileSync } from 'child_process';
 import { existsSync } from 'fs';
+import { delimiter, join } from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import { AdapterExampleChart } from '../lib/examples';
-import { Adapter, AdapterSource, LOG_LINE_TO_JSON, STATS_TO_PROMETHEUS } from '../lib';
+import { Adapter, AdapterSource, LOG_LINE_TO_JSON, Sidecar, STATS_TO_PROMETHEUS } from '../lib';
 import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
 
-/** Runs an awk program with busybox's awk, what the pod runs, where busybox is installed. */
-function awk(program: string, input: string): string {
-  const [command, ...args] = existsSync('/bin/busybox') ? ['/bin/busybox', 'awk'] : ['awk'];
-  return execFileSync(command, [...args, program], { input }).toString();
+/** The busybox binary, what the pod runs: `busybox` on PATH, else /bin/busybox (CI installs busybox-static). */
+const BUSYBOX = [...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'busybox')), '/bin/busybox'].find((file) => existsSync(file));
+
+/** Runs an awk program with busybox's awk where busybox is installed, else the system's awk. */
+function awk(program: string, input: string | Buffer): Buffer {
+  const [command, ...args] = BUSYBOX ? [BUSYBOX, 'awk'] : ['awk'];
+  return execFileSync(command, [...args, program], { input, maxBuffer: 1 << 26 });
 }
 
 describe('Adapter', () => {
@@ -28,12 +33,12 @@ describe('Adapter', () => {
   });
 
   test('turns raw log lines into JSON lines', () => {
-    const out = awk(LOG_LINE_TO_JSON, '2026-11-24T10:00:00 WARN disk "sda" almost full\n');
+    const out = awk(LOG_LINE_TO_JSON, '2026-11-24T10:00:00 WARN disk "sda" almost full\n').toString();
     expect(JSON.parse(out)).toEqual({ time: '2026-11-24T10:00:00', level: 'warn', message: 'disk "sda" almost full' });
   });
 
   test('turns name: value stats into Prometheus lines and skips the rest', () => {
-    expect(awk(STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n')).toBe(
+    expect(awk(STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n').toString()).toBe(
       'app_active_connections 3\napp_requests 42\n',
     );
   });
@@ -72,6 +77,112 @@ describe('Adapter', () => {
         expect(containerOf(spec, 'log-normalizer').volumeMounts[0].mountPath).toBe('/logs');
         expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/logs', name: 'shared-logs-941e5b' }]);
       },
+    );
+  });
+});
+
+describe('Adapter log file', () => {
+  const attachTo = (filePath: string, mount?: string) => {
+    const chart = new Chart(Testing.app(), 'test');
+    const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    if (mount) pod.containers[0].mount(mount, kplus.Volume.fromEmptyDir(chart, 'LogVolume', 'logs'));
+    return () => new Adapter(chart, 'Logs', { workload: pod, source: AdapterSource.logFile(filePath) });
+  };
+
+  test('fails when the log file path ends in /', () => {
+    expect(attachTo('/var/log/app/')).toThrow(
+      "test/Logs: log file '/var/log/app/' ends in '/', so it names a directory, which tail cannot follow. Give the file the app writes, e.g. '/var/log/app/app.log'.",
+    );
+  });
+
+  test.each([
+    ['there', '/var/log/app'],
+    ['below it', '/var/log/app/nested'],
+  ])('fails when the log file is a directory: the app mounts a volume %s', (_, mount) => {
+    expect(attachTo('/var/log/app', mount)).toThrow(
+      "test/Logs: log file '/var/log/app' is a directory in the app (the app mounts a volume or shared directory there or below it), which tail cannot follow. " +
+        "Give the file the app writes in it, e.g. '/var/log/app/app.log'.",
+    );
+  });
+
+  test('fails when the log file is a directory shared with the app', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    new Sidecar(chart, 'Shipper', { workload: pod, command: ['sh', '-c', 'sleep 3600'], sharedPath: '/var/log/app' });
+    expect(() => new Adapter(chart, 'Logs', { workload: pod, source: AdapterSource.logFile('/var/log/app') })).toThrow("log file '/var/log/app' is a directory in the app");
+  });
+
+  test('a file in a directory the app mounts is read', () => {
+    expect(attachTo('/var/log/app/app.log', '/var/log')).not.toThrow();
+  });
+});
+
+/** A field as bytes: anything but the bytes in `banned`, with quotes, backslashes, control characters and UTF-8 (valid or not) likely. */
+const fieldBytes = (banned: number[], minLength: number) =>
+  fc
+    .array(
+      fc.oneof(
+        fc.fullUnicodeString({ maxLength: 4 }).map((s) => [...Buffer.from(s)]),
+        fc.constantFrom('"', '\\', '\t', '\r', '\x01', '\x1b', '\x1f', '\x7f', 'é', '\u2028', '😀', 'LEVEL').map((s) => [...Buffer.from(s)]),
+        fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 }),
+      ),
+      { minLength, maxLength: 12 },
+    )
+    .map((parts) => Buffer.from(parts.flat().map((byte) => (banned.includes(byte) ? 0x78 : byte))))
+    .filter((bytes) => bytes.length >= minLength);
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+/** `<time> <level> <message>`: time and level without spaces, the message not starting with one. */
+const logLine = fc
+  .tuple(fieldBytes([0, NEWLINE, SPACE], 1), fc.integer({ min: 1, max: 3 }), fieldBytes([0, NEWLINE, SPACE], 1), fc.integer({ min: 1, max: 2 }), fieldBytes([0, NEWLINE], 0))
+  .map(([time, spaces, level, gap, message]) => ({
+    time,
+    level,
+    message: message[0] === SPACE ? Buffer.concat([Buffer.from('m'), message]) : message,
+    spaces,
+    gap,
+  }));
+
+/** What a UTF-8 decoder reads from bytes (an invalid sequence as U+FFFD), as JSON.parse must give it back. */
+const decoded = (bytes: Buffer): string => new TextDecoder('utf-8').decode(bytes);
+
+describe('LOG_LINE_TO_JSON on the real busybox awk', () => {
+  const name = 'prints valid JSON (RFC 8259) for every input line and keeps time, level and message';
+  (BUSYBOX ? test : test.skip)(BUSYBOX ? name : `${name} (skipped: no busybox binary on PATH or at /bin/busybox; apt-get install -y busybox-static)`, () => {
+    let lines = 0;
+    fc.assert(
+      fc.property(fc.array(logLine, { minLength: 250, maxLength: 250 }), (generated) => {
+        const input = Buffer.concat(
+          generated.flatMap((l) => [l.time, Buffer.alloc(l.spaces, ' '), l.level, Buffer.alloc(l.gap, ' '), l.message, Buffer.from('\n')]),
+        );
+        const output = awk(LOG_LINE_TO_JSON, input);
+        // JSON text is UTF-8: the output must decode without a single replacement.
+        const text = new TextDecoder('utf-8', { fatal: true }).decode(output);
+        const printed = text.split('\n');
+        expect(printed.pop()).toBe('');
+        expect(printed).toHaveLength(generated.length);
+        printed.forEach((line, i) => {
+          const { time, level, message } = generated[i];
+          expect(JSON.parse(line)).toEqual({ time: decoded(time), level: decoded(level).replace(/[A-Z]+/g, (s) => s.toLowerCase()), message: decoded(message) });
+        });
+        lines += printed.length;
+      }),
+      { numRuns: 5 },
+    );
+    expect(lines).toBeGreaterThanOrEqual(1000);
+  });
+
+  (BUSYBOX ? test : test.skip)('prints valid JSON for any bytes at all, NUL included (it ends a record in awk)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 100, maxLength: 100 }), (generated) => {
+        const output = awk(LOG_LINE_TO_JSON, Buffer.concat(generated.flatMap((bytes) => [Buffer.from(bytes), Buffer.from('\n')])));
+        for (const line of new TextDecoder('utf-8', { fatal: true }).decode(output).split('\n').slice(0, -1)) {
+          expect(Object.keys(JSON.parse(line))).toEqual(['time', 'level', 'message']);
+        }
+      }),
+      { numRuns: 3 },
     );
   });
 });

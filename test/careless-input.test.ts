@@ -228,8 +228,10 @@ describe('found by a second read', () => {
   test.each([
     ['drainTime is not whole seconds', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, drainTime: Duration.millis(500) }), 'test/S: drainTime is 500 ms. Give a whole number of seconds, at least 1'],
     ['pollInterval is not whole seconds', (c: Chart, w: kplus.Deployment) => new Adapter(c, 'M', { workload: w, source: AdapterSource.statsEndpoint(8080), pollInterval: Duration.millis(1500) }), 'test/M: pollInterval is 1500 ms.'],
-    ['a user port repeats a listener', (c: Chart, w: kplus.Deployment) => new Ambassador(c, 'A', { workload: w, ports: [{ number: 9000 }], upstreams: [{ name: 'db', host: 'db', port: 1 }] }), "test/A: port 9000/TCP is given twice (the pattern listens on it already; your `ports` are added to the pattern's). Give each port once."],
-    ['portNumber repeats a port', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, portNumber: 8081, ports: [{ number: 8081 }] }), 'test/S: port 8081/TCP is given twice (in ports and portNumber). Give each port once.'],
+    ['a user port names a listener otherwise', (c: Chart, w: kplus.Deployment) => new Adapter(c, 'M', { workload: w, source: AdapterSource.statsEndpoint(8080), ports: [{ number: 9100, name: 'prom' }] }),
+      "test/M: port 9100/TCP is declared twice with different names, 'metrics' and 'prom' (the pattern listens on it already; your `ports` are added to the pattern's). Give it one name, or leave the name out in one of them."],
+    ['two user ports share a number under two names', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, portNumber: 8081, ports: [{ number: 8081, name: 'a' }, { number: 8081, name: 'b' }] }),
+      "test/S: port 8081/TCP is declared twice with different names, 'a' and 'b'. Give it one name, or leave the name out in one of them."],
     ['a dependency is a container of another workload', (c: Chart, w: kplus.Deployment) => {
       const other = new kplus.Deployment(c, 'Other', { containers: [{ name: 'proxy', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }] });
       PodComposition.of(w).addDependency(w.containers[0], other.containers[0]);

@@ -1,4 +1,4 @@
-import { App, Chart, Cron } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Adapter,
@@ -214,7 +214,10 @@ describe('quantities, ports, names and security contexts the API server or kubel
   });
 
   test("fails when the pod's runAsUser is 0 and a container must not run as root", () => {
-    const lines = reportOf(({ chart }) => webWithShipper(chart, { securityContext: { user: undefined } }, { securityContext: { user: 0 } }));
+    // The app's own runAsUser removed, so the pod's applies (undefined in securityContext keeps the restricted uid).
+    const lines = reportOf(({ chart }) =>
+      ApiObject.of(webWithShipper(chart, {}, { securityContext: { user: 0 } })).addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/securityContext/runAsUser')),
+    );
     expect(lines).toEqual([
       "[chart/Web] container 'app': runs as uid 0 (the pod's runAsUser) with runAsNonRoot true, which the kubelet refuses to start. " +
         'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',

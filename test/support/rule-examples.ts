@@ -343,12 +343,12 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'capability-without-drop-all': {
     when: 'a capability is added without dropping ALL (a warning)',
-    input: "`securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } }` on a sidecar",
+    input: "`securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE], drop: [] } }` on a sidecar",
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } },
+        securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE], drop: [] } },
       }),
     message:
       "Warning: [chart/Web] container 'shipper' (added by chart/Shipper): adds capabilities NET_BIND_SERVICE without dropping ALL. " +
@@ -464,6 +464,16 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     message:
       `${COMPOSITION} container 'app': env DB_ADDR, set by chart/Db to 'localhost:9000', was replaced afterwards with 'remote:5432'. ` +
       'Set the variable once: rename your own variable, or leave it to the pattern.',
+  },
+  'container-reference': {
+    when: 'the default container names no container of the pod',
+    input: "`PodComposition.of(workload).defaultContainer = 'ap'`",
+    build: ({ chart }) => {
+      PodComposition.of(webWithShipper(chart)).defaultContainer = 'ap';
+    },
+    message:
+      `${COMPOSITION} the default container 'ap' is not a container of the pod (its containers: 'app', 'shipper'), so kubectl logs and kubectl exec without -c would fail. ` +
+      'Set defaultContainer (or the annotation) to one of those names.',
   },
 };
 
