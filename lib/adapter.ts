@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { Interned } from './interned';
 import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
 import { ContainerRole, PodComposition } from './pod-composition';
+import { exitOnTerm, shellQuote } from './shell';
 import { checkSharedPath, describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: a line-by-line awk filter. */
@@ -146,14 +147,14 @@ class StatsEndpointSource extends AdapterSource {
       throw new Error(`${adapterPath}: stats endpoint path ${describeValue(this.urlPath)} does not start with '/'. Give e.g. '/stats'.`);
     }
     const publishDir = '/srv/adapter';
-    const script = [
+    const script = exitOnTerm([
       `httpd -f -p ${options.metricsPort} -h ${publishDir} &`,
       'while true; do',
       `  wget -q -O - ${shellQuote(`http://127.0.0.1:${this.port}${this.urlPath}`)} | awk ${shellQuote(options.transform ?? STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
       `  mv ${publishDir}/metrics.tmp ${publishDir}/metrics`,
-      `  sleep ${options.pollSeconds}`,
+      `  sleep ${options.pollSeconds} & wait $!`,
       'done',
-    ].join('\n');
+    ].join('\n'));
     return {
       command: ['sh', '-c', script],
       ports: [{ number: options.metricsPort, name: options.metricsPortName }],
@@ -252,10 +253,5 @@ const TAIL_SCRIPTS = new Interned<string>();
 
 /** `tail` of a log file piped through awk; one string for the pods that read alike. */
 function tailScript(file: string, program: string): string {
-  return TAIL_SCRIPTS.of(`${file}\0${program}`, () => `tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)}`);
-}
-
-/** Single-quotes a word for sh, so paths and awk programs reach the command as written. */
-function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+  return TAIL_SCRIPTS.of(`${file}\0${program}`, () => exitOnTerm(`tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)} &\nwait $!`));
 }

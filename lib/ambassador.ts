@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Interned } from './interned';
 import { attach, checkContainerOptions, checkPort, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
 import { ContainerRole } from './pod-composition';
+import { exitOnTerm } from './shell';
 import { describeValue } from './shared-path';
 
 /** Requests 50m / 32Mi, limits 200m / 64Mi: a TCP forwarder bursts with its traffic. */
@@ -157,7 +158,7 @@ function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: n
   );
   // The forward lines are the whole input: pods that forward alike share one script string.
   return FORWARDER_SCRIPTS.of(forwards.join('\n'), () =>
-    [...forwards, 'while kill -0 $pids 2>/dev/null; do sleep 5; done', 'echo "ambassador: a forwarder exited" >&2; exit 1'].join('\n'),
+    exitOnTerm([...forwards, 'while kill -0 $pids 2>/dev/null; do sleep 5 & wait $!; done', 'echo "ambassador: a forwarder exited" >&2; exit 1'].join('\n')),
   );
 }
 

@@ -99,17 +99,20 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
     '',
     ...(steps.length > 0
       ? [
-          `- **Init failure**: \`kubectl get ${pod}\` shows \`Init:N/${steps.length + nativeSidecars.length}\` while init container N+1 in the order above runs or fails;` +
-            ` \`kubectl describe ${pod}\` gives its state and exit code, \`kubectl logs ${podName} -c <step>\` its output.` +
+          `- **Init failure**: \`kubectl get ${pod}\` shows \`Init:N/${initContainers.length}\` while init container N+1 in the order above runs,` +
+            ' `Init:Error` once it failed, and `Init:CrashLoopBackOff` while the kubelet waits to run it again;' +
+            ` \`kubectl describe ${pod}\` gives its state and exit code (Last State, Exit Code), \`kubectl logs ${podName} -c <step>\` its output` +
+            ' (add `--previous` for the failed run).' +
             ` Steps: ${steps.map((c) => `\`${c.name}\``).join(', ')}.`,
         ]
       : []),
     `- **Resource constraints**: \`Pending\` with \`Insufficient cpu\` or \`memory\` in \`kubectl describe ${pod}\` means no node has ${total(requests)} free;` +
       ' `OOMKilled` in a container\'s last state means it hit its memory limit above: raise that container\'s `resources`.',
-    `- **Start order**: ${startOrderAdvice(nativeSidecars, classicHelpers)}`,
+    `- **Start order**: ${startOrderAdvice(nativeSidecars, classicHelpers, initContainers.length)}`,
     ...(mounts.length > 0
       ? [
-          `- **Volume mounts**: a container sees an empty directory when it mounts another volume or path than the writer;` +
+          `- **Volume mounts**: a container sees an empty directory when it mounts another volume or path than the writer,` +
+            ` and a reader then logs that it cannot open the file (\`kubectl logs ${podName} -c <container>\`);` +
             ` check \`kubectl describe ${pod}\` (Mounts) against this table, and \`kubectl exec -it ${podName} -c <container> -- ls <path>\`.`,
           '',
           '| volume | container | path | access |',
@@ -121,12 +124,13 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
   ].join('\n');
 }
 
-function startOrderAdvice(nativeSidecars: ContainerJson[], classicHelpers: ContainerJson[]): string {
+function startOrderAdvice(nativeSidecars: ContainerJson[], classicHelpers: ContainerJson[], initCount: number): string {
   const parts: string[] = [];
   if (nativeSidecars.length > 0) {
     parts.push(
       `native sidecars ${nativeSidecars.map((c) => `\`${c.name}\``).join(', ')} start before the app, in this order;` +
-        ' one with a port is gated by its startupProbe ("Startup probe failed" in describe means it never listened).',
+        ` \`kubectl get\` shows \`Init:N/${initCount}\` until each has started. One with a port is gated by its startupProbe` +
+        ' ("Startup probe failed" in describe means it never listened).',
     );
   }
   if (classicHelpers.length > 0) {

@@ -33,8 +33,9 @@ const RESOURCES = containerResources(50, 100, 32, 64);
 const LOG_DIR = '/var/log/app';
 /** What the Ambassador renders for one upstream, written out by hand for the raw case. */
 const FORWARDER = [
+  "trap 'exit 0' TERM",
   'nc -ll -p 9000 127.0.0.1 -e nc db.data 5432 & pids="$!"',
-  'while kill -0 $pids 2>/dev/null; do sleep 5; done',
+  'while kill -0 $pids 2>/dev/null; do sleep 5 & wait $!; done',
   'echo "ambassador: a forwarder exited" >&2; exit 1',
 ].join('\n');
 
@@ -82,7 +83,7 @@ export function raw(chart: Chart, i: number): void {
   workload.addContainer(helper('log-shipper', `tail -F ${LOG_DIR}/app.log`)).mount(LOG_DIR, logs);
   const listening = kplus.Probe.fromCommand(['grep', '-q', ':2328 00000000:0000 0A', '/proc/net/tcp'], { periodSeconds: Duration.seconds(1), failureThreshold: 30 });
   workload.addContainer(helper('db', FORWARDER, { ports: [{ number: 9000 }], resources: AMBASSADOR_RESOURCES, startup: listening }));
-  workload.addContainer(helper('log-normalizer', `tail -F -n +1 '${LOG_DIR}/app.log' | awk '${LOG_LINE_TO_JSON}'`)).mount(LOG_DIR, logs, { readOnly: true });
+  workload.addContainer(helper('log-normalizer', `trap 'exit 0' TERM\ntail -F -n +1 '${LOG_DIR}/app.log' | awk '${LOG_LINE_TO_JSON}' &\nwait $!`)).mount(LOG_DIR, logs, { readOnly: true });
 }
 
 /**

@@ -29,7 +29,8 @@ describe('Adapter', () => {
   test('reads the app log through a shared emptyDir, read-only on its side', () => {
     expect(containerOf(podSpec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
     expect(adapter.volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e', readOnly: true }]);
-    expect(adapter.command[2]).toBe(`tail -F -n +1 '/var/log/app/app.log' | awk '${LOG_LINE_TO_JSON}'`);
+    // Stops at once on SIGTERM (sh as PID 1 ignores it unless trapped).
+    expect(adapter.command[2]).toBe(`trap 'exit 0' TERM\ntail -F -n +1 '/var/log/app/app.log' | awk '${LOG_LINE_TO_JSON}' &\nwait $!`);
   });
 
   test('turns raw log lines into JSON lines', () => {
@@ -48,7 +49,7 @@ describe('Adapter', () => {
     const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
     new Adapter(chart, 'Quoted', { workload: pod, source: AdapterSource.logFile("/logs/it's.log"), transform: `{ print "it's " $0 }` });
     const command = containerOf(podSpecOf(onlyOf(Testing.synth(chart), 'Pod')), 'quoted').command[2];
-    expect(command).toBe(`tail -F -n +1 '/logs/it'\\''s.log' | awk '{ print "it'\\''s " $0 }'`);
+    expect(command).toBe(`trap 'exit 0' TERM\ntail -F -n +1 '/logs/it'\\''s.log' | awk '{ print "it'\\''s " $0 }' &\nwait $!`);
   });
 
   test('gets the documented resources and the restricted security context', () => {

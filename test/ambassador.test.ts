@@ -19,9 +19,11 @@ describe('Ambassador', () => {
       'sh',
       '-c',
       [
+        // sh as PID 1 ignores SIGTERM unless trapped; sleep in the background so the trap runs at once.
+        "trap 'exit 0' TERM",
         'nc -ll -p 9000 127.0.0.1 -e nc 127.0.0.1 7000 & pids="$!"',
         'nc -ll -p 9001 127.0.0.1 -e nc 127.0.0.1 7001 & pids="$pids $!"',
-        'while kill -0 $pids 2>/dev/null; do sleep 5; done',
+        'while kill -0 $pids 2>/dev/null; do sleep 5 & wait $!; done',
         'echo "ambassador: a forwarder exited" >&2; exit 1',
       ].join('\n'),
     ]);

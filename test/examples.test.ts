@@ -105,3 +105,16 @@ describe('dist/', () => {
     expect(wrong.map((p) => p.name)).toEqual([]);
   });
 });
+
+describe('npm run synth', () => {
+  test('warns only about busybox:latest, which the seed\'s demo calls for', () => {
+    const warn = jest.mocked(console.warn);
+    warn.mockClear();
+    const app = Testing.app();
+    addExampleCharts(app);
+    app.synth();
+    const warnings = warn.mock.calls.map(([message]) => String(message));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.filter((w) => !w.includes("image 'busybox:latest' can change under the same name"))).toEqual([]);
+  });
+});

@@ -52,7 +52,7 @@ describe('runbooks', () => {
 
   test('native sidecars are said to start before the app', () => {
     expect(byFile['deployment-native-ambassador-example.runbook.md']).toContain(
-      'native sidecars `db-ambassador` start before the app, in this order; one with a port is gated by its startupProbe',
+      'native sidecars `db-ambassador` start before the app, in this order; `kubectl get` shows `Init:N/1` until each has started. One with a port is gated by its startupProbe',
     );
   });
 });

@@ -63,5 +63,11 @@ export const WRITE_CONFIG_STEP = {
   command: ['sh', '-c', 'echo "greeting=hello from write-config" > "$HANDOFF_DIR/config.txt"'],
 };
 
+/**
+ * A follower of the app's log that stops at once on SIGTERM: sh as PID 1 ignores it unless trapped,
+ * and a Job's pod then waits the grace period for its native sidecars (measured on the e2e cluster).
+ */
+export const stopOnTerm = (follower: string) => ['sh', '-c', `trap 'exit 0' TERM\n${follower} &\nwait $!`];
+
 /** A log shipper that follows the app's log file and ships each line to its own stdout. */
-export const LOG_SHIPPER_COMMAND = ['sh', '-c', `tail -F -n +1 ${APP_LOG_FILE} | awk '{ print "[shipped] " $0; fflush() }'`];
+export const LOG_SHIPPER_COMMAND = stopOnTerm(`tail -F -n +1 ${APP_LOG_FILE} | awk '{ print "[shipped] " $0; fflush() }'`);

@@ -6,7 +6,7 @@ import { KubernetesTarget, KubernetesVersion } from '../kubernetes-target';
 import { DependencyCondition } from '../lifecycle';
 import { PodComposition } from '../pod-composition';
 import { Sidecar } from '../sidecar';
-import { APP_LOG_FILE, exampleWorkloadProps } from './example-workload';
+import { APP_LOG_FILE, exampleWorkloadProps, stopOnTerm } from './example-workload';
 
 const LOG_DIR = '/var/log/app';
 
@@ -24,7 +24,7 @@ export class LifecycleExampleChart extends Chart {
     const shipper = new Sidecar(this, 'LogShipper', {
       workload: job,
       sharedPath: LOG_DIR,
-      command: ['sh', '-c', `prefix=$(cat ${LOG_DIR}/.prefix); tail -F -n +1 ${APP_LOG_FILE} | awk -v p="$prefix" '{ print p " " $0; fflush() }'`],
+      command: stopOnTerm(`prefix=$(cat ${LOG_DIR}/.prefix); tail -F -n +1 ${APP_LOG_FILE} | awk -v p="$prefix" '{ print p " " $0; fflush() }'`),
       drainTime: Duration.seconds(3),
     });
     const init = new InitSteps(this, 'Init', {

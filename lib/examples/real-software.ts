@@ -30,8 +30,14 @@ export const REAL_IMAGES = {
 /** The uids the upstream images run as, used as runAsUser so the restricted profile holds. */
 const UPSTREAM_UID = { nginx: 101, nginxExporter: 1001, haproxy: 99, redis: 999, redisExporter: 59000 };
 
-/** Requests 50m / 32Mi, limits 200m / 128Mi: a small server of the examples. */
+/** Requests 50m / 32Mi, limits 200m / 128Mi: a small server of the examples (nginx and redis peaked at 3 / 4 MiB). */
 const SERVER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 128 } });
+/**
+ * Sized from what `npm run test:e2e` measured on its cluster (kubelet summary API, 2026-12-02): haproxy
+ * 2.6 peaked at 7 MiB and 15m cpu; the nginx and redis exporters at 4 MiB and 49m (while starting).
+ */
+const PROXY_RESOURCES = containerResourcesOf({ cpuMillis: { request: 20, limit: 200 }, memoryMebibytes: { request: 16, limit: 64 } });
+const EXPORTER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 20, limit: 100 }, memoryMebibytes: { request: 16, limit: 32 } });
 
 const NGINX_PORT = 8080;
 const EXPORTER_PORT = 9113;
@@ -85,6 +91,7 @@ function addNginxExporter(scope: Construct, workload: kplus.AbstractPod, app?: k
     image: REAL_IMAGES.nginxExporter,
     args: [`--nginx.scrape-uri=http://127.0.0.1:${NGINX_PORT}/stub_status`],
     ports: [{ number: EXPORTER_PORT, name: 'metrics' }],
+    resources: EXPORTER_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.nginxExporter),
   });
 }
@@ -158,6 +165,7 @@ function addHaproxyAmbassador(scope: Construct, workload: kplus.AbstractPod, ups
     upstreams,
     port: firstPort,
     image: REAL_IMAGES.haproxy,
+    resources: PROXY_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.haproxy),
   });
   ambassador.container.mount('/usr/local/etc/haproxy', kplus.Volume.fromConfigMap(scope, 'HaproxyConfigVolume', config, { name: 'haproxy-conf' }), {
@@ -239,6 +247,7 @@ export class RedisExporterChart extends Chart {
       image: REAL_IMAGES.redisExporter,
       envVariables: { REDIS_ADDR: kplus.EnvValue.fromValue('redis://127.0.0.1:6379') },
       ports: [{ number: 9121, name: 'metrics' }],
+      resources: EXPORTER_RESOURCES,
       securityContext: runAs(UPSTREAM_UID.redisExporter),
     });
   }

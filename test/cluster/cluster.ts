@@ -96,6 +96,8 @@ async function startControlPlane(): Promise<void> {
     `--token-auth-file=${TOKENS}`, '--authorization-mode=Node,RBAC', '--anonymous-auth=false',
     `--service-cluster-ip-range=${SERVICE_CIDR}`, '--service-account-issuer=https://kubernetes.default.svc',
     `--service-account-key-file=${SERVICE_ACCOUNT_KEY}`, `--service-account-signing-key-file=${SERVICE_ACCOUNT_KEY}`,
+    // No DNS: reach the kubelet (logs, exec) at the node's address, not its name.
+    '--kubelet-preferred-address-types=InternalIP',
     '--enable-admission-plugins=NodeRestriction', `--admission-control-config-file=${ADMISSION}`,
     // Privileged containers are allowed by the server so that PodSecurity, not this flag, is what refuses them.
     '--allow-privileged=true',

@@ -7,10 +7,19 @@ import { Result } from '../cluster/processes';
 
 export class Transcript {
   private readonly lines: string[] = [];
+  /** The last command's entry and how often it repeated with the same output (polls). */
+  private last = { entry: '', repeats: 0 };
 
-  /** Runs `kubectl args` (stdin from `input`) and records it. */
+  /** Runs `kubectl args` (stdin from `input`) and records it; a poll repeating itself is recorded once, with a count. */
   async kubectl(args: string[], input?: string): Promise<Result> {
     const r = await kubectl(args, input);
+    const entry = JSON.stringify([args, r]);
+    if (entry === this.last.entry) {
+      this.last.repeats++;
+      return r;
+    }
+    this.flushRepeats();
+    this.last = { entry, repeats: 0 };
     const quoted = args.map((a) => (/^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`));
     this.lines.push(`$ kubectl ${quoted.join(' ')}`);
     const output = `${r.stdout}${r.stderr}`.trimEnd().split('\n').filter(Boolean);
@@ -21,7 +30,13 @@ export class Transcript {
     return r;
   }
 
+  private flushRepeats(): void {
+    if (this.last.repeats) this.lines.push(`  (the same ${this.last.repeats} more times)`);
+  }
+
   text(): string[] {
+    this.flushRepeats();
+    this.last.repeats = 0;
     return this.lines;
   }
 }

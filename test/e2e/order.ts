@@ -69,6 +69,8 @@ export function orderOf(pod: PodJson): { failures: string[]; timeline: string[] 
       const { finished } = t(sidecar);
       if (finished === undefined) failures.push(`${where(sidecar)}: still running in a completed pod`);
       else if (finished < appFinished) failures.push(`${where(sidecar)}: stopped at ${finished}, before the app finished at ${appFinished}`);
+      // 137: SIGKILLed after the grace period. It ignored SIGTERM, and the Job waited for it.
+      if (t(sidecar).exitCode === 137) failures.push(`${where(sidecar)}: killed (exit code 137) after the grace period: it ignores SIGTERM, so the pod stopped late`);
       const next = sidecars[i + 1];
       const nextFinished = next && t(next).finished;
       if (finished !== undefined && nextFinished !== undefined && nextFinished > finished) {

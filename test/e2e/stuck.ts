@@ -82,7 +82,7 @@ export const STUCK_VARIANTS: StuckVariant[] = [
     },
     observations: [
       { command: ['describe', 'pod', 'POD'], shows: /Startup probe failed/, runbookSays: ['Startup probe failed'] },
-      { command: ['get', 'pod', 'POD'], shows: /Init:0\/1/, runbookSays: ['Init:0/1'] },
+      { command: ['get', 'pod', 'POD'], shows: /Init:0\/1/, runbookSays: ['Init:N/1'] },
     ],
   },
   {
