@@ -111,8 +111,8 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
     `- **Start order**: ${startOrderAdvice(nativeSidecars, classicHelpers, initContainers.length)}`,
     ...(mounts.length > 0
       ? [
-          `- **Volume mounts**: a container sees an empty directory when it mounts another volume or path than the writer,` +
-            ` and a reader then logs that it cannot open the file (\`kubectl logs ${podName} -c <container>\`);` +
+          '- **Volume mounts**: a reader that mounts another volume than the writer sees an empty directory, and one that mounts' +
+            ` the right volume at another path finds nothing where it looks: either way it logs that it cannot open the file (\`kubectl logs ${podName} -c <container>\`);` +
             ` check \`kubectl describe ${pod}\` (Mounts) against this table, and \`kubectl exec -it ${podName} -c <container> -- ls <path>\`.`,
           '',
           '| volume | container | path | access |',

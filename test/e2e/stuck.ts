@@ -27,7 +27,7 @@ export interface StuckVariant {
   observations: Observation[];
 }
 
-const container = (spec: PodSpec, name: string): Container & { command?: string[]; volumeMounts?: { mountPath: string }[]; startupProbe?: { exec?: { command: string[] } } } => {
+const container = (spec: PodSpec, name: string): Container & { command?: string[]; volumeMounts?: { name: string }[]; startupProbe?: { exec?: { command: string[] } } } => {
   const found = [...(spec.initContainers ?? []), ...spec.containers].find((c) => c.name === name);
   if (!found) throw new Error(`stuck variant: no container ${name}`);
   return found;
@@ -90,12 +90,14 @@ export const STUCK_VARIANTS: StuckVariant[] = [
     runbookClass: 'Volume mounts',
     example: 'sidecar-example.k8s.yaml',
     breakSpec: (spec) => {
-      container(spec, 'log-shipper').volumeMounts![0].mountPath = '/var/log/shipper';
+      // The reader mounts another volume than the writer, at the same path.
+      (spec as PodSpec & { volumes: object[] }).volumes.push({ name: 'other-logs', emptyDir: {} });
+      container(spec, 'log-shipper').volumeMounts![0].name = 'other-logs';
     },
     observations: [
-      { command: ['logs', 'POD', '-c', 'log-shipper'], shows: /can't open '\/var\/log\/app\/app.log'/, runbookSays: ['kubectl logs'] },
-      { command: ['describe', 'pod', 'POD'], shows: /Mounts:\s+\/var\/log\/shipper from shared-var-log-app/, runbookSays: ['Mounts'] },
-      { command: ['exec', 'POD', '-c', 'log-shipper', '--', 'ls', '/var/log/shipper'], shows: /^$/, runbookSays: ['-- ls'] },
+      { command: ['logs', 'POD', '-c', 'log-shipper'], shows: /can't open '\/var\/log\/app\/app.log'/, runbookSays: ['cannot open the file', 'kubectl logs'] },
+      { command: ['describe', 'pod', 'POD'], shows: /log-shipper:[\s\S]*Mounts:\s+\/var\/log\/app from other-logs/, runbookSays: ['Mounts'] },
+      { command: ['exec', 'POD', '-c', 'log-shipper', '--', 'ls', '-A', '/var/log/app'], shows: /^$/, runbookSays: ['empty directory', '-- ls'] },
     ],
   },
 ];
