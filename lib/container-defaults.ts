@@ -40,47 +40,52 @@ export interface HelperProps extends AttachmentProps, ContainerOptions {
 }
 
 /**
- * The uid and gid pattern containers run as: `nobody` exists in busybox and most base images,
- * and a numeric non-root user is what lets a kubelet honour `runAsNonRoot` on images built as root.
+ * Security contexts of the Pod Security Standards "restricted" profile, as pattern containers get them.
  */
-export const NON_ROOT_ID = 65534;
+export class RestrictedSecurity {
+  /**
+   * The uid and gid pattern containers run as: `nobody` exists in busybox and most base images,
+   * and a numeric non-root user is what lets a kubelet honour `runAsNonRoot` on images built as root.
+   */
+  public static readonly NON_ROOT_ID = 65534;
 
-/**
- * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
- * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
- */
-export const CAPABILITY_ALL = 'ALL' as kplus.Capability;
-/** The one capability "restricted" lets a container add: binding ports below 1024. */
-export const CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
+  /**
+   * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
+   * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
+   */
+  public static readonly CAPABILITY_ALL = 'ALL' as kplus.Capability;
+  /** The one capability "restricted" lets a container add: binding ports below 1024. */
+  public static readonly CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
 
-/**
- * The container security context every pattern container gets unless its props override a field:
- * non-root, read-only root filesystem, no privilege escalation, every capability dropped
- * (Pod Security Standards "restricted"). Pattern containers write only to emptyDir mounts.
- */
-export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
-  user: NON_ROOT_ID,
-  group: NON_ROOT_ID,
-  ensureNonRoot: true,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  capabilities: { drop: [CAPABILITY_ALL] },
-};
+  /**
+   * The container security context every pattern container gets unless its props override a field:
+   * non-root, read-only root filesystem, no privilege escalation, every capability dropped.
+   * Pattern containers write only to emptyDir mounts.
+   */
+  public static readonly CONTAINER: kplus.ContainerSecurityContextProps = {
+    user: RestrictedSecurity.NON_ROOT_ID,
+    group: RestrictedSecurity.NON_ROOT_ID,
+    ensureNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: [RestrictedSecurity.CAPABILITY_ALL] },
+  };
 
-/** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
-export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
-  user: NON_ROOT_ID,
-  group: NON_ROOT_ID,
-  fsGroup: NON_ROOT_ID,
-  ensureNonRoot: true,
-};
+  /** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
+  public static readonly POD: kplus.PodSecurityContextProps = {
+    user: RestrictedSecurity.NON_ROOT_ID,
+    group: RestrictedSecurity.NON_ROOT_ID,
+    fsGroup: RestrictedSecurity.NON_ROOT_ID,
+    ensureNonRoot: true,
+  };
 
-/** The restricted defaults with the given fields overriding them, so opting out is explicit and per field. */
-export function restrictedSecurityContext(
-  overrides: kplus.ContainerSecurityContextProps = {},
-): kplus.ContainerSecurityContextProps {
-  return { ...RESTRICTED_CONTAINER_SECURITY, ...overrides };
+  /** The restricted container context with the given fields overriding it, so opting out is explicit and per field. */
+  public static container(overrides: kplus.ContainerSecurityContextProps = {}): kplus.ContainerSecurityContextProps {
+    return { ...RestrictedSecurity.CONTAINER, ...overrides };
+  }
+
+  private constructor() {}
 }
 
 /** The image pattern containers run when none is given: small, has sh, nc, awk, tail and httpd. */
@@ -90,7 +95,7 @@ export const DEFAULT_IMAGE = 'busybox:1.36';
  * Options for one container a pattern adds. Any cdk8s-plus container prop can be given;
  * the pattern fills in what is left out.
  */
-export interface ContainerOptions extends Omit<kplus.ContainerProps, 'image'> {
+export interface ContainerOptions extends kplus.ContainerOpts {
   /**
    * Container image. With another image than the default, the pattern renders no `command` of its
    * own: the image's entrypoint runs, with your `args`.
@@ -139,7 +144,7 @@ export function containerProps(where: string, options: ContainerOptions, default
     // A new object: cdk8s-plus keeps it and adds later variables to it.
     envVariables: defaults.envVariables || options.envVariables ? Object.assign({}, defaults.envVariables, options.envVariables) : undefined,
     ports,
-    securityContext: restrictedSecurityContext(options.securityContext),
+    securityContext: RestrictedSecurity.container(options.securityContext),
   });
   return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
 }
@@ -183,7 +188,7 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
     throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
   }
   const composition = PodComposition.of(props.workload);
-  return { composition, app: composition.appContainer(where, props.app) };
+  return { composition, app: composition._appContainer(where, props.app) };
 }
 
 /** Checks the container options a JavaScript caller could get wrong, naming the prop and the fix. */
@@ -271,32 +276,21 @@ export interface ContainerResourceAmounts {
   readonly memoryMebibytes: RequestAndLimit;
 }
 
-/**
- * Requests and limits for one container, named so a call reads like the manifest it produces:
- * `containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } })`.
- */
-export function containerResourcesOf(amounts: ContainerResourceAmounts): kplus.ContainerResources {
-  const { cpuMillis: cpu, memoryMebibytes: memory } = amounts;
-  return {
-    cpu: { request: kplus.Cpu.millis(cpu.request), limit: cpu.limit === undefined ? undefined : kplus.Cpu.millis(cpu.limit) },
-    memory: { request: Size.mebibytes(memory.request), limit: memory.limit === undefined ? undefined : Size.mebibytes(memory.limit) },
-  };
-}
+/** Container requests and limits in the units users write in YAML. */
+export class Resources {
+  /**
+   * Requests and limits for one container, named so a call reads like the manifest it produces:
+   * `Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } })`.
+   */
+  public static container(amounts: ContainerResourceAmounts): kplus.ContainerResources {
+    const { cpuMillis: cpu, memoryMebibytes: memory } = amounts;
+    return {
+      cpu: { request: kplus.Cpu.millis(cpu.request), limit: cpu.limit === undefined ? undefined : kplus.Cpu.millis(cpu.limit) },
+      memory: { request: Size.mebibytes(memory.request), limit: memory.limit === undefined ? undefined : Size.mebibytes(memory.limit) },
+    };
+  }
 
-/**
- * Requests and limits for one container, in millicores and mebibytes, by position.
- * @deprecated Four numbers in a row are easy to swap: use containerResourcesOf({ cpuMillis, memoryMebibytes }).
- */
-export function containerResources(
-  cpuRequestMillis: number,
-  cpuLimitMillis: number,
-  memoryRequestMebibytes: number,
-  memoryLimitMebibytes: number,
-): kplus.ContainerResources {
-  return containerResourcesOf({
-    cpuMillis: { request: cpuRequestMillis, limit: cpuLimitMillis },
-    memoryMebibytes: { request: memoryRequestMebibytes, limit: memoryLimitMebibytes },
-  });
+  private constructor() {}
 }
 
 /** A duration as the whole number of seconds (at least 1) Kubernetes fields take, or a clear error. */

@@ -3,7 +3,7 @@ import { existsSync } from 'fs';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AdapterExampleChart } from '../lib/examples';
-import { Adapter, AdapterSource, LOG_LINE_TO_JSON, STATS_TO_PROMETHEUS } from '../lib';
+import { Adapter, AdapterSource } from '../lib';
 import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
 
 /** Runs an awk program with busybox's awk, what the pod runs, where busybox is installed. */
@@ -24,16 +24,16 @@ describe('Adapter', () => {
   test('reads the app log through a shared emptyDir, read-only on its side', () => {
     expect(containerOf(podSpec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
     expect(adapter.volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e', readOnly: true }]);
-    expect(adapter.command[2]).toBe(`tail -F -n +1 '/var/log/app/app.log' | awk '${LOG_LINE_TO_JSON}'`);
+    expect(adapter.command[2]).toBe(`tail -F -n +1 '/var/log/app/app.log' | awk '${Adapter.LOG_LINE_TO_JSON}'`);
   });
 
   test('turns raw log lines into JSON lines', () => {
-    const out = awk(LOG_LINE_TO_JSON, '2026-11-24T10:00:00 WARN disk "sda" almost full\n');
+    const out = awk(Adapter.LOG_LINE_TO_JSON, '2026-11-24T10:00:00 WARN disk "sda" almost full\n');
     expect(JSON.parse(out)).toEqual({ time: '2026-11-24T10:00:00', level: 'warn', message: 'disk "sda" almost full' });
   });
 
   test('turns name: value stats into Prometheus lines and skips the rest', () => {
-    expect(awk(STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n')).toBe(
+    expect(awk(Adapter.STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n')).toBe(
       'app_active_connections 3\napp_requests 42\n',
     );
   });
