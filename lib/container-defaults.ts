@@ -85,6 +85,16 @@ export class RestrictedSecurity {
     return { ...RestrictedSecurity.CONTAINER, ...overrides };
   }
 
+  /**
+   * Adds a container to `workload` with the restricted container context, the container's own
+   * `securityContext` fields overriding it. From Python, Java and Go this is the way to drop every
+   * capability: their cdk8s-plus-27 Capability enum has no 'ALL', so `CAPABILITY_ALL`, `CONTAINER`
+   * and `container()` work from TypeScript and JavaScript only.
+   */
+  public static addContainer(workload: kplus.AbstractPod, props: kplus.ContainerProps): kplus.Container {
+    return workload.addContainer({ ...props, securityContext: RestrictedSecurity.container(props.securityContext) });
+  }
+
   private constructor() {}
 }
 
