@@ -40,6 +40,15 @@ export interface HelperProps extends AttachmentProps, ContainerOptions {
 }
 
 /**
+ * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
+ * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
+ * TypeScript and JavaScript only: no other language can pass a value its Capability enum lacks.
+ */
+export const CAPABILITY_ALL = 'ALL' as kplus.Capability;
+/** The one capability "restricted" lets a container add: binding ports below 1024 (TypeScript and JavaScript only). */
+export const CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
+
+/**
  * Security contexts of the Pod Security Standards "restricted" profile, as pattern containers get them.
  */
 export class RestrictedSecurity {
@@ -49,29 +58,6 @@ export class RestrictedSecurity {
    */
   public static readonly NON_ROOT_ID = 65534;
 
-  /**
-   * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
-   * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
-   */
-  public static readonly CAPABILITY_ALL = 'ALL' as kplus.Capability;
-  /** The one capability "restricted" lets a container add: binding ports below 1024. */
-  public static readonly CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
-
-  /**
-   * The container security context every pattern container gets unless its props override a field:
-   * non-root, read-only root filesystem, no privilege escalation, every capability dropped.
-   * Pattern containers write only to emptyDir mounts.
-   */
-  public static readonly CONTAINER: kplus.ContainerSecurityContextProps = {
-    user: RestrictedSecurity.NON_ROOT_ID,
-    group: RestrictedSecurity.NON_ROOT_ID,
-    ensureNonRoot: true,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    capabilities: { drop: [RestrictedSecurity.CAPABILITY_ALL] },
-  };
-
   /** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
   public static readonly POD: kplus.PodSecurityContextProps = {
     user: RestrictedSecurity.NON_ROOT_ID,
@@ -80,16 +66,28 @@ export class RestrictedSecurity {
     ensureNonRoot: true,
   };
 
-  /** The restricted container context with the given fields overriding it, so opting out is explicit and per field. */
+  /**
+   * The container security context every pattern container gets, with the given fields overriding
+   * it: non-root, read-only root filesystem, no privilege escalation, every capability dropped.
+   */
   public static container(overrides: kplus.ContainerSecurityContextProps = {}): kplus.ContainerSecurityContextProps {
-    return { ...RestrictedSecurity.CONTAINER, ...overrides };
+    return {
+      user: RestrictedSecurity.NON_ROOT_ID,
+      group: RestrictedSecurity.NON_ROOT_ID,
+      ensureNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: [CAPABILITY_ALL] },
+      ...overrides,
+    };
   }
 
   /**
    * Adds a container to `workload` with the restricted container context, the container's own
    * `securityContext` fields overriding it. From Python, Java and Go this is the way to drop every
-   * capability: their cdk8s-plus-27 Capability enum has no 'ALL', so `CAPABILITY_ALL`, `CONTAINER`
-   * and `container()` work from TypeScript and JavaScript only.
+   * capability: their cdk8s-plus-27 Capability enum has no 'ALL', so `container()` (and
+   * `CAPABILITY_ALL`, which jsii leaves out) work from TypeScript and JavaScript only.
    */
   public static addContainer(workload: kplus.AbstractPod, props: kplus.ContainerProps): kplus.Container {
     return workload.addContainer({ ...props, securityContext: RestrictedSecurity.container(props.securityContext) });

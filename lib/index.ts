@@ -4,6 +4,8 @@ export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOption
 export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './ambassador';
 export {
   type AttachmentProps,
+  CAPABILITY_ALL,
+  CAPABILITY_NET_BIND_SERVICE,
   type ContainerOptions,
   type ContainerResourceAmounts,
   type HelperProps,

@@ -670,7 +670,7 @@ function checkUserContainer(found: Problem[], container: ContainerJson, podRunAs
       container: container.name,
       field: 'securityContext.capabilities',
       message: 'keeps its capabilities, which the restricted Pod Security profile refuses',
-      fix: 'Set securityContext.capabilities to { drop: [RestrictedSecurity.CAPABILITY_ALL] } (add RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
+      fix: 'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
     });
   }
 }

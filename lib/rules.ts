@@ -639,7 +639,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
           value: capability,
           message: `capability '${capability}' has the CAP_ prefix: Kubernetes names capabilities without it, and Pod Security Standards refuse it`,
           fix:
-            `Use '${bare}' (e.g. '${bare}' as kplus.Capability, or RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE and RestrictedSecurity.CAPABILITY_ALL): ` +
+            `Use '${bare}' (e.g. '${bare}' as kplus.Capability, or CAPABILITY_NET_BIND_SERVICE and CAPABILITY_ALL): ` +
             "cdk8s-plus' Capability enum adds the prefix.",
         });
       }
@@ -653,7 +653,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
       field: `${path}.securityContext.capabilities.drop`,
       value: added.join(', '),
       message: `adds capabilities ${added.join(', ')} without dropping ALL`,
-      fix: 'Add drop: [RestrictedSecurity.CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
+      fix: 'Add drop: [CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
     });
   }
 }

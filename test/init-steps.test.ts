@@ -46,7 +46,7 @@ describe('InitSteps', () => {
       runAsUser: 65534,
     });
     expect(InitSteps.DEFAULT_RESOURCES.cpu?.limit?.amount).toBe('100m');
-    expect(RestrictedSecurity.CONTAINER.user).toBe(65534);
+    expect(RestrictedSecurity.container().user).toBe(65534);
   });
 
   test('addStep appends after the steps given in props and returns the container', () => {

@@ -9,7 +9,8 @@ import {
   KubernetesVersion,
   PodComposition,
   Resources,
-  RestrictedSecurity,
+  CAPABILITY_ALL,
+  CAPABILITY_NET_BIND_SERVICE,
   Sidecar,
   SidecarMode,
 } from '../lib';
@@ -208,7 +209,7 @@ describe('pod options', () => {
 
   test('the containers the user added are left as they are, with a warning naming the fix', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    const netBind = { drop: [RestrictedSecurity.CAPABILITY_ALL], add: [RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE] };
+    const netBind = { drop: [CAPABILITY_ALL], add: [CAPABILITY_NET_BIND_SERVICE] };
     new Sidecar(chart, 'Proxy', { command: KEEP_RUNNING, workload, securityContext: { capabilities: netBind } });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const spec = specOf(chart);
@@ -222,7 +223,7 @@ describe('pod options', () => {
     );
     expect(warnings).toContain(
       "Warning: [test/Web] container 'app': keeps its capabilities, which the restricted Pod Security profile refuses. " +
-        'Set securityContext.capabilities to { drop: [RestrictedSecurity.CAPABILITY_ALL] } (add RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
+        'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
     );
     expect(restrictedViolations('pod', { ...spec, containers: spec.containers.filter((c: { name: string }) => c.name !== 'app') })).toEqual([]);
   });

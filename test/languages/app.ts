@@ -66,5 +66,6 @@ new Sidecar(nativeJob, 'Server', { workload: job, portNumber: 9000, command: ['s
 try {
   process.stdout.write(app.synthYaml());
 } catch (error) {
-  process.stdout.write(`error: ${(error as Error).message}\n`);
+  // As JavaScript prints an Error (`Error: message`), which is what Python's str() of the exception gives.
+  process.stdout.write(`error: ${String(error)}\n`);
 }

@@ -11,7 +11,9 @@ packages=$repo/packages
 [ -f "$packages/js/.jsii" ] || ls "$packages"/python/*.whl > /dev/null 2>&1 || { echo "test:languages: no packages/: run 'npm run package' first" >&2; exit 1; }
 version=$(node -p "require('./package.json').version")
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+touch "$work/log"
+# On failure, what the apps printed besides their YAML (warnings, jsii's notices, errors).
+trap 'status=$?; [ "$status" -eq 0 ] || tail -40 "$work/log" >&2; rm -rf "$work"' EXIT
 start=$SECONDS
 failed=0
 
@@ -36,20 +38,20 @@ check() {
 }
 
 typescript() {
-  node --import tsx test/languages/app.ts > "$work/expected.yaml"
-  node --import tsx test/languages/app.ts --broken > "$work/expected-error.txt"
+  node --import tsx test/languages/app.ts > "$work/expected.yaml" 2>> "$work/log"
+  node --import tsx test/languages/app.ts --broken > "$work/expected-error.txt" 2>> "$work/log"
 }
 
 python() {
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$packages"/python/*.whl
-  "$work/venv/bin/python" test/languages/python/app.py > "$work/python.yaml"
-  "$work/venv/bin/python" test/languages/python/app.py --broken > "$work/python-error.txt"
+  "$work/venv/bin/python" test/languages/python/app.py > "$work/python.yaml" 2>> "$work/log"
+  "$work/venv/bin/python" test/languages/python/app.py --broken > "$work/python-error.txt" 2>> "$work/log"
 }
 
 java() {
   cp -r test/languages/java "$work/java"
-  mvn --batch-mode --quiet -f "$work/java/pom.xml" -Dpackages="$packages" -Dversion="$version" compile exec:java > "$work/java.yaml"
+  mvn --batch-mode --quiet -f "$work/java/pom.xml" -Dpackages="$packages" -Dversion="$version" compile exec:java > "$work/java.yaml" 2>> "$work/log"
 }
 
 go_app() {
@@ -68,7 +70,7 @@ replace github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2 => $packages/go/cdk8s
 
 replace github.com/cdk8s-team/cdk8s-plus-go/cdk8splus27/v2 => $packages/go/cdk8splus27
 MOD
-  (cd "$work/go" && go mod tidy && go run . > "$work/go.yaml")
+  (cd "$work/go" && go mod tidy && go run . > "$work/go.yaml" 2>> "$work/log")
 }
 
 # The README's simplest example, its TypeScript and its Python block, each synthesized in a directory of its own.

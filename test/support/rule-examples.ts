@@ -4,6 +4,8 @@ import {
   Adapter,
   AdapterSource,
   Ambassador,
+  CAPABILITY_ALL,
+  CAPABILITY_NET_BIND_SERVICE,
   RestrictedSecurity,
   Resources,
   InitSteps,
@@ -326,30 +328,30 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'capability-name': {
     when: 'a capability is named with the CAP_ prefix',
-    input: '`capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [RestrictedSecurity.CAPABILITY_ALL] }` on a sidecar',
+    input: '`capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [CAPABILITY_ALL] }` on a sidecar',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [RestrictedSecurity.CAPABILITY_ALL] } },
+        securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE], drop: [CAPABILITY_ALL] } },
       }),
     message:
       `${COMPOSITION} container 'shipper' (added by chart/Shipper): capability 'CAP_NET_BIND_SERVICE' has the CAP_ prefix: ` +
       "Kubernetes names capabilities without it, and Pod Security Standards refuse it. Use 'NET_BIND_SERVICE' (e.g. 'NET_BIND_SERVICE' as kplus.Capability, " +
-      "or RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE and RestrictedSecurity.CAPABILITY_ALL): cdk8s-plus' Capability enum adds the prefix.",
+      "or CAPABILITY_NET_BIND_SERVICE and CAPABILITY_ALL): cdk8s-plus' Capability enum adds the prefix.",
   },
   'capability-without-drop-all': {
     when: 'a capability is added without dropping ALL (a warning)',
-    input: "`securityContext: { capabilities: { add: [RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE] } }` on a sidecar",
+    input: "`securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } }` on a sidecar",
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        securityContext: { capabilities: { add: [RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE] } },
+        securityContext: { capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } },
       }),
     message:
       "Warning: [chart/Web] container 'shipper' (added by chart/Shipper): adds capabilities NET_BIND_SERVICE without dropping ALL. " +
-      'Add drop: [RestrictedSecurity.CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
+      'Add drop: [CAPABILITY_ALL] and add back only what it needs, as Pod Security Standards "restricted" require.',
   },
   'duplicate-object': {
     when: 'two charts of one app define the same kind, namespace and name',
@@ -430,9 +432,9 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'run-as-non-root-without-user': {
     when: 'a container of yours has runAsNonRoot but no runAsUser (a warning)',
-    input: "`containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { capabilities: { drop: [RestrictedSecurity.CAPABILITY_ALL] } } }]` (cdk8s-plus sets runAsNonRoot)",
+    input: "`containers: [{ name: 'app', image: 'nginx:1.27', securityContext: { capabilities: { drop: [CAPABILITY_ALL] } } }]` (cdk8s-plus sets runAsNonRoot)",
     build: ({ chart }) => {
-      const workload = new kplus.Deployment(chart, 'Web', { containers: [{ name: 'app', image: 'nginx:1.27', resources: EXAMPLE_APP_RESOURCES, securityContext: { capabilities: { drop: [RestrictedSecurity.CAPABILITY_ALL] } } }] });
+      const workload = new kplus.Deployment(chart, 'Web', { containers: [{ name: 'app', image: 'nginx:1.27', resources: EXAMPLE_APP_RESOURCES, securityContext: { capabilities: { drop: [CAPABILITY_ALL] } } }] });
       new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
     },
     message:
@@ -448,7 +450,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     },
     message:
       "Warning: [chart/Web] container 'app': keeps its capabilities, which the restricted Pod Security profile refuses. " +
-      'Set securityContext.capabilities to { drop: [RestrictedSecurity.CAPABILITY_ALL] } (add RestrictedSecurity.CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
+      'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
   },
   'env-overwritten': {
     when: "a variable a pattern set is replaced afterwards by the container's own env",
