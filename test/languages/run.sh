@@ -51,7 +51,7 @@ python() {
 
 java() {
   cp -r test/languages/java "$work/java"
-  mvn --batch-mode --quiet -f "$work/java/pom.xml" -Dpackages="$packages" -Dversion="$version" compile exec:java > "$work/java.yaml" 2>> "$work/log"
+  mvn --batch-mode --quiet -f "$work/java/pom.xml" -Dpackages="$packages" -Dversion="$version" compile exec:java -Dexec.args="$work/java.yaml" >> "$work/log" 2>&1
 }
 
 go_app() {

@@ -1,5 +1,8 @@
 package languages;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +30,7 @@ import org.cdk8s.plus27.EnvValue;
 import org.cdk8s.plus27.Job;
 import org.cdk8s.plus27.Pod;
 
-/** test/languages/app.ts in Java: must print the same YAML. */
+/** test/languages/app.ts in Java: must write the same YAML, to the file named by its argument (Maven's own output shares stdout). */
 public final class App {
     private static ContainerResources resources(int cpuRequest, int cpuLimit, int memoryRequest, int memoryLimit) {
         return Resources.container(ContainerResourceAmounts.builder()
@@ -36,7 +39,7 @@ public final class App {
                 .build());
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         org.cdk8s.App app = new org.cdk8s.App();
 
         // The demo pod (lib/examples/demo-chart.ts).
@@ -114,6 +117,6 @@ public final class App {
                 .command(List.of("sh", "-c", "httpd -f -p 9000"))
                 .build();
 
-        System.out.print(app.synthYaml());
+        Files.writeString(Path.of(args[0]), app.synthYaml());
     }
 }
