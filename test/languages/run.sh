@@ -51,6 +51,11 @@ python() {
 
 java() {
   cp -r test/languages/java "$work/java"
+  # Maven never fetches a release again once cached: drop the copies of packages/java's artifacts.
+  local repository
+  repository=$(sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p' <<< "${MAVEN_OPTS:-}")
+  repository=${repository:-$HOME/.m2/repository}
+  rm -rf "$repository/io/github/cdk8s-multi-container-patterns" "$repository/org/cdk8s/cdk8s-plus-27"
   mvn --batch-mode --quiet -f "$work/java/pom.xml" -Dpackages="$packages" -Dversion="$version" compile exec:java -Dexec.args="$work/java.yaml" >> "$work/log" 2>&1
 }
 
