@@ -1,10 +1,10 @@
 import * as path from 'path';
 import { addExampleCharts } from './lib/examples';
-import { synthesizeAtomically } from './lib/synthesize';
+import { AtomicSynthesis } from './lib/synthesize';
 
 // Entry point only: the charts live in lib/ so tests build them without writing dist/.
 try {
-  const { outdir, files, changed } = synthesizeAtomically(addExampleCharts);
+  const { outdir, files, changed } = AtomicSynthesis.synthesize({ addCharts: addExampleCharts });
   // Said here because plain `npx cdk8s synth` looks in its scratch directory and reports no manifests;
   // on stderr, because the CLI swallows the app's stdout.
   const shown = path.relative(process.cwd(), outdir);

@@ -3,46 +3,10 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from './interned';
-import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps, wholeSeconds } from './container-defaults';
-import { ContainerRole, PodComposition } from './pod-composition';
+import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources, wholeSeconds } from './container-defaults';
+import { ContainerRole } from './pod-composition';
 import { exitOnTerm, shellQuote } from './shell';
 import { checkSharedPath, describeValue } from './shared-path';
-
-/** Requests 50m / 32Mi, limits 100m / 64Mi: a line-by-line awk filter. */
-export const ADAPTER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
-
-/**
- * awk program turning `<time> <LEVEL> <message>` lines into JSON lines
- * `{"time":…,"level":"<level>","message":…}`; fflush so each line is shipped as it comes. A line of
- * another shape is kept whole as the message. Every line printed is valid JSON (RFC 8259) whatever
- * the input: quotes, backslashes and control characters are escaped, valid UTF-8 is kept as it is,
- * and each invalid byte sequence becomes U+FFFD (as a UTF-8 decoder reads it). Bytes are looked up
- * in a table rather than matched by regular expressions, so the locale does not matter.
- */
-export const LOG_LINE_TO_JSON = [
-  String.raw`function json(s,  out, i, n, c, o, k, need, lo, hi, b) { out = ""; n = length(s);`,
-  String.raw`for (i = 1; i <= n; i++) { c = substr(s, i, 1); o = ord[c];`,
-  String.raw`if (o < 32) out = out sprintf("\\u%04x", o); else if (c == "\"" || c == "\\") out = out "\\" c; else if (o < 128) out = out c;`,
-  String.raw`else { need = 0; lo = 128; hi = 191;`,
-  String.raw`if (o >= 194 && o <= 223) need = 1;`,
-  String.raw`else if (o >= 224 && o <= 239) { need = 2; if (o == 224) lo = 160; if (o == 237) hi = 159 }`,
-  String.raw`else if (o >= 240 && o <= 244) { need = 3; if (o == 240) lo = 144; if (o == 244) hi = 143 }`,
-  String.raw`for (k = 1; k <= need; k++) { b = ord[substr(s, i + k, 1)]; if (b < lo || b > hi) break; lo = 128; hi = 191 }`,
-  String.raw`if (need > 0 && k > need) { out = out substr(s, i, need + 1); i += need } else { out = out "\\ufffd"; i += k - 1 } } }`,
-  String.raw`return out }`,
-  String.raw`BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }`,
-  String.raw`{ time = ""; level = ""; message = $0;`,
-  String.raw`if (match($0, /^[^ ]+ +[^ ]+ */)) { message = substr($0, RLENGTH + 1); time = substr($0, 1, index($0, " ") - 1);`,
-  String.raw`level = substr($0, length(time) + 1, RLENGTH - length(time)); gsub(/ /, "", level) }`,
-  String.raw`printf "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"%s\"}\n", json(time), json(tolower(level)), json(message); fflush() }`,
-].join(' ');
-
-/** awk program turning `name: value` stats lines into Prometheus text lines `app_name value`. */
-export const STATS_TO_PROMETHEUS = [
-  '/^[A-Za-z_][A-Za-z0-9_ .-]*: *[-0-9.eE+]+ *$/ {',
-  'split($0, field, ":"); name = tolower(field[1]); gsub(/[^a-z0-9_]/, "_", name);',
-  'value = field[2]; gsub(/ /, "", value); print "app_" name " " value }',
-].join(' ');
 
 /** What an adapter's source needs from the adapter when it binds. */
 export interface AdapterSourceBindOptions {
@@ -62,14 +26,22 @@ export interface AdapterSourceBindOptions {
   readonly appDirectories?: string[];
 }
 
-/** What a source adds to the adapter's container: its busybox script, ports and shared directory. */
+/** What a source adds to the adapter's container: its busybox script, ports and directories. */
 export interface AdapterSourceConfig {
   /** The busybox script, run when the adapter keeps the default image. */
   readonly command: string[];
   /** Ports the adapter listens on. @default - none */
   readonly ports?: kplus.ContainerPort[];
-  /** Wires volumes once the container exists; `runsScript` is false when an image of the user's runs instead. */
-  readonly wire: (adapter: Construct, composition: PodComposition, app: kplus.Container, container: kplus.Container, runsScript: boolean) => void;
+  /**
+   * A directory of the app that the adapter reads: shared through an emptyDir, read-only in the adapter.
+   * @default - none
+   */
+  readonly appDirectory?: string;
+  /**
+   * A directory the busybox script writes to: an emptyDir of the adapter's own, mounted only when the script runs.
+   * @default - none
+   */
+  readonly scriptDirectory?: string;
 }
 
 /**
@@ -94,7 +66,7 @@ export abstract class AdapterSource {
   }
 
   /** Checks the source against the adapter that uses it and returns what it adds to the container. */
-  public abstract bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig;
+  public abstract bind(adapter: Adapter, options: AdapterSourceBindOptions): AdapterSourceConfig;
 }
 
 class LogFileSource extends AdapterSource {
@@ -102,34 +74,29 @@ class LogFileSource extends AdapterSource {
     super();
   }
 
-  public bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig {
+  public bind(adapter: Adapter, options: AdapterSourceBindOptions): AdapterSourceConfig {
+    const where = adapter.node.path;
     if (typeof this.filePath === 'string' && this.filePath.endsWith('/')) {
       throw new Error(
-        `${adapterPath}: log file '${this.filePath}' ends in '/', so it names a directory, which tail cannot follow. ` +
+        `${where}: log file '${this.filePath}' ends in '/', so it names a directory, which tail cannot follow. ` +
           "Give the file the app writes, e.g. '/var/log/app/app.log'.",
       );
     }
-    const file = checkSharedPath(adapterPath, 'log file', this.filePath);
+    const file = checkSharedPath(adapter, 'log file', this.filePath);
     if (options.appDirectories?.includes(file)) {
       throw new Error(
-        `${adapterPath}: log file '${file}' is a directory in the app (the app mounts a volume or shared directory there or below it), which tail cannot follow. ` +
+        `${where}: log file '${file}' is a directory in the app (the app mounts a volume or shared directory there or below it), which tail cannot follow. ` +
           `Give the file the app writes in it, e.g. '${file}/app.log'.`,
       );
     }
     const directory = path.posix.dirname(file);
     if (directory === '/') {
       throw new Error(
-        `${adapterPath}: log file '${this.filePath}' is at the root: sharing its directory would mount an emptyDir over '/'. ` +
+        `${where}: log file '${this.filePath}' is at the root: sharing its directory would mount an emptyDir over '/'. ` +
           "Put the log in a directory of its own, e.g. '/var/log/app/app.log'.",
       );
     }
-    return {
-      command: ['sh', '-c', tailScript(file, options.transform ?? LOG_LINE_TO_JSON)],
-      wire: (adapter, composition, app, container) => {
-        composition.shareDirectory(adapter, app, directory);
-        composition.shareDirectory(adapter, container, directory, { readOnly: true });
-      },
-    };
+    return { command: ['sh', '-c', tailScript(file, options.transform ?? Adapter.LOG_LINE_TO_JSON)], appDirectory: directory };
   }
 }
 
@@ -141,16 +108,17 @@ class StatsEndpointSource extends AdapterSource {
     super();
   }
 
-  public bind(adapterPath: string, options: AdapterSourceBindOptions): AdapterSourceConfig {
-    checkPort(adapterPath, 'stats endpoint port', this.port);
+  public bind(adapter: Adapter, options: AdapterSourceBindOptions): AdapterSourceConfig {
+    const where = adapter.node.path;
+    checkPort(where, 'stats endpoint port', this.port);
     if (typeof this.urlPath !== 'string' || !this.urlPath.startsWith('/')) {
-      throw new Error(`${adapterPath}: stats endpoint path ${describeValue(this.urlPath)} does not start with '/'. Give e.g. '/stats'.`);
+      throw new Error(`${where}: stats endpoint path ${describeValue(this.urlPath)} does not start with '/'. Give e.g. '/stats'.`);
     }
     const publishDir = '/srv/adapter';
     const script = exitOnTerm([
       `httpd -f -p ${options.metricsPort} -h ${publishDir} &`,
       'while true; do',
-      `  wget -q -O - ${shellQuote(`http://127.0.0.1:${this.port}${this.urlPath}`)} | awk ${shellQuote(options.transform ?? STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
+      `  wget -q -O - ${shellQuote(`http://127.0.0.1:${this.port}${this.urlPath}`)} | awk ${shellQuote(options.transform ?? Adapter.STATS_TO_PROMETHEUS)} > ${publishDir}/metrics.tmp`,
       `  mv ${publishDir}/metrics.tmp ${publishDir}/metrics`,
       `  sleep ${options.pollSeconds} & wait $!`,
       'done',
@@ -158,10 +126,7 @@ class StatsEndpointSource extends AdapterSource {
     return {
       command: ['sh', '-c', script],
       ports: [{ number: options.metricsPort, name: options.metricsPortName }],
-      wire: (adapter, _composition, _app, container, runsScript) => {
-        // Only the busybox script publishes there: an exporter image gets no unused volume.
-        if (runsScript) container.mount(publishDir, kplus.Volume.fromEmptyDir(adapter, 'Published', `${container.name}-published`));
-      },
+      scriptDirectory: publishDir,
     };
   }
 }
@@ -176,7 +141,7 @@ export interface AdapterProps extends HelperProps {
 
   /**
    * awk program applied to every line read (default image only).
-   * @default - LOG_LINE_TO_JSON for a log file, STATS_TO_PROMETHEUS for a stats endpoint
+   * @default - Adapter.LOG_LINE_TO_JSON for a log file, Adapter.STATS_TO_PROMETHEUS for a stats endpoint
    */
   readonly transform?: string;
 
@@ -205,6 +170,42 @@ export interface AdapterProps extends HelperProps {
  * port; with your own `image` (a Prometheus exporter), the image's entrypoint with your `args`.
  */
 export class Adapter extends Construct {
+  /** Requests 50m / 32Mi, limits 100m / 64Mi: a line-by-line awk filter. */
+  public static readonly DEFAULT_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
+
+  /**
+   * awk program turning `<time> <LEVEL> <message>` lines into JSON lines
+   * `{"time":…,"level":"<level>","message":…}`; fflush so each line is shipped as it comes. A line of
+   * another shape is kept whole as the message. Every line printed is valid JSON (RFC 8259) whatever
+   * the input: quotes, backslashes and control characters are escaped, valid UTF-8 is kept as it is,
+   * and each invalid byte sequence becomes U+FFFD (as a UTF-8 decoder reads it). Bytes are looked up
+   * in a table rather than matched by regular expressions, so the locale does not matter.
+   */
+  public static readonly LOG_LINE_TO_JSON = [
+    String.raw`function json(s,  out, i, n, c, o, k, need, lo, hi, b) { out = ""; n = length(s);`,
+    String.raw`for (i = 1; i <= n; i++) { c = substr(s, i, 1); o = ord[c];`,
+    String.raw`if (o < 32) out = out sprintf("\\u%04x", o); else if (c == "\"" || c == "\\") out = out "\\" c; else if (o < 128) out = out c;`,
+    String.raw`else { need = 0; lo = 128; hi = 191;`,
+    String.raw`if (o >= 194 && o <= 223) need = 1;`,
+    String.raw`else if (o >= 224 && o <= 239) { need = 2; if (o == 224) lo = 160; if (o == 237) hi = 159 }`,
+    String.raw`else if (o >= 240 && o <= 244) { need = 3; if (o == 240) lo = 144; if (o == 244) hi = 143 }`,
+    String.raw`for (k = 1; k <= need; k++) { b = ord[substr(s, i + k, 1)]; if (b < lo || b > hi) break; lo = 128; hi = 191 }`,
+    String.raw`if (need > 0 && k > need) { out = out substr(s, i, need + 1); i += need } else { out = out "\\ufffd"; i += k - 1 } } }`,
+    String.raw`return out }`,
+    String.raw`BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }`,
+    String.raw`{ time = ""; level = ""; message = $0;`,
+    String.raw`if (match($0, /^[^ ]+ +[^ ]+ */)) { message = substr($0, RLENGTH + 1); time = substr($0, 1, index($0, " ") - 1);`,
+    String.raw`level = substr($0, length(time) + 1, RLENGTH - length(time)); gsub(/ /, "", level) }`,
+    String.raw`printf "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"%s\"}\n", json(time), json(tolower(level)), json(message); fflush() }`,
+  ].join(' ');
+
+  /** awk program turning `name: value` stats lines into Prometheus text lines `app_name value`. */
+  public static readonly STATS_TO_PROMETHEUS = [
+    '/^[A-Za-z_][A-Za-z0-9_ .-]*: *[-0-9.eE+]+ *$/ {',
+    'split($0, field, ":"); name = tolower(field[1]); gsub(/[^a-z0-9_]/, "_", name);',
+    'value = field[2]; gsub(/ /, "", value); print "app_" name " " value }',
+  ].join(' ');
+
   /** The adapter's container. */
   public readonly container: kplus.Container;
   /** The app container whose output is adapted. */
@@ -224,7 +225,7 @@ export class Adapter extends Construct {
           'or your own `image` (an exporter) that reads the app itself.',
       );
     }
-    const config = source?.bind(where, {
+    const config = source?.bind(this, {
       transform,
       metricsPort: checkPort(where, 'metricsPort', metricsPort),
       metricsPortName,
@@ -234,13 +235,20 @@ export class Adapter extends Construct {
     this.app = app;
     const defaults: ContainerDefaults = {
       id,
-      resources: ADAPTER_RESOURCES,
+      resources: Adapter.DEFAULT_RESOURCES,
       defaultImageCommand: config?.command,
       ports: config?.ports,
     };
     const adapter = containerProps(where, options, defaults);
-    this.container = composition.addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
-    config?.wire(this, composition, this.app, this.container, adapter.props.command === config.command);
+    this.container = composition._addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
+    if (config?.appDirectory !== undefined) {
+      composition._shareDirectory(this, this.app, config.appDirectory);
+      composition._shareDirectory(this, this.container, config.appDirectory, { readOnly: true });
+    }
+    // Only the busybox script writes there: an exporter image gets no unused volume.
+    if (config?.scriptDirectory !== undefined && adapter.props.command === config.command) {
+      this.container.mount(config.scriptDirectory, kplus.Volume.fromEmptyDir(this, 'Published', `${this.container.name}-published`));
+    }
   }
 
   /** The ports the adapter listens on (e.g. metrics), for a Service or a scrape config. */

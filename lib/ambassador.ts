@@ -2,13 +2,10 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from './interned';
-import { attach, checkContainerOptions, checkPort, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPort, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources } from './container-defaults';
 import { ContainerRole } from './pod-composition';
 import { exitOnTerm } from './shell';
 import { describeValue } from './shared-path';
-
-/** Requests 50m / 32Mi, limits 200m / 64Mi: a TCP forwarder bursts with its traffic. */
-export const AMBASSADOR_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 /** A service outside the pod the ambassador forwards to, e.g. one database shard. */
 export interface AmbassadorUpstream {
@@ -33,14 +30,14 @@ export interface AmbassadorUpstream {
 }
 
 export interface AmbassadorProps extends HelperProps {
-  /** Where to forward; upstream `i` is reached on localhost at `port + i`. */
+  /** Where to forward; upstream `i` is reached on localhost at `firstPort + i`. */
   readonly upstreams: AmbassadorUpstream[];
 
   /**
    * The first local port the ambassador listens on.
    * @default 9000
    */
-  readonly port?: number;
+  readonly firstPort?: number;
 }
 
 /**
@@ -51,6 +48,9 @@ export interface AmbassadorProps extends HelperProps {
  * your `args` and `upstreams` only name the local ports.
  */
 export class Ambassador extends Construct {
+  /** Requests 50m / 32Mi, limits 200m / 64Mi: a TCP forwarder bursts with its traffic. */
+  public static readonly DEFAULT_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 64 } });
+
   /**
    * The busybox forwarder the ambassador runs on the default image: one `nc` listener per upstream
    * on 127.0.0.1, from `firstPort` on. For a busybox-based image of your own, pass it as `command`.
@@ -70,16 +70,19 @@ export class Ambassador extends Construct {
     super(scope, id);
     const where = this.node.path;
     const { composition, app } = attach(where, props);
-    const { workload, app: appOption, mode, drainTime, upstreams, port, ...options } = props;
+    const { workload, app: appOption, mode, drainTime, upstreams, firstPort: firstPortOption, ...options } = props;
     checkContainerOptions(where, options);
-    const firstPort = checkPort(where, 'port', port ?? 9000);
+    if (options.port !== undefined) {
+      throw new Error(`${where}: port is cdk8s-plus' deprecated name for portNumber. Give the first local port as firstPort, an extra port as portNumber.`);
+    }
+    const firstPort = checkPort(where, 'firstPort', firstPortOption ?? 9000);
     if (!Array.isArray(upstreams) || upstreams.length === 0) {
       throw new Error(`${where}: upstreams is ${describeValue(upstreams)}. Give an array of at least one { name, host, port } to forward to.`);
     }
     const defaultForwarder = (options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined;
     const listeners = upstreams.map((upstream, index) => ({
       upstream: checkUpstream(where, upstream, defaultForwarder),
-      localPort: checkPort(where, `local port for upstream '${upstream.name}' (port + ${index})`, firstPort + index),
+      localPort: checkPort(where, `local port for upstream '${upstream.name}' (firstPort + ${index})`, firstPort + index),
     }));
     const variables = listeners.map(({ upstream }) => addressVariable(upstream.name));
     variables.forEach((variable, index) => {
@@ -95,18 +98,18 @@ export class Ambassador extends Construct {
     this.app = app;
     const ambassador = containerProps(where, options, {
       id,
-      resources: AMBASSADOR_RESOURCES,
+      resources: Ambassador.DEFAULT_RESOURCES,
       defaultImageCommand: ['sh', '-c', forwarderScript(listeners)],
       ports: listeners.map(({ localPort }) => ({ number: localPort })),
     });
     // The kubelet's tcp probe dials the pod IP, which a loopback-only forwarder never answers:
     // the default forwarder is probed from inside, by its listening socket.
     const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
-    this.container = composition.addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
+    this.container = composition._addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;
-      composition.setEnv(this, this.app, variables[index], address);
+      composition._setEnv(this, this.app, variables[index], address);
     }
   }
 

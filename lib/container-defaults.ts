@@ -40,58 +40,68 @@ export interface HelperProps extends AttachmentProps, ContainerOptions {
 }
 
 /**
- * The uid and gid pattern containers run as: `nobody` exists in busybox and most base images,
- * and a numeric non-root user is what lets a kubelet honour `runAsNonRoot` on images built as root.
- */
-export const NON_ROOT_ID = 65534;
-
-/**
  * Capability names as Kubernetes and Pod Security Standards spell them. cdk8s-plus-27's Capability
  * enum has no 'ALL' and prefixes names with CAP_, which the "restricted" profile does not accept.
+ * TypeScript and JavaScript only: no other language can pass a value its Capability enum lacks.
  */
 export const CAPABILITY_ALL = 'ALL' as kplus.Capability;
-/** The one capability "restricted" lets a container add: binding ports below 1024. */
+/** The one capability "restricted" lets a container add: binding ports below 1024 (TypeScript and JavaScript only). */
 export const CAPABILITY_NET_BIND_SERVICE = 'NET_BIND_SERVICE' as kplus.Capability;
 
 /**
- * The container security context every pattern container gets unless its props override a field:
- * non-root, read-only root filesystem, no privilege escalation, every capability dropped
- * (Pod Security Standards "restricted"). Pattern containers write only to emptyDir mounts.
+ * Security contexts of the Pod Security Standards "restricted" profile, as pattern containers get them.
  */
-export const RESTRICTED_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
-  user: NON_ROOT_ID,
-  group: NON_ROOT_ID,
-  ensureNonRoot: true,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  capabilities: { drop: [CAPABILITY_ALL] },
-};
+export class RestrictedSecurity {
+  /**
+   * The uid and gid pattern containers run as: `nobody` exists in busybox and most base images,
+   * and a numeric non-root user is what lets a kubelet honour `runAsNonRoot` on images built as root.
+   */
+  public static readonly NON_ROOT_ID = 65534;
 
-/** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
-export const RESTRICTED_POD_SECURITY: kplus.PodSecurityContextProps = {
-  user: NON_ROOT_ID,
-  group: NON_ROOT_ID,
-  fsGroup: NON_ROOT_ID,
-  ensureNonRoot: true,
-};
+  /** The pod security context for pods built in this project's charts: non-root by uid, gid and fsGroup. */
+  public static readonly POD: kplus.PodSecurityContextProps = {
+    user: RestrictedSecurity.NON_ROOT_ID,
+    group: RestrictedSecurity.NON_ROOT_ID,
+    fsGroup: RestrictedSecurity.NON_ROOT_ID,
+    ensureNonRoot: true,
+  };
 
-/**
- * The restricted defaults with the given fields overriding them, so opting out is explicit and per
- * field: a field left out or `undefined` keeps its restricted value, and so do `capabilities.drop`
- * and `capabilities.add` one by one (`{ capabilities: { add: [CAPABILITY_NET_BIND_SERVICE] } }`
- * still drops ALL). A field given, e.g. `ensureNonRoot: false` or `capabilities: { drop: [] }`, wins.
- */
-export function restrictedSecurityContext(
-  overrides: kplus.ContainerSecurityContextProps = {},
-): kplus.ContainerSecurityContextProps {
-  const merged: Record<string, unknown> = { ...RESTRICTED_CONTAINER_SECURITY };
-  for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value;
-  const capabilities = overrides?.capabilities;
-  if (capabilities !== undefined) {
-    merged.capabilities = { drop: capabilities.drop ?? RESTRICTED_CONTAINER_SECURITY.capabilities?.drop, add: capabilities.add };
+  /**
+   * The container security context every pattern container gets, with the given fields overriding
+   * it: non-root, read-only root filesystem, no privilege escalation, every capability dropped.
+   * Opting out is explicit and per field: a field left out or `undefined` keeps its restricted value,
+   * and so do `capabilities.drop` and `capabilities.add` one by one (`{ capabilities: { add:
+   * [CAPABILITY_NET_BIND_SERVICE] } }` still drops ALL). A field given, e.g. `ensureNonRoot: false`
+   * or `capabilities: { drop: [] }`, wins.
+   */
+  public static container(overrides: kplus.ContainerSecurityContextProps = {}): kplus.ContainerSecurityContextProps {
+    const restricted: kplus.ContainerSecurityContextProps = {
+      user: RestrictedSecurity.NON_ROOT_ID,
+      group: RestrictedSecurity.NON_ROOT_ID,
+      ensureNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: [CAPABILITY_ALL] },
+    };
+    const merged: Record<string, unknown> = { ...restricted };
+    for (const [field, value] of Object.entries(overrides ?? {})) if (value !== undefined) merged[field] = value;
+    const capabilities = overrides?.capabilities;
+    if (capabilities !== undefined) merged.capabilities = { drop: capabilities.drop ?? restricted.capabilities?.drop, add: capabilities.add };
+    return merged;
   }
-  return merged;
+
+  /**
+   * Adds a container to `workload` with the restricted container context, the container's own
+   * `securityContext` fields overriding it. From Python, Java and Go this is the way to drop every
+   * capability: their cdk8s-plus-27 Capability enum has no 'ALL', so `container()` (and
+   * `CAPABILITY_ALL`, which jsii leaves out) work from TypeScript and JavaScript only.
+   */
+  public static addContainer(workload: kplus.AbstractPod, props: kplus.ContainerProps): kplus.Container {
+    return workload.addContainer({ ...props, securityContext: RestrictedSecurity.container(props.securityContext) });
+  }
+
+  private constructor() {}
 }
 
 /** The image pattern containers run when none is given: small, has sh, nc, awk, tail and httpd. */
@@ -101,7 +111,7 @@ export const DEFAULT_IMAGE = 'busybox:1.36';
  * Options for one container a pattern adds. Any cdk8s-plus container prop can be given;
  * the pattern fills in what is left out.
  */
-export interface ContainerOptions extends Omit<kplus.ContainerProps, 'image'> {
+export interface ContainerOptions extends kplus.ContainerOpts {
   /**
    * Container image. With another image than the default, the pattern renders no `command` of its
    * own: the image's entrypoint runs, with your `args`.
@@ -149,7 +159,7 @@ export function containerProps(where: string, options: ContainerOptions, default
     ports,
     // Merged into ports: cdk8s-plus would add it again and refuse the port it finds there.
     portNumber: undefined,
-    securityContext: restrictedSecurityContext(options.securityContext),
+    securityContext: RestrictedSecurity.container(options.securityContext),
   });
   return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
 }
@@ -214,7 +224,7 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
     throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
   }
   const composition = PodComposition.of(props.workload);
-  return { composition, app: composition.appContainer(where, props.app) };
+  return { composition, app: composition._appContainer(where, props.app) };
 }
 
 /** Checks the container options a JavaScript caller could get wrong, naming the prop and the fix. */
@@ -302,32 +312,21 @@ export interface ContainerResourceAmounts {
   readonly memoryMebibytes: RequestAndLimit;
 }
 
-/**
- * Requests and limits for one container, named so a call reads like the manifest it produces:
- * `containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } })`.
- */
-export function containerResourcesOf(amounts: ContainerResourceAmounts): kplus.ContainerResources {
-  const { cpuMillis: cpu, memoryMebibytes: memory } = amounts;
-  return {
-    cpu: { request: kplus.Cpu.millis(cpu.request), limit: cpu.limit === undefined ? undefined : kplus.Cpu.millis(cpu.limit) },
-    memory: { request: Size.mebibytes(memory.request), limit: memory.limit === undefined ? undefined : Size.mebibytes(memory.limit) },
-  };
-}
+/** Container requests and limits in the units users write in YAML. */
+export class Resources {
+  /**
+   * Requests and limits for one container, named so a call reads like the manifest it produces:
+   * `Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } })`.
+   */
+  public static container(amounts: ContainerResourceAmounts): kplus.ContainerResources {
+    const { cpuMillis: cpu, memoryMebibytes: memory } = amounts;
+    return {
+      cpu: { request: kplus.Cpu.millis(cpu.request), limit: cpu.limit === undefined ? undefined : kplus.Cpu.millis(cpu.limit) },
+      memory: { request: Size.mebibytes(memory.request), limit: memory.limit === undefined ? undefined : Size.mebibytes(memory.limit) },
+    };
+  }
 
-/**
- * Requests and limits for one container, in millicores and mebibytes, by position.
- * @deprecated Four numbers in a row are easy to swap: use containerResourcesOf({ cpuMillis, memoryMebibytes }).
- */
-export function containerResources(
-  cpuRequestMillis: number,
-  cpuLimitMillis: number,
-  memoryRequestMebibytes: number,
-  memoryLimitMebibytes: number,
-): kplus.ContainerResources {
-  return containerResourcesOf({
-    cpuMillis: { request: cpuRequestMillis, limit: cpuLimitMillis },
-    memoryMebibytes: { request: memoryRequestMebibytes, limit: memoryLimitMebibytes },
-  });
+  private constructor() {}
 }
 
 /** A duration as the whole number of seconds (at least 1) Kubernetes fields take, or a clear error. */

@@ -1,18 +1,16 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps, containerResourcesOf } from './container-defaults';
+import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps, Resources } from './container-defaults';
 import { appended, NONE } from './compact-list';
 import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
 import { checkSharedPath, describeValue } from './shared-path';
 
-/** Requests 50m / 32Mi, limits 100m / 64Mi: enough for shell setup steps. */
-export const INIT_STEP_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
-
-/** One init step: a container that runs to completion before the next step and the app. */
-export interface InitStepOptions extends ContainerOptions {
-  /** Container name, unique in the pod. */
-  readonly name: string;
-}
+/**
+ * One init step: a container that runs to completion before the next step and the app. Give each
+ * step its `name`, unique in the pod; left out, it is named after the InitSteps construct's id.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named struct, as jsii needs, for the steps list
+export interface InitStepOptions extends ContainerOptions {}
 
 export interface InitStepsProps extends AttachmentProps {
   /**
@@ -54,6 +52,9 @@ export interface InitStepsProps extends AttachmentProps {
  * A step runs its image's entrypoint unless `command` is given.
  */
 export class InitSteps extends Construct {
+  /** Requests 50m / 32Mi, limits 100m / 64Mi: enough for shell setup steps. */
+  public static readonly DEFAULT_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
+
   /** The app container the steps prepare. */
   public readonly app: kplus.Container;
   /** Where steps write what the app reads, or undefined when hand-off is off. */
@@ -75,8 +76,8 @@ export class InitSteps extends Construct {
     if (props.handOff ?? true) {
       this.handOffPath = checkSharedPath(where, 'handOffPath', props.handOffPath ?? '/handoff');
       this.appHandOffPath = checkSharedPath(where, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
-      composition.shareDirectory(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
-      composition.setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
+      composition._shareDirectory(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
+      composition._setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
     }
     if (props.steps !== undefined && !Array.isArray(props.steps)) {
       throw new Error(`${where}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
@@ -98,10 +99,10 @@ export class InitSteps extends Construct {
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
-    const step = containerProps(where, options, { id: this.node.id, resources: INIT_STEP_RESOURCES, envVariables: handOffEnv });
-    const container = this.composition.addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
+    const step = containerProps(where, options, { id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
+    const container = this.composition._addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
     if (this.handOffPath && this.appHandOffPath) {
-      this.composition.shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
+      this.composition._shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
     }
     this._steps = appended(this._steps, container);
     return container;

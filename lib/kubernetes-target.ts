@@ -70,8 +70,8 @@ export class KubernetesVersion {
   /** Container restart rules beta and on by default. */
   public static readonly V1_35 = new KubernetesVersion(35);
 
-  /** A version written `1.N`, e.g. `KubernetesVersion.of('1.30')`. */
-  public static of(version: string): KubernetesVersion {
+  /** A version written `1.N`, e.g. `KubernetesVersion.parse('1.30')`. */
+  public static parse(version: string): KubernetesVersion {
     const match = /^1\.(\d+)$/.exec(String(version));
     if (!match) {
       throw new Error(`Kubernetes version '${version}' is not of the form 1.N. Write it like '1.29'.`);
@@ -95,21 +95,21 @@ export class KubernetesVersion {
     return this.minor >= firstMinorOf(feature);
   }
 
-  /**
-   * What to say when `feature` is used on this target: what is used, the first version that has it,
-   * and the fix. `what` names the prop or method that asked for it.
-   */
-  public missing(feature: KubernetesFeature, what: string): { message: string; fix: string } {
-    const first = `1.${firstMinorOf(feature)}`;
-    return {
-      message: `${what} needs ${feature}, first on by default in Kubernetes ${first}, but the chart targets ${this}`,
-      fix: `Call KubernetesTarget.set(chart, KubernetesVersion.of('${first}')) if your clusters run ${first} or later, or do without it.`,
-    };
-  }
-
   public toString(): string {
     return `1.${this.minor}`;
   }
+}
+
+/**
+ * What to say when `feature` is used on `target`, which lacks it: what is used, the first version
+ * that has it, and the fix. `what` names the prop or method that asked for it.
+ */
+export function missingFeature(target: KubernetesVersion, feature: KubernetesFeature, what: string): { message: string; fix: string } {
+  const first = `1.${firstMinorOf(feature)}`;
+  return {
+    message: `${what} needs ${feature}, first on by default in Kubernetes ${first}, but the chart targets ${target}`,
+    fix: `Call KubernetesTarget.set(chart, KubernetesVersion.parse('${first}')) if your clusters run ${first} or later, or do without it.`,
+  };
 }
 
 function firstMinorOf(feature: KubernetesFeature): number {

@@ -2,14 +2,14 @@ import { posix } from 'path';
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct, IValidation } from 'constructs';
-import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
+import { KubernetesFeature, KubernetesTarget, KubernetesVersion, missingFeature } from './kubernetes-target';
 import { containerNames, ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
 import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
 import { ContainerJson, containersOf, malformedPart, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
 import { quantityProblem } from './quantity';
-import { RulePolicy } from './rule-policy';
+import { Rule, RulePolicy } from './rule-policy';
 import { addDuplicateObjectValidation, byLevel, formatProblem, Problem, workloadProblems } from './rules';
 import { checkSharedPath, describeValue } from './shared-path';
 import { currentSynth, renderOncePerSynthInCdk8s } from './synth-session';
@@ -142,9 +142,6 @@ const ON_NODE_DISK: SharedDirectoryOptions = Object.freeze({});
 /** Kinds whose pods are meant to finish: a classic sidecar would keep them running forever. */
 const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 
-/** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
-export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
-
 
 /** A pod rendered and checked in the current synth; the manifest is handed out once. */
 interface PodRender {
@@ -177,6 +174,9 @@ function compositionOf(workload: kplus.AbstractPod): PodComposition | undefined 
  * workload's path, e.g. `[chart/Web] container 'shipper' (added by chart/Shipper): ...`.
  */
 export class PodComposition implements IValidation {
+  /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
+  public static readonly DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
   /** The composition of a workload, created on first use. */
   public static of(workload: kplus.AbstractPod): PodComposition {
     return compositionOf(workload) ?? new PodComposition(workload);
@@ -256,7 +256,7 @@ export class PodComposition implements IValidation {
   }
 
   /** Fails synth when the pod's effective limits exceed these amounts. */
-  public limitPodResources(budget: ResourceAmounts): void {
+  public enforceResourceBudget(budget: ResourceAmounts): void {
     this.budget = budget;
   }
 
@@ -265,13 +265,13 @@ export class PodComposition implements IValidation {
    * pod's cgroup, within which its containers share. Synth checks the KEP's rules: the containers'
    * aggregated requests within the pod's, no container limit above the pod's.
    */
-  public setPodLevelResources(resources: PodResources): void {
+  public usePodLevelResources(resources: PodResources): void {
     for (const kind of ['requests', 'limits'] as const) {
       for (const field of ['cpuMillis', 'memoryMebibytes'] as const) {
         const amount = (resources?.[kind] as Partial<ResourceAmounts> | undefined)?.[field];
         if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 0) {
           throw new Error(
-            `${this.workload.node.path}: setPodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
+            `${this.workload.node.path}: usePodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
               'Give whole, non-negative numbers: { requests: { cpuMillis, memoryMebibytes }, limits: { cpuMillis, memoryMebibytes } }.',
           );
         }
@@ -280,7 +280,7 @@ export class PodComposition implements IValidation {
     this.podLevel = resources;
   }
 
-  /** The pod-level resources set with `setPodLevelResources`, if any. */
+  /** The pod-level resources set with `usePodLevelResources`, if any. */
   public get podLevelResources(): PodResources | undefined {
     return this.podLevel;
   }
@@ -322,8 +322,9 @@ export class PodComposition implements IValidation {
   /**
    * The app container a pattern serves: the one given, else the workload's first container.
    * Patterns wire env into it when they are created, so it must exist by then.
+   * @internal
    */
-  public appContainer(patternPath: string, app?: kplus.Container): kplus.Container {
+  public _appContainer(patternPath: string, app?: kplus.Container): kplus.Container {
     if (app) {
       if (!this.workload.containers.includes(app)) {
         throw new Error(
@@ -350,8 +351,9 @@ export class PodComposition implements IValidation {
    * declared as app containers and placed when the pod is rendered: left there (classic) or made
    * init containers with restartPolicy Always (native), as the target of the workload's chart says
    * at that time, so `KubernetesTarget.set` may come before or after.
+   * @internal
    */
-  public addPatternContainer(
+  public _addPatternContainer(
     pattern: Construct,
     role: ContainerRole,
     props: kplus.ContainerProps,
@@ -382,8 +384,9 @@ export class PodComposition implements IValidation {
    * (its path in the app); each container may mount it elsewhere and read-only. Returns the
    * volume's name in the pod.
    * @param backing the emptyDir's medium and size limit; left out, on the node's disk without a limit
+   * @internal
    */
-  public shareDirectory(
+  public _shareDirectory(
     declaredBy: Construct,
     container: kplus.Container,
     path: string,
@@ -425,8 +428,9 @@ export class PodComposition implements IValidation {
   /**
    * Sets an env variable in a container, refusing to overwrite one another pattern or the user set
    * (cdk8s-plus would silently keep only the last).
+   * @internal
    */
-  public setEnv(setBy: Construct, container: kplus.Container, name: string, value: string, fix = 'Rename one of them (an ambassador upstream named `x` sets X_ADDR).'): void {
+  public _setEnv(setBy: Construct, container: kplus.Container, name: string, value: string, fix = 'Rename one of them (an ambassador upstream named `x` sets X_ADDR).'): void {
     const previous = this.envSources.find((e) => e.container === container && e.name === name);
     if (previous || container.env.variables[name] !== undefined) {
       const other = previous ? previous.setBy.node.path : `the container's own env`;
@@ -513,7 +517,7 @@ export class PodComposition implements IValidation {
     if (this.processNamespaceShared) spec.shareProcessNamespace = true;
     if (this.defaultContainer) {
       template.metadata = template.metadata ?? {};
-      template.metadata.annotations = { [DEFAULT_CONTAINER_ANNOTATION]: this.defaultContainer, ...template.metadata.annotations };
+      template.metadata.annotations = { [PodComposition.DEFAULT_CONTAINER_ANNOTATION]: this.defaultContainer, ...template.metadata.annotations };
     }
   }
 
@@ -572,7 +576,7 @@ export class PodComposition implements IValidation {
 
   /** Prints the warnings among `found` (each once, however often the pod is checked); returns the errors as messages. */
   private report(found: readonly Problem[]): string[] {
-    const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(this.workload, rule, container));
+    const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(this.workload, rule as Rule, container));
     for (const warning of warnings) {
       const message = `Warning: [${this.workload.node.path}] ${this.describe(warning)}`;
       if (this.printedWarnings?.includes(message)) continue;
@@ -593,7 +597,7 @@ export class PodComposition implements IValidation {
     if (this.podLevel) {
       const target = KubernetesTarget.of(this.workload);
       if (!target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) {
-        found.push({ rule: 'target-feature', field: 'spec.resources', ...target.missing(KubernetesFeature.POD_LEVEL_RESOURCES, 'setPodLevelResources') });
+        found.push({ rule: 'target-feature', field: 'spec.resources', ...missingFeature(target, KubernetesFeature.POD_LEVEL_RESOURCES, 'usePodLevelResources') });
       } else {
         found.push(...podLevelResourceProblems(spec, this.podLevel));
       }
@@ -667,11 +671,11 @@ export class PodComposition implements IValidation {
 
 /** The default-container annotation (set by defaultContainer or by hand) against the pod's containers. */
 function checkDefaultContainer(found: Problem[], template: PodTemplateJson, containers: readonly ContainerJson[]): void {
-  const name = template.metadata?.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  const name = template.metadata?.annotations?.[PodComposition.DEFAULT_CONTAINER_ANNOTATION];
   if (name === undefined || named(containers, name)) return;
   found.push({
     rule: 'container-reference',
-    field: `metadata.annotations.${DEFAULT_CONTAINER_ANNOTATION}`,
+    field: `metadata.annotations.${PodComposition.DEFAULT_CONTAINER_ANNOTATION}`,
     value: name,
     message: `the default container '${name}' is not a container of the pod (its containers: ${containerNames(containers)}), so kubectl logs and kubectl exec without -c would fail`,
     fix: 'Set defaultContainer (or the annotation) to one of those names.',

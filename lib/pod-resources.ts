@@ -86,7 +86,7 @@ export function budgetProblems(spec: PodSpecJson, budget: ResourceAmounts): Prob
           field: `budget.${field}`,
           value: String(given),
           message: `the pod's ${resource} budget ${given} is not a number of ${unit}`,
-          fix: `Give limitPodResources a finite ${field} of 0 or more.`,
+          fix: `Give enforceResourceBudget a finite ${field} of 0 or more.`,
         },
       ];
     }

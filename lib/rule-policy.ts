@@ -11,12 +11,100 @@ export enum RuleLevel {
   OFF = 'off',
 }
 
+/** A rule checked at synth. Its value is the id that messages, the README table and `RulePolicy` name it by. */
+export enum Rule {
+  /** A workload's name is not a DNS-1123 subdomain. */
+  OBJECT_NAME = 'object-name',
+  /** A namespace is not a DNS-1123 label. */
+  NAMESPACE = 'namespace',
+  /** A label key is invalid. */
+  LABEL_KEY = 'label-key',
+  /** A label value is invalid. */
+  LABEL_VALUE = 'label-value',
+  /** An annotation key is invalid. */
+  ANNOTATION_KEY = 'annotation-key',
+  /** A container name is not a DNS-1123 label. */
+  CONTAINER_NAME = 'container-name',
+  /** Two containers share a name across init and app containers. */
+  DUPLICATE_CONTAINER_NAME = 'duplicate-container-name',
+  /** An image reference is malformed. */
+  IMAGE_REFERENCE = 'image-reference',
+  /** An image has the latest tag. */
+  IMAGE_TAG = 'image-tag',
+  /** An env name is invalid. */
+  ENV_NAME = 'env-name',
+  /** An env name is set twice in a container. */
+  DUPLICATE_ENV = 'duplicate-env',
+  /** A resource amount is negative. */
+  RESOURCE_QUANTITY = 'resource-quantity',
+  /** A cpu request is missing. */
+  CPU_REQUEST = 'cpu-request',
+  /** A cpu limit is missing. */
+  CPU_LIMIT = 'cpu-limit',
+  /** A memory request is missing. */
+  MEMORY_REQUEST = 'memory-request',
+  /** A memory limit is missing. */
+  MEMORY_LIMIT = 'memory-limit',
+  /** A request is above its limit. */
+  REQUEST_ABOVE_LIMIT = 'request-above-limit',
+  /** The pod's effective limits are above its budget. */
+  POD_BUDGET = 'pod-budget',
+  /** A container mounts a volume the pod does not have. */
+  MISSING_VOLUME = 'missing-volume',
+  /** Two volumes are mounted on one path in a container. */
+  DUPLICATE_MOUNT_PATH = 'duplicate-mount-path',
+  /** A run-to-completion init container has a lifecycle hook or probe. */
+  INIT_CONTAINER_PROBE = 'init-container-probe',
+  /** A container port is out of range. */
+  PORT_NUMBER = 'port-number',
+  /** A port has a protocol Kubernetes does not know. */
+  PORT_PROTOCOL = 'port-protocol',
+  /** Two containers listen on one port and protocol. */
+  PORT_CONFLICT = 'port-conflict',
+  /** A port name is not an IANA service name. */
+  PORT_NAME = 'port-name',
+  /** Two ports share a name. */
+  DUPLICATE_PORT_NAME = 'duplicate-port-name',
+  /** A container must not run as root but runs as uid 0. */
+  RUN_AS_ROOT = 'run-as-root',
+  /** A container is privileged without privilege escalation. */
+  PRIVILEGED_WITHOUT_ESCALATION = 'privileged-without-escalation',
+  /** A capability is named with the CAP_ prefix. */
+  CAPABILITY_NAME = 'capability-name',
+  /** A capability is added without dropping ALL. */
+  CAPABILITY_WITHOUT_DROP_ALL = 'capability-without-drop-all',
+  /** Two charts of one app define the same kind, namespace and name. */
+  DUPLICATE_OBJECT = 'duplicate-object',
+  /** A classic helper is attached to a Job, which would never complete. */
+  SIDECAR_MODE = 'sidecar-mode',
+  /** A declared dependency cannot be guaranteed. */
+  DEPENDENCY = 'dependency',
+  /** The grace period does not cover the app's preStop plus the longest drain. */
+  GRACE_PERIOD = 'grace-period',
+  /** A feature is used on a target without it. */
+  TARGET_FEATURE = 'target-feature',
+  /** A container limit is above the pod-level limit (KEP-2837). */
+  POD_LEVEL_RESOURCES = 'pod-level-resources',
+  /** A pattern container runs its own image on the pattern's busybox-sized resources. */
+  DEFAULT_RESOURCES = 'default-resources',
+  /** A container of yours has runAsNonRoot but no runAsUser. */
+  RUN_AS_NON_ROOT_WITHOUT_USER = 'run-as-non-root-without-user',
+  /** A container of yours keeps its capabilities. */
+  CAPABILITIES_KEPT = 'capabilities-kept',
+  /** A variable a pattern set is replaced afterwards by the container's own env. */
+  ENV_OVERWRITTEN = 'env-overwritten',
+  /** A name that refers to a container (the default container, a dependency, a rule policy) names none in the pod. */
+  CONTAINER_REFERENCE = 'container-reference',
+}
+
+/** The id of a rule, as problems carry it. */
+export type RuleId = `${Rule}`;
+
 /**
- * Every rule checked at synth, with its level unless a RulePolicy says otherwise: errors for what
- * the API server or kubelet would refuse (and for requests and limits, which every container
- * should have), warnings for advice.
+ * Every rule's level unless a RulePolicy says otherwise: errors for what the API server or kubelet
+ * would refuse (and for requests and limits, which every container should have), warnings for advice.
  */
-export const DEFAULT_RULE_LEVELS = {
+export const DEFAULT_RULE_LEVELS: Readonly<Record<RuleId, RuleLevel>> = {
   'object-name': RuleLevel.ERROR,
   namespace: RuleLevel.ERROR,
   'label-key': RuleLevel.ERROR,
@@ -58,13 +146,10 @@ export const DEFAULT_RULE_LEVELS = {
   'capabilities-kept': RuleLevel.WARNING,
   'env-overwritten': RuleLevel.ERROR,
   'container-reference': RuleLevel.ERROR,
-} as const satisfies Record<string, RuleLevel>;
-
-/** The id of a rule checked at synth, as used in messages, the README table and RulePolicy. */
-export type RuleId = keyof typeof DEFAULT_RULE_LEVELS;
+};
 
 /** Every rule id, in the order of the README table. */
-export const RULE_IDS = Object.keys(DEFAULT_RULE_LEVELS) as RuleId[];
+export const RULE_IDS: readonly RuleId[] = Object.values(Rule);
 
 /** How a rule's level is set on a scope. */
 export interface RulePolicyOptions {
@@ -98,11 +183,11 @@ const LEVELS: readonly string[] = Object.values(RuleLevel);
  *
  * @example
  * // Many operators run without cpu limits (throttling hurts more than it protects).
- * RulePolicy.set(app, 'cpu-limit', RuleLevel.OFF, { reason: 'many operators run without cpu limits' });
+ * RulePolicy.set(app, Rule.CPU_LIMIT, RuleLevel.OFF, { reason: 'many operators run without cpu limits' });
  */
 export class RulePolicy {
   /** Sets `rule` to `level` on `scope` (and the constructs under it), replacing an earlier setting of that rule there. */
-  public static set(scope: IConstruct, rule: RuleId, level: RuleLevel, options: RulePolicyOptions): void {
+  public static set(scope: IConstruct, rule: Rule, level: RuleLevel, options: RulePolicyOptions): void {
     const where = `RulePolicy.set on ${scope.node.path || 'the app'}`;
     assertKnownRule(where, rule);
     if (!LEVELS.includes(level)) {
@@ -127,17 +212,17 @@ export class RulePolicy {
   }
 
   /** The level of `rule` for `container` (or the whole pod) of the workload at `scope`. */
-  public static levelOf(scope: IConstruct, rule: RuleId, container?: string): RuleLevel {
+  public static levelOf(scope: IConstruct, rule: Rule, container?: string): RuleLevel {
     assertKnownRule(`RulePolicy.levelOf on ${scope.node.path || 'the app'}`, rule);
     return RulePolicy.settingOf(scope, rule, container)?.level ?? DEFAULT_RULE_LEVELS[rule];
   }
 
   /** Why `rule` has its level at `scope`, or undefined when it has its default level. */
-  public static reasonOf(scope: IConstruct, rule: RuleId, container?: string): string | undefined {
+  public static reasonOf(scope: IConstruct, rule: Rule, container?: string): string | undefined {
     return RulePolicy.settingOf(scope, rule, container)?.reason;
   }
 
-  private static settingOf(scope: IConstruct, rule: RuleId, container?: string): RuleSetting | undefined {
+  private static settingOf(scope: IConstruct, rule: Rule, container?: string): RuleSetting | undefined {
     for (let current: IConstruct | undefined = scope; current; current = current.node.scope) {
       const settings = SETTINGS.get(current);
       if (!settings) continue;

@@ -5,7 +5,7 @@ import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { Interned } from './interned';
 import { NONE } from './compact-list';
 import { checkQuantity, CheckedQuantity } from './quantity';
-import { RuleId, RuleLevel, RulePolicy } from './rule-policy';
+import { Rule, RuleId, RuleLevel, RulePolicy } from './rule-policy';
 import { oncePerSynth } from './synth-session';
 
 /**
@@ -92,7 +92,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
     validate: () => oncePerSynth(printedWarnings, () => {
       const errors: string[] = [];
       for (const { problem, object } of duplicateObjectProblems(root)) {
-        const level = RulePolicy.levelOf(object, problem.rule);
+        const level = RulePolicy.levelOf(object, problem.rule as Rule);
         const text = formatProblem(problem);
         if (level === RuleLevel.ERROR) errors.push(text);
         if (level === RuleLevel.WARNING && !printedWarnings.has(text)) {
@@ -469,7 +469,7 @@ function missingAmount(container: string, path: string, resource: typeof REQUIRE
     message: `${resource} ${kind} is missing`,
     fix:
       `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
-      `or set RulePolicy.set(scope, '${rule}', RuleLevel.OFF, { reason }).`,
+      `or set RulePolicy.set(scope, Rule.${resource.toUpperCase()}_${kind.toUpperCase()}, RuleLevel.OFF, { reason }).`,
   };
 }
 
@@ -542,7 +542,7 @@ const PORT_CONFLICTS = {
   containerPort: {
     what: 'port',
     where: "which share the pod's localhost",
-    fix: 'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
+    fix: 'Give each container its own port (e.g. the ambassador firstPort prop or the adapter metricsPort).',
   },
   hostPort: {
     what: 'hostPort',
@@ -611,7 +611,7 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
       field: `${own ? path : specPath}.securityContext.runAsUser`,
       value: '0',
       message: `runs as uid 0 (${own ? 'its' : "the pod's"} runAsUser) with runAsNonRoot true, which the kubelet refuses to start`,
-      fix: 'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
+      fix: 'Set runAsUser to a non-zero uid such as 65534 (RestrictedSecurity.NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
     });
   }
   if (context.privileged === true && context.allowPrivilegeEscalation === false) {

@@ -12,11 +12,20 @@ const ROLE_TEXT: Record<ContainerRole, string> = {
   [ContainerRole.ADAPTER]: 'adapter',
 };
 
-/**
- * A short Markdown runbook for the pods of one workload, written from its rendered manifest:
- * containers in start order, effective resources, the kubectl commands, and what to check when stuck.
- * Pass the manifest when you have it (synth passes the one it writes), so the workload is not rendered again.
- */
+/** The runbook synth writes beside each workload that has patterns. */
+export class Runbook {
+  /**
+   * A short Markdown runbook for the pods of one workload, written from its rendered manifest:
+   * containers in start order, effective resources, the kubectl commands, and what to check when stuck.
+   */
+  public static render(composition: PodComposition): string {
+    return renderRunbook(composition);
+  }
+
+  private constructor() {}
+}
+
+/** The runbook of `composition`, from `rendered` when synth has it at hand, so the workload is not rendered again. */
 export function renderRunbook(composition: PodComposition, rendered: object = composition.manifest): string {
   const manifest = rendered as WorkloadJson;
   const template = podTemplateOf(manifest);

@@ -1,10 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPropKinds, containerProps, containerResourcesOf, DEFAULT_IMAGE, helperOptions, HelperProps } from './container-defaults';
+import { attach, checkContainerOptions, checkPropKinds, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources } from './container-defaults';
 import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
-
-/** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
-export const SIDECAR_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 export interface SidecarProps extends HelperProps {
   /**
@@ -46,6 +43,9 @@ export interface SidecarProps extends HelperProps {
  * `command` is required, since busybox alone would exit at once and crash-loop.
  */
 export class Sidecar extends Construct {
+  /** Requests 50m / 32Mi, limits 100m / 64Mi: a log shipper or sync loop on a small pod. */
+  public static readonly DEFAULT_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
+
   /** The sidecar's container. */
   public readonly container: kplus.Container;
   /** The app container the sidecar serves. */
@@ -66,11 +66,11 @@ export class Sidecar extends Construct {
       );
     }
     this.app = app;
-    const sidecar = containerProps(where, options, { id, resources: SIDECAR_RESOURCES });
-    this.container = composition.addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
+    const sidecar = containerProps(where, options, { id, resources: Sidecar.DEFAULT_RESOURCES });
+    this.container = composition._addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
     if (sharedPath !== undefined) {
-      composition.shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
-      composition.shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
+      composition._shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
+      composition._shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
     }
   }
 }

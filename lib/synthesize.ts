@@ -41,34 +41,51 @@ function isCliScratchDirectory(dir: string): boolean {
   return path.resolve(dir) === path.resolve(CLI_SCRATCH_DIRECTORY);
 }
 
-/**
- * Synthesizes the charts `build` adds, with a runbook per workload that has patterns, into `outdir`
- * (default: where `cdk8s synth` asks for, CDK8S_OUTDIR, else `dist`).
- *
- * What is guaranteed:
- * - `outdir` is checked first: synth writes only into a new or empty
- *   directory or one it made, and never touches a file it did not write.
- * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
- * - Then each changed file is written whole beside its final name and flushed, and only then are they
- *   all renamed into place. A reader never sees half a file; a file whose bytes did not change is not
- *   rewritten. The set of files is not switched as one (POSIX cannot, short of renaming `outdir`): a run
- *   killed among the renames, a fraction of a millisecond, leaves some files new and some old, each
- *   whole; the marker lists them all, so the next run finishes the job.
- * - `outdir` itself is never renamed or removed, so it may be a mount point.
- */
-export function synthesizeAtomically(build: (app: App) => void, outdir?: string): SynthesisResult {
-  const target = path.resolve(outdir ?? outputDirectoryFromEnvironment());
-  const previousFiles = checkOutputDirectory(target);
-  const files = renderInMemory(build);
-  const changed = replaceFiles(target, files, previousFiles);
-  // Plain `npx cdk8s synth` fails unless the directory it asked for exists afterwards.
-  if (outdir === undefined && process.env.CDK8S_OUTDIR && isCliScratchDirectory(process.env.CDK8S_OUTDIR)) {
-    fs.mkdirSync(CLI_SCRATCH_DIRECTORY, { recursive: true });
-  }
-  return { outdir: target, files: [OUTPUT_MARKER, ...[...files.keys()].sort()], changed };
+/** What an app is made of: the charts `AtomicSynthesis.synthesize` builds and writes. */
+export interface IChartSource {
+  /** Adds the charts to `app`. */
+  addCharts(app: App): void;
 }
 
-/** What {@link synthesizeAtomically} did. */
+/** Synth that writes only into directories it owns, and replaces their files whole. */
+export class AtomicSynthesis {
+  /**
+   * The file that marks a directory synth made. It lists the files synth wrote there: the only ones
+   * it replaces or deletes.
+   */
+  public static readonly OUTPUT_MARKER = OUTPUT_MARKER;
+
+  /**
+   * Synthesizes the charts `source` adds, with a runbook per workload that has patterns, into `outdir`
+   * (default: where `cdk8s synth` asks for, CDK8S_OUTDIR, else `dist`).
+   *
+   * What is guaranteed:
+   * - `outdir` is checked first: synth writes only into a new or empty
+   *   directory or one it made, and never touches a file it did not write.
+   * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
+   * - Then each changed file is written whole beside its final name and flushed, and only then are they
+   *   all renamed into place. A reader never sees half a file; a file whose bytes did not change is not
+   *   rewritten. The set of files is not switched as one (POSIX cannot, short of renaming `outdir`): a run
+   *   killed among the renames, a fraction of a millisecond, leaves some files new and some old, each
+   *   whole; the marker lists them all, so the next run finishes the job.
+   * - `outdir` itself is never renamed or removed, so it may be a mount point.
+   */
+  public static synthesize(source: IChartSource, outdir?: string): SynthesisResult {
+    const target = path.resolve(outdir ?? outputDirectoryFromEnvironment());
+    const previousFiles = checkOutputDirectory(target);
+    const files = renderInMemory(source);
+    const changed = replaceFiles(target, files, previousFiles);
+    // Plain `npx cdk8s synth` fails unless the directory it asked for exists afterwards.
+    if (outdir === undefined && process.env.CDK8S_OUTDIR && isCliScratchDirectory(process.env.CDK8S_OUTDIR)) {
+      fs.mkdirSync(CLI_SCRATCH_DIRECTORY, { recursive: true });
+    }
+    return { outdir: target, files: [OUTPUT_MARKER, ...[...files.keys()].sort()], changed };
+  }
+
+  private constructor() {}
+}
+
+/** What {@link AtomicSynthesis.synthesize} did. */
 export interface SynthesisResult {
   /** The absolute output directory. */
   readonly outdir: string;
@@ -148,11 +165,11 @@ function listed(names: string[]): string {
 }
 
 /** Synthesizes in memory: file name → bytes. Nothing is written, so nothing is left behind by a failure. */
-function renderInMemory(build: (app: App) => void): Map<string, Buffer> {
+function renderInMemory(source: IChartSource): Map<string, Buffer> {
   // os.tmpdir() exists, so App.synth's mkdir of it is a no-op; every chart file goes through Yaml.save,
   // named after the chart as a DNS label (so marker entries stay plain file names).
   const app = new App({ outdir: os.tmpdir(), recordConstructMetadata: false });
-  build(app);
+  source.addCharts(app);
   const files = new Map<string, Buffer>();
   // Runbooks are written from the manifests as the chart files get them, while they are at hand:
   // rendering each workload again for its runbook cost three renders a workload.

@@ -19,17 +19,15 @@ import {
   Adapter,
   AdapterSource,
   Ambassador,
-  AMBASSADOR_RESOURCES,
-  containerResources,
   InitSteps,
-  LOG_LINE_TO_JSON,
   PodComposition,
-  restrictedSecurityContext,
+  Resources,
+  RestrictedSecurity,
   Sidecar,
 } from '../lib';
 
 const PER_CHART = 500;
-const RESOURCES = containerResources(50, 100, 32, 64);
+const RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 const LOG_DIR = '/var/log/app';
 /** What the Ambassador renders for one upstream, written out by hand for the raw case. */
 const FORWARDER = [
@@ -44,7 +42,7 @@ export function withPatterns(chart: Chart, i: number): void {
   const workload = new kplus.Deployment(chart, `D${i}`, {
     metadata: { name: `app-${i}` },
     // The library never changes the app container: it hardens itself, as in the raw case.
-    containers: [{ name: 'app', image: 'busybox:1.36', resources: RESOURCES, securityContext: restrictedSecurityContext() }],
+    containers: [{ name: 'app', image: 'busybox:1.36', resources: RESOURCES, securityContext: RestrictedSecurity.container() }],
   });
   new InitSteps(chart, `Init${i}`, { workload, steps: [{ name: 'setup', command: ['sh', '-c', 'echo ok > "$HANDOFF_DIR/ready"'] }] });
   new Sidecar(chart, `LogShipper${i}`, { workload, name: 'log-shipper', sharedPath: LOG_DIR, command: ['sh', '-c', `tail -F ${LOG_DIR}/app.log`] });
@@ -69,7 +67,7 @@ export function raw(chart: Chart, i: number): void {
         image: 'busybox:1.36',
         resources: RESOURCES,
         envVariables: env({ HANDOFF_DIR: '/handoff', DB_ADDR: 'localhost:9000' }),
-        securityContext: restrictedSecurityContext(),
+        securityContext: RestrictedSecurity.container(),
       },
     ],
   });
@@ -77,13 +75,13 @@ export function raw(chart: Chart, i: number): void {
   workload.containers[0].mount('/handoff', handOff, { readOnly: true });
   workload.containers[0].mount(LOG_DIR, logs);
   const helper = (name: string, script: string, extra: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps => ({
-    name, image: 'busybox:1.36', command: ['sh', '-c', script], resources: RESOURCES, securityContext: restrictedSecurityContext(), ...extra,
+    name, image: 'busybox:1.36', command: ['sh', '-c', script], resources: RESOURCES, securityContext: RestrictedSecurity.container(), ...extra,
   });
   workload.addInitContainer(helper('setup', 'echo ok > "$HANDOFF_DIR/ready"', { envVariables: env({ HANDOFF_DIR: '/handoff' }) })).mount('/handoff', handOff);
   workload.addContainer(helper('log-shipper', `tail -F ${LOG_DIR}/app.log`)).mount(LOG_DIR, logs);
   const listening = kplus.Probe.fromCommand(['grep', '-q', ':2328 00000000:0000 0A', '/proc/net/tcp'], { periodSeconds: Duration.seconds(1), failureThreshold: 30 });
-  workload.addContainer(helper('db', FORWARDER, { ports: [{ number: 9000 }], resources: AMBASSADOR_RESOURCES, startup: listening }));
-  workload.addContainer(helper('log-normalizer', `trap 'exit 0' TERM\ntail -F -n +1 '${LOG_DIR}/app.log' | awk '${LOG_LINE_TO_JSON}' &\nwait $!`)).mount(LOG_DIR, logs, { readOnly: true });
+  workload.addContainer(helper('db', FORWARDER, { ports: [{ number: 9000 }], resources: Ambassador.DEFAULT_RESOURCES, startup: listening }));
+  workload.addContainer(helper('log-normalizer', `trap 'exit 0' TERM\ntail -F -n +1 '${LOG_DIR}/app.log' | awk '${Adapter.LOG_LINE_TO_JSON}' &\nwait $!`)).mount(LOG_DIR, logs, { readOnly: true });
 }
 
 /**

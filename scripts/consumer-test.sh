@@ -22,13 +22,13 @@ npm install --prefer-offline --no-audit --no-fund --loglevel=error
 cat > main.ts <<'TS'
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { InitSteps, Sidecar, restrictedSecurityContext } from 'cdk8s-multi-container-patterns';
+import { InitSteps, RestrictedSecurity, Sidecar } from 'cdk8s-multi-container-patterns';
 
 const app = new App();
 const chart = new Chart(app, 'shop');
 const api = new kplus.Deployment(chart, 'Api', {
   metadata: { name: 'api' },
-  containers: [{ name: 'api', image: 'busybox:1.36', securityContext: restrictedSecurityContext() }],
+  containers: [{ name: 'api', image: 'busybox:1.36', securityContext: RestrictedSecurity.container() }],
 });
 new InitSteps(chart, 'Migrate', { workload: api, steps: [{ name: 'migrate', command: ['sh', '-c', 'echo ok > $HANDOFF_DIR/done'] }] });
 new Sidecar(chart, 'LogShipper', { workload: api, sharedPath: '/var/log/api', command: ['sh', '-c', 'tail -F /var/log/api/api.log'] });

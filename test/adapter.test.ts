@@ -5,7 +5,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { AdapterExampleChart } from '../lib/examples';
-import { Adapter, AdapterSource, LOG_LINE_TO_JSON, Sidecar, STATS_TO_PROMETHEUS } from '../lib';
+import { Adapter, AdapterSource, Sidecar } from '../lib';
 import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
 
 /** The busybox binary, what the pod runs: `busybox` on PATH, else /bin/busybox (CI installs busybox-static). */
@@ -30,16 +30,16 @@ describe('Adapter', () => {
     expect(containerOf(podSpec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
     expect(adapter.volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e', readOnly: true }]);
     // Stops at once on SIGTERM (sh as PID 1 ignores it unless trapped).
-    expect(adapter.command[2]).toBe(`trap 'exit 0' TERM\ntail -F -n +1 '/var/log/app/app.log' | awk '${LOG_LINE_TO_JSON}' &\nwait $!`);
+    expect(adapter.command[2]).toBe(`trap 'exit 0' TERM\ntail -F -n +1 '/var/log/app/app.log' | awk '${Adapter.LOG_LINE_TO_JSON}' &\nwait $!`);
   });
 
   test('turns raw log lines into JSON lines', () => {
-    const out = awk(LOG_LINE_TO_JSON, '2026-11-24T10:00:00 WARN disk "sda" almost full\n').toString();
+    const out = awk(Adapter.LOG_LINE_TO_JSON, '2026-11-24T10:00:00 WARN disk "sda" almost full\n').toString();
     expect(JSON.parse(out)).toEqual({ time: '2026-11-24T10:00:00', level: 'warn', message: 'disk "sda" almost full' });
   });
 
   test('turns name: value stats into Prometheus lines and skips the rest', () => {
-    expect(awk(STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n').toString()).toBe(
+    expect(awk(Adapter.STATS_TO_PROMETHEUS, 'Active connections: 3\nrequests: 42\nnot a stat\n').toString()).toBe(
       'app_active_connections 3\napp_requests 42\n',
     );
   });
@@ -149,7 +149,7 @@ const logLine = fc
 /** What a UTF-8 decoder reads from bytes (an invalid sequence as U+FFFD), as JSON.parse must give it back. */
 const decoded = (bytes: Buffer): string => new TextDecoder('utf-8').decode(bytes);
 
-describe('LOG_LINE_TO_JSON on the real busybox awk', () => {
+describe('Adapter.LOG_LINE_TO_JSON on the real busybox awk', () => {
   const name = 'prints valid JSON (RFC 8259) for every input line and keeps time, level and message';
   (BUSYBOX ? test : test.skip)(BUSYBOX ? name : `${name} (skipped: no busybox binary on PATH or at /bin/busybox; apt-get install -y busybox-static)`, () => {
     let lines = 0;
@@ -158,7 +158,7 @@ describe('LOG_LINE_TO_JSON on the real busybox awk', () => {
         const input = Buffer.concat(
           generated.flatMap((l) => [l.time, Buffer.alloc(l.spaces, ' '), l.level, Buffer.alloc(l.gap, ' '), l.message, Buffer.from('\n')]),
         );
-        const output = awk(LOG_LINE_TO_JSON, input);
+        const output = awk(Adapter.LOG_LINE_TO_JSON, input);
         // JSON text is UTF-8: the output must decode without a single replacement.
         const text = new TextDecoder('utf-8', { fatal: true }).decode(output);
         const printed = text.split('\n');
@@ -178,7 +178,7 @@ describe('LOG_LINE_TO_JSON on the real busybox awk', () => {
   (BUSYBOX ? test : test.skip)('prints valid JSON for any bytes at all, NUL included (it ends a record in awk)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 100, maxLength: 100 }), (generated) => {
-        const output = awk(LOG_LINE_TO_JSON, Buffer.concat(generated.flatMap((bytes) => [Buffer.from(bytes), Buffer.from('\n')])));
+        const output = awk(Adapter.LOG_LINE_TO_JSON, Buffer.concat(generated.flatMap((bytes) => [Buffer.from(bytes), Buffer.from('\n')])));
         for (const line of new TextDecoder('utf-8', { fatal: true }).decode(output).split('\n').slice(0, -1)) {
           expect(Object.keys(JSON.parse(line))).toEqual(['time', 'level', 'message']);
         }

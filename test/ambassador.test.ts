@@ -44,7 +44,7 @@ describe('Ambassador', () => {
   test('exposes the local addresses on the construct', () => {
     const chart = new Chart(Testing.app(), 'test');
     const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
-    const proxy = new Ambassador(chart, 'Cache', { workload: pod, port: 6380, upstreams: [{ name: 'redis', host: 'redis.cache', port: 6379 }] });
+    const proxy = new Ambassador(chart, 'Cache', { workload: pod, firstPort: 6380, upstreams: [{ name: 'redis', host: 'redis.cache', port: 6379 }] });
     expect(proxy.localAddresses).toEqual({ redis: 'localhost:6380' });
   });
 

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/container-defaults';
+import { RestrictedSecurity } from '../lib/container-defaults';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';
@@ -13,8 +13,8 @@ function web(version = KubernetesVersion.V1_27) {
   KubernetesTarget.set(chart, version);
   const workload = new kplus.Deployment(chart, 'Web', {
     metadata: { name: 'web' },
-    securityContext: RESTRICTED_POD_SECURITY,
-    containers: [{ name: 'app', image: 'busybox:1.36', command: KEEP_RUNNING, resources: EXAMPLE_APP_RESOURCES, securityContext: restrictedSecurityContext() }],
+    securityContext: RestrictedSecurity.POD,
+    containers: [{ name: 'app', image: 'busybox:1.36', command: KEEP_RUNNING, resources: EXAMPLE_APP_RESOURCES, securityContext: RestrictedSecurity.container() }],
   });
   return { chart, workload };
 }
@@ -127,7 +127,7 @@ describe('env collisions are errors naming both sources', () => {
   test('fails when two patterns set one variable', () => {
     const { chart, workload } = web();
     new Ambassador(chart, 'One', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
-    expect(() => new Ambassador(chart, 'Two', { workload, port: 9100, upstreams: [{ name: 'db', host: 'db2', port: 5432 }] })).toThrow(
+    expect(() => new Ambassador(chart, 'Two', { workload, firstPort: 9100, upstreams: [{ name: 'db', host: 'db2', port: 5432 }] })).toThrow(
       "test/Two: env DB_ADDR of container 'app' is already set by test/One.",
     );
   });
@@ -143,8 +143,8 @@ describe('input from JavaScript', () => {
     }, 'test/A: upstreams is {"name":"db"}. Give an array of at least one { name, host, port } to forward to.'],
     ['a port given as a string', () => {
       const { chart, workload } = web();
-      return new Ambassador(chart, 'A', untyped({ workload, port: '9000', upstreams: [{ name: 'db', host: 'db', port: 1 }] }));
-    }, "test/A: port is '9000', not a port. Give an integer from 1 to 65535."],
+      return new Ambassador(chart, 'A', untyped({ workload, firstPort: '9000', upstreams: [{ name: 'db', host: 'db', port: 1 }] }));
+    }, "test/A: firstPort is '9000', not a port. Give an integer from 1 to 65535."],
     ['a string metricsPort', () => {
       const { chart, workload } = web();
       return new Adapter(chart, 'M', untyped({ workload, source: AdapterSource.statsEndpoint(8080), metricsPort: '9100; rm -rf /' }));
@@ -236,8 +236,8 @@ describe('found by a second read', () => {
       const other = new kplus.Deployment(c, 'Other', { containers: [{ name: 'proxy', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }] });
       PodComposition.of(w).addDependency(w.containers[0], other.containers[0]);
     }, "test/Web: the dependency 'proxy' is not a container of workload test/Web."],
-    ['pod-level resources miss an amount', (_c: Chart, w: kplus.Deployment) => PodComposition.of(w).setPodLevelResources(untyped({ requests: { cpuMillis: 100 }, limits: { cpuMillis: 200, memoryMebibytes: 64 } })),
-      'test/Web: setPodLevelResources requests.memoryMebibytes is undefined. Give whole, non-negative numbers'],
+    ['pod-level resources miss an amount', (_c: Chart, w: kplus.Deployment) => PodComposition.of(w).usePodLevelResources(untyped({ requests: { cpuMillis: 100 }, limits: { cpuMillis: 200, memoryMebibytes: 64 } })),
+      'test/Web: usePodLevelResources requests.memoryMebibytes is undefined. Give whole, non-negative numbers'],
     ['two InitSteps both hand off', (c: Chart, w: kplus.Deployment) => {
       new InitSteps(c, 'A', { workload: w, steps: [] });
       new InitSteps(c, 'B', { workload: w, handOffPath: '/other', steps: [] });

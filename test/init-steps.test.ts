@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { InitExampleChart } from '../lib/examples';
-import { InitSteps, INIT_STEP_RESOURCES, RESTRICTED_CONTAINER_SECURITY } from '../lib';
+import { InitSteps, RestrictedSecurity } from '../lib';
 import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
 
 describe('InitSteps', () => {
@@ -45,8 +45,8 @@ describe('InitSteps', () => {
       runAsNonRoot: true,
       runAsUser: 65534,
     });
-    expect(INIT_STEP_RESOURCES.cpu?.limit?.amount).toBe('100m');
-    expect(RESTRICTED_CONTAINER_SECURITY.user).toBe(65534);
+    expect(InitSteps.DEFAULT_RESOURCES.cpu?.limit?.amount).toBe('100m');
+    expect(RestrictedSecurity.container().user).toBe(65534);
   });
 
   test('addStep appends after the steps given in props and returns the container', () => {

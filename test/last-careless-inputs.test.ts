@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Adapter, AdapterSource, Ambassador, CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, DependencyCondition, PodComposition, RuleLevel, RulePolicy, Sidecar } from '../lib';
+import { Adapter, AdapterSource, Ambassador, CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, DependencyCondition, PodComposition, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
 import { restrictedViolations } from './support/pss';
 import { KEEP_RUNNING, ruleFixture, synthReport, webDeployment } from './support/rule-examples';
 import { containerOf, podSpecOf } from './support/synth';
@@ -51,7 +51,7 @@ describe('every place that names a container is checked against the pod, listing
   test('fails when a rule policy names a container no workload under its scope has', () => {
     const fixture = ruleFixture();
     new Sidecar(fixture.chart, 'Shipper', { workload: webDeployment(fixture.chart), command: KEEP_RUNNING });
-    RulePolicy.set(fixture.chart, 'cpu-limit', RuleLevel.OFF, { reason: 'throttling hurts', container: 'shiper' });
+    RulePolicy.set(fixture.chart, Rule.CPU_LIMIT, RuleLevel.OFF, { reason: 'throttling hurts', container: 'shiper' });
     expect(synthReport(fixture)).toEqual([
       "[chart] RulePolicy.set here sets rule 'cpu-limit' for container 'shiper', which no workload here has (its containers: 'app', 'shipper'). " +
         'Give one of those names, or leave container out for every container.',
@@ -61,7 +61,7 @@ describe('every place that names a container is checked against the pod, listing
   test('a rule policy naming a container of one workload under its scope is fine', () => {
     const fixture = ruleFixture();
     new Sidecar(fixture.chart, 'Shipper', { workload: webDeployment(fixture.chart), command: KEEP_RUNNING });
-    RulePolicy.set(fixture.app, 'cpu-limit', RuleLevel.OFF, { reason: 'throttling hurts', container: 'shipper' });
+    RulePolicy.set(fixture.app, Rule.CPU_LIMIT, RuleLevel.OFF, { reason: 'throttling hurts', container: 'shipper' });
     expect(synthReport(fixture)).toEqual([]);
   });
 });

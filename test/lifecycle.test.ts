@@ -3,18 +3,18 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Ambassador,
   DependencyCondition,
-  FEATURE_HISTORY,
   InitSteps,
   KubernetesFeature,
   KubernetesTarget,
   KubernetesVersion,
   PodComposition,
-  renderRunbook,
+  Runbook,
   Sidecar,
   SidecarMode,
 } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/container-defaults';
+import { RestrictedSecurity } from '../lib/container-defaults';
+import { FEATURE_HISTORY } from '../lib/kubernetes-target';
 import { validateForTarget } from './support/kubernetes-schema';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';
 
@@ -22,8 +22,8 @@ function job(version: KubernetesVersion, props: Partial<kplus.JobProps> = {}) {
   const chart = new Chart(Testing.app(), 'test');
   KubernetesTarget.set(chart, version);
   const workload = new kplus.Job(chart, 'Batch', {
-    securityContext: RESTRICTED_POD_SECURITY,
-    containers: [{ name: 'app', image: 'busybox:1.36', command: ['true'], resources: EXAMPLE_APP_RESOURCES, securityContext: restrictedSecurityContext() }],
+    securityContext: RestrictedSecurity.POD,
+    containers: [{ name: 'app', image: 'busybox:1.36', command: ['true'], resources: EXAMPLE_APP_RESOURCES, securityContext: RestrictedSecurity.container() }],
     ...props,
   });
   return { chart, workload, pod: PodComposition.of(workload) };
@@ -95,7 +95,7 @@ describe('declared dependencies', () => {
   test('fails when dependencies form a cycle', () => {
     const { chart, workload, pod } = job(KubernetesVersion.V1_29);
     const a = new Ambassador(chart, 'A', { workload, upstreams: [{ name: 'a', host: 'a', port: 1 }] });
-    const b = new Ambassador(chart, 'B', { workload, port: 9100, upstreams: [{ name: 'b', host: 'b', port: 1 }] });
+    const b = new Ambassador(chart, 'B', { workload, firstPort: 9100, upstreams: [{ name: 'b', host: 'b', port: 1 }] });
     pod.addDependency(a.container, b.container);
     pod.addDependency(b.container, a.container);
     expect(() => Testing.synth(chart)).toThrow("containers 'a' → 'b' → 'a' depend on each other in a cycle, so none can start. Remove one of these dependencies.");
@@ -143,19 +143,19 @@ describe('targets 1.27 to 1.35', () => {
       [KubernetesFeature.CONTAINER_RESTART_RULES, 35],
     ]);
     for (const f of FEATURE_HISTORY) expect(f.source).toMatch(/^KEP-\d+/);
-    expect(KubernetesVersion.of('1.35').supports(KubernetesFeature.POD_LEVEL_RESOURCES)).toBe(true);
+    expect(KubernetesVersion.parse('1.35').supports(KubernetesFeature.POD_LEVEL_RESOURCES)).toBe(true);
   });
 
   test('fails when a version is outside 1.27 to 1.35', () => {
-    expect(() => KubernetesVersion.of('1.26')).toThrow("Kubernetes version '1.26' is outside the targets this library knows, 1.27 to 1.35. Pick one of those.");
-    expect(() => KubernetesVersion.of('1.36')).toThrow('outside the targets');
+    expect(() => KubernetesVersion.parse('1.26')).toThrow("Kubernetes version '1.26' is outside the targets this library knows, 1.27 to 1.35. Pick one of those.");
+    expect(() => KubernetesVersion.parse('1.36')).toThrow('outside the targets');
   });
 
   test('fails when a feature is used below its first version, naming that version', () => {
     const { chart, pod } = job(KubernetesVersion.V1_33);
-    pod.setPodLevelResources({ requests: { cpuMillis: 100, memoryMebibytes: 64 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
+    pod.usePodLevelResources({ requests: { cpuMillis: 100, memoryMebibytes: 64 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
     expect(() => Testing.synth(chart)).toThrow(
-      "setPodLevelResources needs pod-level resources, first on by default in Kubernetes 1.34, but the chart targets 1.33. Call KubernetesTarget.set(chart, KubernetesVersion.of('1.34'))",
+      "usePodLevelResources needs pod-level resources, first on by default in Kubernetes 1.34, but the chart targets 1.33. Call KubernetesTarget.set(chart, KubernetesVersion.parse('1.34'))",
     );
   });
 });
@@ -164,23 +164,23 @@ describe('pod-level resources', () => {
   test('render as spec.resources on 1.34, valid by the 1.29 schema plus the hand check, and show in the runbook', () => {
     const { chart, workload, pod } = job(KubernetesVersion.V1_34);
     new Sidecar(chart, 'Shipper', { workload, command: KEEP_RUNNING });
-    pod.setPodLevelResources({ requests: { cpuMillis: 200, memoryMebibytes: 128 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
+    pod.usePodLevelResources({ requests: { cpuMillis: 200, memoryMebibytes: 128 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
     const manifests = Testing.synth(chart);
     expect(podSpecOf(manifests[0]).resources).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '200m', memory: '128Mi' } });
     expect(validateForTarget(manifests, 34)).toEqual([]);
-    expect(renderRunbook(pod)).toContain("Pod-level resources (`spec.resources`, the pod's own cgroup the containers share): requests 200m / 128Mi, limits 500m / 256Mi.");
+    expect(Runbook.render(pod)).toContain("Pod-level resources (`spec.resources`, the pod's own cgroup the containers share): requests 200m / 128Mi, limits 500m / 256Mi.");
   });
 
   test('fails when the aggregated container requests exceed the pod-level request (KEP-2837)', () => {
     const { chart, workload, pod } = job(KubernetesVersion.V1_34);
     new Sidecar(chart, 'Shipper', { workload, command: KEEP_RUNNING });
-    pod.setPodLevelResources({ requests: { cpuMillis: 80, memoryMebibytes: 128 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
+    pod.usePodLevelResources({ requests: { cpuMillis: 80, memoryMebibytes: 128 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
     expect(() => Testing.synth(chart)).toThrow("the containers' aggregated cpu requests 100m are above the pod-level request 80m (KEP-2837).");
   });
 
   test('fails when a container limit is above the pod-level limit (KEP-2837)', () => {
     const { chart, pod } = job(KubernetesVersion.V1_35);
-    pod.setPodLevelResources({ requests: { cpuMillis: 100, memoryMebibytes: 64 }, limits: { cpuMillis: 80, memoryMebibytes: 256 } });
+    pod.usePodLevelResources({ requests: { cpuMillis: 100, memoryMebibytes: 64 }, limits: { cpuMillis: 80, memoryMebibytes: 256 } });
     expect(() => Testing.synth(chart)).toThrow("container 'app': has a cpu limit 100m above the pod-level limit 80m (KEP-2837).");
   });
 });
@@ -190,7 +190,7 @@ describe('the runbook draws the lifecycle', () => {
     const { chart, workload, pod } = job(KubernetesVersion.V1_33);
     new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'setup', command: ['true'] }] });
     new Ambassador(chart, 'Proxy', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }], drainTime: Duration.seconds(3) });
-    const text = renderRunbook(pod);
+    const text = Runbook.render(pod);
     expect(text).toContain('```mermaid\nflowchart LR\n  i0["setup<br/>init step: runs to completion"]\n' +
       '  i0 --> i1["proxy<br/>native sidecar: next starts when its startupProbe passes, drains 3 s"]\n' +
       '  i1 --> app["app containers start together:<br/>app"]\n' +

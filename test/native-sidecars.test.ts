@@ -4,13 +4,13 @@ import {
   Adapter,
   AdapterSource,
   Ambassador,
-  CAPABILITY_ALL,
-  CAPABILITY_NET_BIND_SERVICE,
-  containerResources,
   InitSteps,
   KubernetesTarget,
   KubernetesVersion,
   PodComposition,
+  Resources,
+  CAPABILITY_ALL,
+  CAPABILITY_NET_BIND_SERVICE,
   Sidecar,
   SidecarMode,
 } from '../lib';
@@ -51,7 +51,7 @@ describe('native sidecars', () => {
 
   test('a native ambassador gets a startupProbe on its port so the app starts once it listens', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_33);
-    new Ambassador(chart, 'Db', { workload, port: 6000, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
+    new Ambassador(chart, 'Db', { workload, firstPort: 6000, upstreams: [{ name: 'db', host: 'db', port: 5432 }] });
     // The forwarder listens on 127.0.0.1 only, which the kubelet's tcp probe (to the pod IP) cannot reach.
     expect(containerOf(specOf(chart), 'db').startupProbe).toEqual({
       exec: { command: ['grep', '-q', ':1770 00000000:0000 0A', '/proc/net/tcp'] },
@@ -140,8 +140,8 @@ describe('native sidecars', () => {
   });
 
   test('fails when a Kubernetes version is malformed', () => {
-    expect(() => KubernetesVersion.of('v1.29')).toThrow("Kubernetes version 'v1.29' is not of the form 1.N. Write it like '1.29'.");
-    expect(KubernetesVersion.of('1.30').supportsNativeSidecars).toBe(true);
+    expect(() => KubernetesVersion.parse('v1.29')).toThrow("Kubernetes version 'v1.29' is not of the form 1.N. Write it like '1.29'.");
+    expect(KubernetesVersion.parse('1.30').supportsNativeSidecars).toBe(true);
   });
 
   test('fails when two native sidecars listen on one port', () => {
@@ -163,7 +163,7 @@ describe('effective pod resources', () => {
 
   test('classic: the sum of app containers, unless an init step needs more', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27); // app 50m/32Mi, limits 100m/64Mi
-    new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'big', resources: containerResources(400, 500, 16, 32) }] });
+    new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'big', resources: Resources.container({ cpuMillis: { request: 400, limit: 500 }, memoryMebibytes: { request: 16, limit: 32 } }) }] });
     new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload }); // 50m/32Mi, limits 100m/64Mi
     expect(PodComposition.of(workload).effectiveResources).toEqual({
       requests: { cpuMillis: 400, memoryMebibytes: 64 }, // cpu: init 400 > 50+50; memory: 32+32 > 16
@@ -173,17 +173,17 @@ describe('effective pod resources', () => {
 
   test('native: sidecars count beside the app, and beside the init steps declared after them', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_29); // app 50m/32Mi
-    const init = new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'first', resources: containerResources(100, 100, 100, 100) }] });
-    new Sidecar(chart, 'Proxy', { command: KEEP_RUNNING, workload, resources: containerResources(200, 200, 10, 10) });
-    init.addStep({ name: 'second', resources: containerResources(150, 150, 20, 20) });
+    const init = new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'first', resources: Resources.container({ cpuMillis: { request: 100, limit: 100 }, memoryMebibytes: { request: 100, limit: 100 } }) }] });
+    new Sidecar(chart, 'Proxy', { command: KEEP_RUNNING, workload, resources: Resources.container({ cpuMillis: { request: 200, limit: 200 }, memoryMebibytes: { request: 10, limit: 10 } }) });
+    init.addStep({ name: 'second', resources: Resources.container({ cpuMillis: { request: 150, limit: 150 }, memoryMebibytes: { request: 20, limit: 20 } }) });
     // running: 50 + 200 = 250m, 32 + 10 = 42Mi; first: 100m/100Mi; second: 150 + 200 = 350m, 20 + 10 = 30Mi
     expect(PodComposition.of(workload).effectiveResources.requests).toEqual({ cpuMillis: 350, memoryMebibytes: 100 });
   });
 
   test('fails when the effective limits exceed the pod budget, naming the biggest containers', () => {
     const { chart, workload } = chartWith(KubernetesVersion.V1_27);
-    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: containerResources(100, 300, 32, 64) });
-    PodComposition.of(workload).limitPodResources({ cpuMillis: 250, memoryMebibytes: 512 });
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: Resources.container({ cpuMillis: { request: 100, limit: 300 }, memoryMebibytes: { request: 32, limit: 64 } }) });
+    PodComposition.of(workload).enforceResourceBudget({ cpuMillis: 250, memoryMebibytes: 512 });
     expect(() => Testing.synth(chart)).toThrow(
       "the pod's effective cpu limit 400m is above its budget 250m. The biggest limits are 'shipper' 300m, 'app' 100m: lower them or raise the budget.",
     );

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { OUTPUT_MARKER, synthesizeAtomically } from '../lib';
+import { AtomicSynthesis } from '../lib';
 import { checkOutputDirectory } from '../lib/synthesize';
 import { copyProject } from './support/project-copy';
 import { treeOf } from './support/tree';
@@ -40,7 +40,7 @@ describe('output directory', () => {
   /** Expects synth into `outdir` to throw `message` and to leave the whole sandbox as it was. */
   function expectRefused(outdir: string, message: string | RegExp): void {
     const before = treeOf(sandbox);
-    expect(() => synthesizeAtomically(oneDeployment('busybox:1.36'), outdir)).toThrow(message);
+    expect(() => AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.36') }, outdir)).toThrow(message);
     expect(treeOf(sandbox)).toEqual(before);
   }
 
@@ -72,7 +72,7 @@ describe('output directory', () => {
   });
 
   test('fails when a directory synth made gained a foreign file, which it keeps', () => {
-    synthesizeAtomically(oneDeployment('busybox:1.36'), 'dist');
+    AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.36') }, 'dist');
     fs.writeFileSync('dist/kept-by-hand.yaml', 'kept: true\n');
     expectRefused('dist', `Output directory ${path.join(project, 'dist')} holds files synth did not write: 'kept-by-hand.yaml'.`);
   });
@@ -85,7 +85,7 @@ describe('output directory', () => {
   });
 
   test('fails when a file it wrote was replaced by a link out of the output directory, leaving its target alone', () => {
-    synthesizeAtomically(oneDeployment('busybox:1.36'), 'dist');
+    AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.36') }, 'dist');
     const outside = path.join(sandbox, 'outside.yaml');
     fs.writeFileSync(outside, 'precious\n');
     fs.rmSync('dist/web.k8s.yaml');
@@ -94,13 +94,13 @@ describe('output directory', () => {
   });
 
   test('fails when an edited marker lists a path out of the output directory, deleting nothing', () => {
-    synthesizeAtomically(oneDeployment('busybox:1.36'), 'dist');
-    fs.appendFileSync(path.join('dist', OUTPUT_MARKER), '../main.ts\n');
+    AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.36') }, 'dist');
+    fs.appendFileSync(path.join('dist', AtomicSynthesis.OUTPUT_MARKER), '../main.ts\n');
     expectRefused('dist', "listing names synth never writes ('../main.ts'). Synth writes only where it cannot destroy files it did not write. It was edited");
   });
 
   test('replaces its own files in a directory that cannot itself be renamed or removed (a mount point)', () => {
-    synthesizeAtomically(oneDeployment('busybox:1.36'), 'dist');
+    AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.36') }, 'dist');
     const dist = path.resolve('dist');
     // A mount point: the directory itself cannot be renamed or removed, nor anything made beside it.
     const busy = (paths: unknown[]) => paths.some((p) => typeof p === 'string' && (path.resolve(p) === dist || path.dirname(path.resolve(p)) === project));
@@ -114,7 +114,7 @@ describe('output directory', () => {
       }) as never);
     });
     try {
-      expect(synthesizeAtomically(oneDeployment('busybox:1.37'), 'dist').changed).toEqual(['web.k8s.yaml']);
+      expect(AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.37') }, 'dist').changed).toEqual(['web.k8s.yaml']);
     } finally {
       spies.forEach((spy) => spy.mockRestore());
     }
@@ -122,7 +122,7 @@ describe('output directory', () => {
   });
 
   test('checkOutputDirectory returns the files the marker lists', () => {
-    synthesizeAtomically(oneDeployment('busybox:1.36'), 'dist');
+    AtomicSynthesis.synthesize({ addCharts: oneDeployment('busybox:1.36') }, 'dist');
     expect(checkOutputDirectory('dist')).toEqual(['web.k8s.yaml']);
     expect(checkOutputDirectory(path.join(sandbox, 'new'))).toEqual([]);
   });

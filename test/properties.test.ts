@@ -8,19 +8,18 @@ import {
   Adapter,
   AdapterSource,
   Ambassador,
-  containerResources,
+  AtomicSynthesis,
   InitSteps,
   KubernetesTarget,
   KubernetesVersion,
-  RESTRICTED_POD_SECURITY,
+  Resources,
+  RestrictedSecurity,
   Sidecar,
   SidecarMode,
-  synthesizeAtomically,
 } from '../lib';
 import { addExampleCharts } from '../lib/examples';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
-import { restrictedSecurityContext } from '../lib/container-defaults';
 import { Manifest, podSpecOf, KEEP_RUNNING } from './support/synth';
 
 const KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
@@ -67,15 +66,15 @@ const composition: fc.Arbitrary<Composition> = fc
 
 function createWorkload(chart: Chart, kind: Kind): kplus.AbstractPod {
   const props = {
-    securityContext: RESTRICTED_POD_SECURITY,
+    securityContext: RestrictedSecurity.POD,
     containers: [
       {
         name: 'app',
         image: 'registry.example.com/team/app:1.0.0',
         ports: [{ number: 8080 }],
-        resources: containerResources(100, 200, 64, 128),
+        resources: Resources.container({ cpuMillis: { request: 100, limit: 200 }, memoryMebibytes: { request: 64, limit: 128 } }),
         // The library never changes a container it did not add: the app hardens itself.
-        securityContext: restrictedSecurityContext(),
+        securityContext: RestrictedSecurity.container(),
       },
     ],
   };
@@ -102,7 +101,8 @@ function build(app: App, c: Composition): Chart {
   const workload = createWorkload(chart, c.kind);
   let init: InitSteps | undefined;
   c.patterns.forEach((p, i) => {
-    const common = { workload, resources: containerResources(...p.resources) };
+    const [cpuRequest, cpuLimit, memoryRequest, memoryLimit] = p.resources;
+    const common = { workload, resources: Resources.container({ cpuMillis: { request: cpuRequest, limit: cpuLimit }, memoryMebibytes: { request: memoryRequest, limit: memoryLimit } }) };
     switch (p.type) {
       case 'init':
         init ??= new InitSteps(chart, 'Init', { workload });
@@ -115,7 +115,7 @@ function build(app: App, c: Composition): Chart {
         new Ambassador(chart, `Ambassador${i}`, {
           ...common,
           mode: p.mode,
-          port: 9000 + 10 * i,
+          firstPort: 9000 + 10 * i,
           upstreams: Array.from({ length: p.upstreams }, (_, u) => ({ name: `shard-${i}-${u}`, host: `shard-${u}.db`, port: 5432 })),
         });
         break;
@@ -172,7 +172,7 @@ const FAULTS: Record<string, (app: App, c: Composition) => void> = {
   },
   'request above limit': (app, c) => {
     const chart = build(app, c);
-    new Sidecar(chart, 'Greedy', { command: KEEP_RUNNING, workload: workloadOf(chart), mode: modeFor(c), resources: containerResources(300, 200, 10, 20) });
+    new Sidecar(chart, 'Greedy', { command: KEEP_RUNNING, workload: workloadOf(chart), mode: modeFor(c), resources: Resources.container({ cpuMillis: { request: 300, limit: 200 }, memoryMebibytes: { request: 10, limit: 20 } }) });
   },
   'empty image': (app, c) => {
     const chart = build(app, c);
@@ -188,7 +188,7 @@ const FAULTS: Record<string, (app: App, c: Composition) => void> = {
   },
   'port out of range': (app, c) => {
     const chart = build(app, c);
-    new Ambassador(chart, 'Far', { workload: workloadOf(chart), port: 70000, upstreams: [{ name: 'x', host: 'x', port: 1 }] });
+    new Ambassador(chart, 'Far', { workload: workloadOf(chart), firstPort: 70000, upstreams: [{ name: 'x', host: 'x', port: 1 }] });
   },
   'adapter without source': (app, c) => {
     const chart = build(app, c);
@@ -242,11 +242,11 @@ describe('property: random invalid inputs', () => {
   test('never leave a half-written dist/', () => {
     // A previous output synth wrote itself (with its marker), so the faults are reached, not refused.
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'property-dist-')), 'dist');
-    synthesizeAtomically(addExampleCharts, outdir);
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const previous = snapshotOf(outdir);
     fc.assert(
       fc.property(composition, fault, (c, name) => {
-        expect(() => synthesizeAtomically((app) => FAULTS[name](app, c), outdir)).toThrow();
+        expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => FAULTS[name](app, c) }, outdir)).toThrow();
         expect(snapshotOf(outdir)).toEqual(previous);
         expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
       }),

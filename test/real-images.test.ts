@@ -2,7 +2,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../lib/container-defaults';
+import { RestrictedSecurity } from '../lib/container-defaults';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';
@@ -12,8 +12,8 @@ function web(version = KubernetesVersion.V1_27) {
   const chart = new Chart(Testing.app(), 'test');
   KubernetesTarget.set(chart, version);
   const workload = new kplus.Deployment(chart, 'Web', {
-    securityContext: RESTRICTED_POD_SECURITY,
-    containers: [{ name: 'app', image: 'busybox:1.36', command: KEEP_RUNNING, resources: EXAMPLE_APP_RESOURCES, securityContext: restrictedSecurityContext() }],
+    securityContext: RestrictedSecurity.POD,
+    containers: [{ name: 'app', image: 'busybox:1.36', command: KEEP_RUNNING, resources: EXAMPLE_APP_RESOURCES, securityContext: RestrictedSecurity.container() }],
   });
   return { chart, workload };
 }
@@ -58,7 +58,7 @@ describe('the image decides unless you do', () => {
       workload,
       image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0',
       args: ['--port=5432', 'my-project:europe-west1:orders'],
-      port: 5432,
+      firstPort: 5432,
       ports: [{ number: 9801, name: 'admin' }],
       upstreams: [{ name: 'orders-db', target: 'my-project:europe-west1:orders' }],
     });
@@ -105,8 +105,8 @@ describe('native sidecars are full containers', () => {
     const chart = new Chart(Testing.app(), 'test');
     KubernetesTarget.set(chart, KubernetesVersion.V1_29);
     const job = new kplus.Job(chart, 'Batch', {
-      securityContext: RESTRICTED_POD_SECURITY,
-      containers: [{ name: 'app', image: 'busybox:1.36', command: ['true'], resources: EXAMPLE_APP_RESOURCES, securityContext: restrictedSecurityContext() }],
+      securityContext: RestrictedSecurity.POD,
+      containers: [{ name: 'app', image: 'busybox:1.36', command: ['true'], resources: EXAMPLE_APP_RESOURCES, securityContext: RestrictedSecurity.container() }],
     });
     new Sidecar(chart, 'Proxy', {
       workload: job,
@@ -192,7 +192,7 @@ describe('shared directories as users need them', () => {
   test('fails when one container would mount a shared directory twice', () => {
     const { chart, workload } = web();
     const one = new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data' });
-    expect(() => PodComposition.of(workload).shareDirectory(chart, one.container, '/data/', { mountPath: '/elsewhere' })).toThrow(
+    expect(() => PodComposition.of(workload)._shareDirectory(chart, one.container, '/data/', { mountPath: '/elsewhere' })).toThrow(
       "test: container 'one' would mount shared directory /data twice, at /data and /elsewhere (the other mount was declared by test/One). " +
         'Mount each directory once per container, each at a path of its own.',
     );
@@ -204,7 +204,7 @@ describe('shared directories as users need them', () => {
     expect(() => new Sidecar(chart, 'Two', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sidecarSharedPath: '/x' })).not.toThrow();
     expect(() => new InitSteps(chart, 'Init', { workload, appHandOffPath: '/cache/../data', steps: [] })).toThrow("test/Init: appHandOffPath '/cache/../data' is not an absolute path without '..'.");
     const app = workload.containers[0];
-    expect(() => PodComposition.of(workload).shareDirectory(chart, app, '/other', { mountPath: '/data' })).toThrow(
+    expect(() => PodComposition.of(workload)._shareDirectory(chart, app, '/other', { mountPath: '/data' })).toThrow(
       "test: container 'app' would mount two shared directories at /data (the other mount was declared by test/One).",
     );
   });

@@ -2,15 +2,14 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  containerResourcesOf,
-  formatProblem,
+  Resources,
   PodComposition,
-  Problem,
-  RESTRICTED_POD_SECURITY,
+  RestrictedSecurity,
+  Rule,
   RulePolicy,
   Sidecar,
 } from '../lib';
-import { byLevel, workloadProblems } from '../lib/rules';
+import { byLevel, formatProblem, Problem, workloadProblems } from '../lib/rules';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { validateManifests } from './support/kubernetes-schema';
 import { KEEP_RUNNING } from './support/rule-examples';
@@ -35,18 +34,18 @@ function expectProblemOrValidOutput(input: Input): void {
   const chart = new Chart(app, 'chart');
   const workload = new kplus.Deployment(chart, 'Web', {
     metadata: { ...(input.name === undefined ? {} : { name: input.name }), ...(input.namespace === undefined ? {} : { namespace: input.namespace }) },
-    securityContext: RESTRICTED_POD_SECURITY,
+    securityContext: RestrictedSecurity.POD,
     containers: [
       {
         name: input.containerName,
         image: 'busybox:1.36',
         ports: input.ports,
-        resources: containerResourcesOf({ cpuMillis: input.cpuMillis, memoryMebibytes: input.memoryMebibytes }),
+        resources: Resources.container({ cpuMillis: input.cpuMillis, memoryMebibytes: input.memoryMebibytes }),
       },
     ],
   });
   new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: EXAMPLE_APP_RESOURCES });
-  const { errors } = byLevel(workloadProblems(PodComposition.of(workload)._manifest), (rule, container) => RulePolicy.levelOf(workload, rule, container));
+  const { errors } = byLevel(workloadProblems(PodComposition.of(workload)._manifest), (rule, container) => RulePolicy.levelOf(workload, rule as Rule, container));
   for (const problem of errors) expectValueAndFix(problem);
   if (errors.length > 0) {
     expect(() => app.synthYaml()).toThrow(errors[0].message);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_RULE_LEVELS, RULE_IDS, RuleId } from '../lib';
+import { DEFAULT_RULE_LEVELS, RULE_IDS, RuleId } from '../lib/rule-policy';
 import { RULE_EXAMPLES } from './support/rule-examples';
 
 /** The markdown file whose rules table documents every rule . */

@@ -3,14 +3,13 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   Adapter,
   Ambassador,
-  containerResourcesOf,
-  DEFAULT_RULE_LEVELS,
+  Resources,
   KubernetesTarget,
   KubernetesVersion,
   PodComposition,
-  RULE_IDS,
   Sidecar,
 } from '../lib';
+import { DEFAULT_RULE_LEVELS, RULE_IDS } from '../lib/rule-policy';
 import { addDuplicateObjectValidation, byLevel, CheckResult, workloadProblems } from '../lib/rules';
 import { ContainerJson } from '../lib/manifest';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
@@ -54,8 +53,8 @@ describe('rules checked at synth time', () => {
 
   test('fails when an ambassador port is out of range', () => {
     const { chart, workload } = fixture();
-    expect(() => new Ambassador(chart, 'Db', { workload, port: 65535, upstreams: [{ name: 'a', host: 'a', port: 1 }, { name: 'b', host: 'b', port: 1 }] })).toThrow(
-      "chart/Db: local port for upstream 'b' (port + 1) is 65536, not a port. Give an integer from 1 to 65535.",
+    expect(() => new Ambassador(chart, 'Db', { workload, firstPort: 65535, upstreams: [{ name: 'a', host: 'a', port: 1 }, { name: 'b', host: 'b', port: 1 }] })).toThrow(
+      "chart/Db: local port for upstream 'b' (firstPort + 1) is 65536, not a port. Give an integer from 1 to 65535.",
     );
     expect(() => new Ambassador(chart, 'Db2', { workload, upstreams: [{ name: 'a', host: 'a', port: 0 }] })).toThrow(
       "chart/Db2: port of upstream 'a' is 0, not a port.",
@@ -119,7 +118,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
     ['Size.mebibytes(NaN)', { cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: NaN, limit: 64 } }, "memory request 'NaNMi' is not a Kubernetes quantity"],
     ['Cpu.millis(1e21)', { cpuMillis: { request: 50, limit: 1e21 }, memoryMebibytes: { request: 32, limit: 64 } }, "cpu limit '1e+21m' is not a Kubernetes quantity"],
   ])('fails when a quantity is not one Kubernetes parses: %s', (_input, amounts, message) => {
-    const lines = reportOf(({ chart }) => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), resources: containerResourcesOf(amounts) }));
+    const lines = reportOf(({ chart }) => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), resources: Resources.container(amounts) }));
     expect(lines).toEqual([
       `${SHIPPER}: ${message}. Write digits with at most one suffix, e.g. '250m' or '0.5' for cpu and '64Mi' or '1Gi' for memory ` +
         '(kplus.Cpu.millis(n) and Size.mebibytes(n) need finite n below 1e21).',
@@ -144,10 +143,10 @@ describe('quantities, ports, names and security contexts the API server or kubel
     new Sidecar(chart, 'Shipper', {
       command: KEEP_RUNNING,
       workload,
-      resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 0.5, limit: 64 } }),
+      resources: Resources.container({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 0.5, limit: 64 } }),
     });
     const composition = PodComposition.of(workload);
-    composition.limitPodResources({ cpuMillis: 800, memoryMebibytes: 128 });
+    composition.enforceResourceBudget({ cpuMillis: 800, memoryMebibytes: 128 });
     expect(composition.effectiveResources).toEqual({ requests: { cpuMillis: 100, memoryMebibytes: 32.5 }, limits: { cpuMillis: 800, memoryMebibytes: 128 } });
     expect(synthReport({ app, chart })).toEqual([]);
   });
@@ -155,9 +154,9 @@ describe('quantities, ports, names and security contexts the API server or kubel
   test('fails when a budget is not a number', () => {
     const { app, chart, workload } = fixture();
     new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
-    PodComposition.of(workload).limitPodResources({ cpuMillis: NaN, memoryMebibytes: 512 });
+    PodComposition.of(workload).enforceResourceBudget({ cpuMillis: NaN, memoryMebibytes: 512 });
     expect(synthReport({ app, chart })).toEqual([
-      "[chart/Web] the pod's cpu budget NaN is not a number of millicores. Give limitPodResources a finite cpuMillis of 0 or more.",
+      "[chart/Web] the pod's cpu budget NaN is not a number of millicores. Give enforceResourceBudget a finite cpuMillis of 0 or more.",
     ]);
   });
 
@@ -166,7 +165,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [{ number: 5353 }], [udp]))).toEqual([]);
     expect(reportOf(({ chart }) => webWithSidecarPorts(chart, [udp], [udp]))).toEqual([
       "[chart/Web] port 5353/UDP is declared by containers 'app' and 'shipper', which share the pod's localhost. " +
-        'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
+        'Give each container its own port (e.g. the ambassador firstPort prop or the adapter metricsPort).',
     ]);
   });
 
@@ -220,7 +219,7 @@ describe('quantities, ports, names and security contexts the API server or kubel
     );
     expect(lines).toEqual([
       "[chart/Web] container 'app': runs as uid 0 (the pod's runAsUser) with runAsNonRoot true, which the kubelet refuses to start. " +
-        'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
+        'Set runAsUser to a non-zero uid such as 65534 (RestrictedSecurity.NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
     ]);
   });
 

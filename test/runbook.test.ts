@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { PodComposition, renderRunbook } from '../lib';
+import { PodComposition, Runbook } from '../lib';
 import { runbookFileName } from '../lib/runbook';
 import { addExampleCharts } from '../lib/examples';
 import { Manifest, podSpecOf } from './support/synth';
@@ -8,7 +8,7 @@ import { Manifest, podSpecOf } from './support/synth';
 function runbooks(): { composition: PodComposition; text: string }[] {
   const app = Testing.app();
   addExampleCharts(app);
-  return PodComposition.findAll(app).map((composition) => ({ composition, text: renderRunbook(composition) }));
+  return PodComposition.findAll(app).map((composition) => ({ composition, text: Runbook.render(composition) }));
 }
 
 describe('runbooks', () => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { addExampleCharts } from '../lib/examples';
-import { OUTPUT_MARKER, PodComposition, RuleLevel, RulePolicy, Sidecar, synthesizeAtomically } from '../lib';
+import { AtomicSynthesis, PodComposition, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
 import { runbookFileName } from '../lib/runbook';
 import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../lib/synthesize';
 import { KEEP_RUNNING } from './support/synth';
@@ -40,23 +40,23 @@ describe('synthesizeAtomically', () => {
   });
 
   test('writes one YAML file per chart, one runbook per workload with patterns, and a marker listing them', () => {
-    const result = synthesizeAtomically(addExampleCharts, outdir);
+    const result = AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const files = Object.keys(snapshotOf(outdir));
     expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(18);
     expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(18);
     expect(files).toContain('pod-multi-container-pod.runbook.md');
     expect(files.sort()).toEqual([...result.files].sort());
-    const listed = fs.readFileSync(path.join(outdir, OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(listed).toEqual(files.filter((f) => f !== OUTPUT_MARKER).sort());
+    const listed = fs.readFileSync(path.join(outdir, AtomicSynthesis.OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(listed).toEqual(files.filter((f) => f !== AtomicSynthesis.OUTPUT_MARKER).sort());
   });
 
   test('renders each workload once: its runbook is written from the manifest its chart file gets', () => {
     const render = jest.spyOn(kplus.k8s.KubeDeployment.prototype, 'toJson');
     try {
-      synthesizeAtomically((app) => {
+      AtomicSynthesis.synthesize({ addCharts: (app) => {
         workloadWithSidecar(app, 'one', { name: 'one' });
         workloadWithSidecar(app, 'two', { name: 'two' });
-      }, outdir);
+      } }, outdir);
       expect(render).toHaveBeenCalledTimes(2);
     } finally {
       render.mockRestore();
@@ -65,41 +65,41 @@ describe('synthesizeAtomically', () => {
   });
 
   test('rewrites nothing when the output is already current', () => {
-    synthesizeAtomically(addExampleCharts, outdir);
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const demo = path.join(outdir, 'demo.k8s.yaml');
     fs.utimesSync(demo, new Date(0), new Date(0));
-    expect(synthesizeAtomically(addExampleCharts, outdir).changed).toEqual([]);
+    expect(AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir).changed).toEqual([]);
     expect(fs.statSync(demo).mtimeMs).toBe(0);
   });
 
   test('deletes the files it wrote before that the app no longer makes', () => {
-    synthesizeAtomically(addExampleCharts, outdir);
-    const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'only', { name: 'web' }), outdir);
-    expect(Object.keys(snapshotOf(outdir)).sort()).toEqual([OUTPUT_MARKER, 'deployment-web.runbook.md', 'only.k8s.yaml']);
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
+    const result = AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'only', { name: 'web' }) }, outdir);
+    expect(Object.keys(snapshotOf(outdir)).sort()).toEqual([AtomicSynthesis.OUTPUT_MARKER, 'deployment-web.runbook.md', 'only.k8s.yaml']);
     expect(result.changed).toContain('demo.k8s.yaml');
   });
 
   test('removes a half-written file a killed run left behind', () => {
-    synthesizeAtomically(addExampleCharts, outdir);
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const before = snapshotOf(outdir);
-    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
-    synthesizeAtomically(addExampleCharts, outdir);
+    fs.writeFileSync(path.join(outdir, `${AtomicSynthesis.OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     expect(snapshotOf(outdir)).toEqual(before);
   });
 
   test('accepts a directory holding only partial files, which a first run killed before its marker leaves', () => {
     fs.mkdirSync(outdir);
-    fs.writeFileSync(path.join(outdir, `${OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
-    synthesizeAtomically(addExampleCharts, outdir);
+    fs.writeFileSync(path.join(outdir, `${AtomicSynthesis.OUTPUT_MARKER}.partial.demo.k8s.yaml.tmp`), 'half a fi');
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     expect(Object.keys(snapshotOf(outdir)).filter((name) => name.includes('.partial.'))).toEqual([]);
   });
 
   test('fails when a chart is invalid, leaving the previous output byte for byte and writing nothing anywhere', () => {
-    synthesizeAtomically(addExampleCharts, outdir);
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const before = snapshotOf(outdir);
     const writes = (['openSync', 'writeFileSync', 'mkdtempSync', 'renameSync', 'rmSync', 'unlinkSync'] as const).map((name) => jest.spyOn(nodeFs, name));
     try {
-      expect(() => synthesizeAtomically(examplesWithABrokenChart, outdir)).toThrow("container 'Not_A_Name'");
+      expect(() => AtomicSynthesis.synthesize({ addCharts: examplesWithABrokenChart }, outdir)).toThrow("container 'Not_A_Name'");
       for (const spy of writes) expect(spy).not.toHaveBeenCalled();
     } finally {
       writes.forEach((spy) => spy.mockRestore());
@@ -110,7 +110,7 @@ describe('synthesizeAtomically', () => {
 
   // Writes 1 and 2 are the two changed files, write 3 the marker.
   test.each([1, 2, 3])('fails when the disk fills up at write %i, leaving the previous output and no partial file', (failingWrite) => {
-    synthesizeAtomically(addExampleCharts, outdir);
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const before = snapshotOf(outdir);
     let writes = 0;
     const writeSync = nodeFs.writeSync;
@@ -119,7 +119,7 @@ describe('synthesizeAtomically', () => {
       return (writeSync as (...a: unknown[]) => number)(...args);
     }) as typeof fs.writeSync);
     try {
-      expect(() => synthesizeAtomically((app) => workloadWithSidecar(app, 'only', { name: 'web' }), outdir)).toThrow('ENOSPC');
+      expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'only', { name: 'web' }) }, outdir)).toThrow('ENOSPC');
     } finally {
       full.mockRestore();
     }
@@ -130,18 +130,18 @@ describe('synthesizeAtomically', () => {
   test('fails when two workloads map to one runbook file name, naming both construct paths', () => {
     const twoWebs = (app: App) => {
       // Only with the duplicate-object rule off can two workloads share a kind and name.
-      RulePolicy.set(app, 'duplicate-object', RuleLevel.OFF, { reason: 'applied to two clusters' });
+      RulePolicy.set(app, Rule.DUPLICATE_OBJECT, RuleLevel.OFF, { reason: 'applied to two clusters' });
       workloadWithSidecar(app, 'first', { name: 'web' });
       workloadWithSidecar(app, 'second', { name: 'web' });
     };
-    expect(() => synthesizeAtomically(twoWebs, outdir)).toThrow(
+    expect(() => AtomicSynthesis.synthesize({ addCharts: twoWebs }, outdir)).toThrow(
       "[second/Web] its runbook file name 'deployment-web.runbook.md' is also the one of [first/Web]. Give one of the two workloads another name or namespace.",
     );
     expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test('names a namespaced workload\'s runbook <namespace>.<kind>-<name>.runbook.md', () => {
-    const result = synthesizeAtomically((app) => workloadWithSidecar(app, 'shop', { name: 'web', namespace: 'shop' }), outdir);
+    const result = AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'shop', { name: 'web', namespace: 'shop' }) }, outdir);
     expect(result.files).toContain('shop.deployment-web.runbook.md');
   });
 });

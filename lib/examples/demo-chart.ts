@@ -2,7 +2,7 @@ import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InitSteps } from '../init-steps';
-import { containerResourcesOf, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
+import { Resources, RestrictedSecurity } from '../container-defaults';
 
 /**
  * The reference demo: Pod `multi-container-pod` with one init step that must finish before the app
@@ -16,15 +16,15 @@ export class DemoChart extends Chart {
     super(scope, id, props);
     this.pod = new kplus.Pod(this, 'Pod', {
       metadata: { name: 'multi-container-pod', labels: { app: 'multi-container-app', env: 'dev' } },
-      securityContext: RESTRICTED_POD_SECURITY,
+      securityContext: RestrictedSecurity.POD,
       containers: [
         {
           name: 'demoapp-container',
           image: 'busybox:latest',
           command: ['sh', '-c', 'echo "Running the main application..."; sleep 10; echo "Main application complete."'],
           envVariables: { DEMO_ENV: kplus.EnvValue.fromValue('dev') },
-          resources: containerResourcesOf({ cpuMillis: { request: 100, limit: 250 }, memoryMebibytes: { request: 64, limit: 128 } }),
-          securityContext: restrictedSecurityContext(),
+          resources: Resources.container({ cpuMillis: { request: 100, limit: 250 }, memoryMebibytes: { request: 64, limit: 128 } }),
+          securityContext: RestrictedSecurity.container(),
         },
       ],
     });
@@ -40,7 +40,7 @@ export class DemoChart extends Chart {
           image: 'busybox:latest',
           command: ['sh', '-c', 'echo "Initializing the application..."; sleep 5; echo "Initialization complete."'],
           envVariables: { INIT_ENV: kplus.EnvValue.fromValue('init-dev') },
-          resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
+          resources: Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
         },
       ],
     });

@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { containerResourcesOf, DEFAULT_IMAGE, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
+import { Resources, DEFAULT_IMAGE, RestrictedSecurity } from '../container-defaults';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
-export const EXAMPLE_APP_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
+export const EXAMPLE_APP_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
 /** A container of an example, hardened and sized like the pattern containers. */
 export function exampleContainer(name: string, script: string, ports: number[] = []): kplus.ContainerProps {
@@ -13,7 +13,7 @@ export function exampleContainer(name: string, script: string, ports: number[] =
     command: ['sh', '-c', script],
     ports: ports.map((number) => ({ number })),
     resources: EXAMPLE_APP_RESOURCES,
-    securityContext: restrictedSecurityContext(),
+    securityContext: RestrictedSecurity.container(),
   };
 }
 
@@ -21,7 +21,7 @@ export function exampleContainer(name: string, script: string, ports: number[] =
 export function exampleWorkloadProps(name: string, appScript: string, ports: number[] = []) {
   return {
     metadata: { name },
-    securityContext: RESTRICTED_POD_SECURITY,
+    securityContext: RestrictedSecurity.POD,
     containers: [exampleContainer('app', appScript, ports)],
   };
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Adapter } from '../adapter';
 import { Ambassador, AmbassadorUpstream } from '../ambassador';
 import { KubernetesTarget, KubernetesVersion } from '../kubernetes-target';
-import { containerResourcesOf, RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../container-defaults';
+import { Resources, RestrictedSecurity } from '../container-defaults';
 import { Sidecar } from '../sidecar';
 import { exampleContainer } from './example-workload';
 
@@ -31,19 +31,19 @@ export const REAL_IMAGES = {
 const UPSTREAM_UID = { nginx: 101, nginxExporter: 1001, haproxy: 99, redis: 999, redisExporter: 59000 };
 
 /** Requests 50m / 32Mi, limits 200m / 128Mi: a small server of the examples (nginx and redis peaked at 3 / 4 MiB). */
-const SERVER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 128 } });
+const SERVER_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 200 }, memoryMebibytes: { request: 32, limit: 128 } });
 /**
  * Sized from what `npm run test:e2e` measured on its cluster (kubelet summary API, 2026-12-02): haproxy
  * 2.6 peaked at 7 MiB and 15m cpu; the nginx and redis exporters at 4 MiB and 49m (while starting).
  */
-const PROXY_RESOURCES = containerResourcesOf({ cpuMillis: { request: 20, limit: 200 }, memoryMebibytes: { request: 16, limit: 64 } });
-const EXPORTER_RESOURCES = containerResourcesOf({ cpuMillis: { request: 20, limit: 100 }, memoryMebibytes: { request: 16, limit: 32 } });
+const PROXY_RESOURCES = Resources.container({ cpuMillis: { request: 20, limit: 200 }, memoryMebibytes: { request: 16, limit: 64 } });
+const EXPORTER_RESOURCES = Resources.container({ cpuMillis: { request: 20, limit: 100 }, memoryMebibytes: { request: 16, limit: 32 } });
 
 const NGINX_PORT = 8080;
 const EXPORTER_PORT = 9113;
 
 /** Runs as `uid` (and gid) with every other restricted setting. */
-const runAs = (uid: number) => restrictedSecurityContext({ user: uid, group: uid });
+const runAs = (uid: number) => RestrictedSecurity.container({ user: uid, group: uid });
 
 /**
  * nginx's server block: a page on `/` and `stub_status` (the counters the exporter reads),
@@ -97,7 +97,7 @@ function addNginxExporter(scope: Construct, workload: kplus.AbstractPod, app?: k
 }
 
 /** Hardened pod-level props shared by the examples' workloads. */
-const podProps = (name: string) => ({ metadata: { name }, securityContext: RESTRICTED_POD_SECURITY });
+const podProps = (name: string) => ({ metadata: { name }, securityContext: RestrictedSecurity.POD });
 
 /**
  * nginx serving on 8080 with an nginx-prometheus-exporter adapter that turns its `stub_status`
@@ -163,7 +163,7 @@ function addHaproxyAmbassador(scope: Construct, workload: kplus.AbstractPod, ups
   const ambassador = new Ambassador(scope, 'Haproxy', {
     workload,
     upstreams,
-    port: firstPort,
+    firstPort,
     image: REAL_IMAGES.haproxy,
     resources: PROXY_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.haproxy),

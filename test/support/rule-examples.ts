@@ -6,16 +6,15 @@ import {
   Ambassador,
   CAPABILITY_ALL,
   CAPABILITY_NET_BIND_SERVICE,
-  containerResourcesOf,
+  RestrictedSecurity,
+  Resources,
   InitSteps,
   KubernetesTarget,
   KubernetesVersion,
   PodComposition,
-  RESTRICTED_POD_SECURITY,
-  restrictedSecurityContext,
-  RuleId,
   Sidecar,
 } from '../../lib';
+import { RuleId } from '../../lib/rule-policy';
 import { addDuplicateObjectValidation } from '../../lib/rules';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
 
@@ -46,7 +45,7 @@ export const KEEP_RUNNING = ['sh', '-c', 'sleep 3600'];
  */
 export function webDeployment(chart: Chart, appProps: Partial<kplus.ContainerProps> = {}, props: Partial<kplus.DeploymentProps> = {}): kplus.Deployment {
   return new kplus.Deployment(chart, 'Web', {
-    securityContext: RESTRICTED_POD_SECURITY,
+    securityContext: RestrictedSecurity.POD,
     ...props,
     containers: [
       {
@@ -54,7 +53,7 @@ export function webDeployment(chart: Chart, appProps: Partial<kplus.ContainerPro
         image: 'busybox:1.36',
         resources: EXAMPLE_APP_RESOURCES,
         ...appProps,
-        securityContext: restrictedSecurityContext(appProps.securityContext),
+        securityContext: RestrictedSecurity.container(appProps.securityContext),
       },
     ],
   });
@@ -157,12 +156,12 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'resource-quantity': {
     when: 'a resource amount is negative',
-    input: '`containerResourcesOf({ cpuMillis: { request: -50, limit: 100 }, ... })`',
+    input: '`Resources.container({ cpuMillis: { request: -50, limit: 100 }, ... })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        resources: containerResourcesOf({ cpuMillis: { request: -50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
+        resources: Resources.container({ cpuMillis: { request: -50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
       }),
     message: `${COMPOSITION} container 'shipper' (added by chart/Shipper): cpu request '-50m' is negative. Use 0 or more.`,
   },
@@ -179,12 +178,12 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'cpu-limit': {
     when: 'a cpu limit is missing',
-    input: '`containerResourcesOf({ cpuMillis: { request: 50 }, ... })`',
+    input: '`Resources.container({ cpuMillis: { request: 50 }, ... })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        resources: containerResourcesOf({ cpuMillis: { request: 50 }, memoryMebibytes: { request: 32, limit: 64 } }),
+        resources: Resources.container({ cpuMillis: { request: 50 }, memoryMebibytes: { request: 32, limit: 64 } }),
       }),
     message: missingMessage('cpu', 'limit'),
   },
@@ -201,37 +200,37 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'memory-limit': {
     when: 'a memory limit is missing',
-    input: '`containerResourcesOf({ ..., memoryMebibytes: { request: 32 } })`',
+    input: '`Resources.container({ ..., memoryMebibytes: { request: 32 } })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32 } }),
+        resources: Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32 } }),
       }),
     message: missingMessage('memory', 'limit'),
   },
   'request-above-limit': {
     when: 'a request is above its limit',
-    input: '`containerResourcesOf({ cpuMillis: { request: 500, limit: 100 }, ... })`',
+    input: '`Resources.container({ cpuMillis: { request: 500, limit: 100 }, ... })`',
     build: ({ chart }) =>
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload: webDeployment(chart),
-        resources: containerResourcesOf({ cpuMillis: { request: 500, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
+        resources: Resources.container({ cpuMillis: { request: 500, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } }),
       }),
     message: `${COMPOSITION} container 'shipper' (added by chart/Shipper): cpu request 500m is above its limit 100m. Lower the request or raise the limit.`,
   },
   'pod-budget': {
     when: "the pod's effective limits are above its budget",
-    input: '`PodComposition.of(workload).limitPodResources({ cpuMillis: 750, memoryMebibytes: 512 })`, app limit 100m + sidecar limit 700m',
+    input: '`PodComposition.of(workload).enforceResourceBudget({ cpuMillis: 750, memoryMebibytes: 512 })`, app limit 100m + sidecar limit 700m',
     build: ({ chart }) => {
       const workload = webDeployment(chart);
       new Sidecar(chart, 'Shipper', {
         command: KEEP_RUNNING,
         workload,
-        resources: containerResourcesOf({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 32, limit: 64 } }),
+        resources: Resources.container({ cpuMillis: { request: 50, limit: 700 }, memoryMebibytes: { request: 32, limit: 64 } }),
       });
-      PodComposition.of(workload).limitPodResources({ cpuMillis: 750, memoryMebibytes: 512 });
+      PodComposition.of(workload).enforceResourceBudget({ cpuMillis: 750, memoryMebibytes: 512 });
     },
     message:
       `${COMPOSITION} the pod's effective cpu limit 800m is above its budget 750m. ` +
@@ -267,7 +266,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
         name: 'migrate',
         image: 'busybox:1.36',
         resources: EXAMPLE_APP_RESOURCES,
-        securityContext: restrictedSecurityContext(),
+        securityContext: RestrictedSecurity.container(),
         lifecycle: { preStop: kplus.Handler.fromCommand(['true']) },
       });
     },
@@ -294,7 +293,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
       new Ambassador(chart, 'Db', { workload: webDeployment(chart, { ports: [{ number: 9000 }] }), upstreams: [{ name: 'db', host: 'db', port: 5432 }] }),
     message:
       `${COMPOSITION} port 9000 is declared by containers 'app' and 'db', which share the pod's localhost. ` +
-      'Give each container its own port (e.g. the ambassador port prop or the adapter metricsPort).',
+      'Give each container its own port (e.g. the ambassador firstPort prop or the adapter metricsPort).',
   },
   'port-name': {
     when: 'a port name is not an IANA service name',
@@ -317,7 +316,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     build: ({ chart }) => webWithShipper(chart, { securityContext: { user: 0 } }),
     message:
       `${COMPOSITION} container 'app': runs as uid 0 (its runAsUser) with runAsNonRoot true, which the kubelet refuses to start. ` +
-      'Set runAsUser to a non-zero uid such as 65534 (NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
+      'Set runAsUser to a non-zero uid such as 65534 (RestrictedSecurity.NON_ROOT_ID), or runAsNonRoot to false if it must run as root.',
   },
   'privileged-without-escalation': {
     when: 'a container is privileged without privilege escalation',
@@ -369,7 +368,7 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     when: 'a classic helper is attached to a Job, which would never complete',
     input: "`new Sidecar(chart, 'Shipper', { workload: job, command })` in a chart targeting 1.27",
     build: ({ chart }) => {
-      const job = new kplus.Job(chart, 'Web', { securityContext: RESTRICTED_POD_SECURITY, containers: [{ name: 'app', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES, securityContext: restrictedSecurityContext() }] });
+      const job = new kplus.Job(chart, 'Web', { securityContext: RestrictedSecurity.POD, containers: [{ name: 'app', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES, securityContext: RestrictedSecurity.container() }] });
       new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: job });
     },
     message:
@@ -401,14 +400,14 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   },
   'target-feature': {
     when: 'a feature is used on a target without it',
-    input: '`PodComposition.of(workload).setPodLevelResources(...)` in a chart targeting 1.27',
+    input: '`PodComposition.of(workload).usePodLevelResources(...)` in a chart targeting 1.27',
     build: ({ chart }) => {
       const workload = webWithShipper(chart);
-      PodComposition.of(workload).setPodLevelResources({ requests: { cpuMillis: 200, memoryMebibytes: 128 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
+      PodComposition.of(workload).usePodLevelResources({ requests: { cpuMillis: 200, memoryMebibytes: 128 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
     },
     message:
-      `${COMPOSITION} setPodLevelResources needs pod-level resources, first on by default in Kubernetes 1.34, but the chart targets 1.27. ` +
-      "Call KubernetesTarget.set(chart, KubernetesVersion.of('1.34')) if your clusters run 1.34 or later, or do without it.",
+      `${COMPOSITION} usePodLevelResources needs pod-level resources, first on by default in Kubernetes 1.34, but the chart targets 1.27. ` +
+      "Call KubernetesTarget.set(chart, KubernetesVersion.parse('1.34')) if your clusters run 1.34 or later, or do without it.",
   },
   'pod-level-resources': {
     when: 'a container limit is above the pod-level limit (KEP-2837)',
@@ -416,9 +415,9 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
     build: ({ chart }) => {
       KubernetesTarget.set(chart, KubernetesVersion.V1_34);
       const workload = webDeployment(chart);
-      const small = containerResourcesOf({ cpuMillis: { request: 10, limit: 50 }, memoryMebibytes: { request: 16, limit: 32 } });
+      const small = Resources.container({ cpuMillis: { request: 10, limit: 50 }, memoryMebibytes: { request: 16, limit: 32 } });
       new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, resources: small });
-      PodComposition.of(workload).setPodLevelResources({ requests: { cpuMillis: 60, memoryMebibytes: 64 }, limits: { cpuMillis: 80, memoryMebibytes: 256 } });
+      PodComposition.of(workload).usePodLevelResources({ requests: { cpuMillis: 60, memoryMebibytes: 64 }, limits: { cpuMillis: 80, memoryMebibytes: 256 } });
     },
     message:
       `${COMPOSITION} container 'app': has a cpu limit 100m above the pod-level limit 80m (KEP-2837). Lower the container limit or raise the pod-level one.`,
@@ -482,7 +481,7 @@ export function missingMessage(resource: string, kind: string, head = `${COMPOSI
   return (
     `${head}: ${resource} ${kind} is missing. ` +
     `Give resources.${resource} a request and a limit (the patterns' defaults are documented in the README), ` +
-    `or set RulePolicy.set(scope, '${resource}-${kind}', RuleLevel.OFF, { reason }).`
+    `or set RulePolicy.set(scope, Rule.${resource.toUpperCase()}_${kind.toUpperCase()}, RuleLevel.OFF, { reason }).`
   );
 }
 

@@ -4,7 +4,7 @@ import { KubernetesTarget, KubernetesVersion } from '../../lib';
 import { podTemplateOf, WorkloadJson } from '../../lib/manifest';
 import { validateManifests } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
-import { RESTRICTED_POD_SECURITY, restrictedSecurityContext } from '../../lib/container-defaults';
+import { RestrictedSecurity } from '../../lib/container-defaults';
 
 /** A Kubernetes object as synthesized. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,9 +44,9 @@ export function workloadsInAnotherChart(app: App = Testing.app()): { chart: Char
     // A port lets the StatefulSet create its headless Service.
     ports: [{ number: 8080 }],
     resources: EXAMPLE_APP_RESOURCES,
-    securityContext: restrictedSecurityContext(),
+    securityContext: RestrictedSecurity.container(),
   };
-  const podProps = { securityContext: RESTRICTED_POD_SECURITY, containers: [appContainer] };
+  const podProps = { securityContext: RestrictedSecurity.POD, containers: [appContainer] };
   const kinds: [string, (chart: Chart) => kplus.AbstractPod][] = [
     ['deployment', (chart) => new kplus.Deployment(chart, 'Workload', podProps)],
     ['stateful-set', (chart) => new kplus.StatefulSet(chart, 'Workload', podProps)],
