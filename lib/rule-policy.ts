@@ -11,7 +11,7 @@ export enum RuleLevel {
   OFF = 'off',
 }
 
-/** A rule checked at synth. Its value is the id that messages, the README table and `RulePolicy` name it by. */
+/** A rule checked at synth. Its value is the id that messages, the rules table (docs/rules.md) and `RulePolicy` name it by. */
 export enum Rule {
   /** A workload's name is not a DNS-1123 subdomain. */
   OBJECT_NAME = 'object-name',
@@ -148,7 +148,7 @@ export const DEFAULT_RULE_LEVELS: Readonly<Record<RuleId, RuleLevel>> = {
   'container-reference': RuleLevel.ERROR,
 };
 
-/** Every rule id, in the order of the README table. */
+/** Every rule id, in the order of the rules table in docs/rules.md. */
 export const RULE_IDS: readonly RuleId[] = Object.values(Rule);
 
 /** How a rule's level is set on a scope. */

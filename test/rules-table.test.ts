@@ -3,8 +3,10 @@ import * as path from 'path';
 import { DEFAULT_RULE_LEVELS, RULE_IDS, RuleId } from '../lib/rule-policy';
 import { RULE_EXAMPLES } from './support/rule-examples';
 
-/** The markdown file whose rules table documents every rule . */
-const RULES_TABLE_FILE = path.join(__dirname, '..', 'README.md');
+/** The markdown file whose rules table documents every rule. */
+const RULES_TABLE_FILE = path.join(__dirname, '..', 'docs', 'rules.md');
+/** The header row that starts the rules table; the table ends at the first line that is not a row. */
+const RULES_TABLE_HEADER = '| rule | default | fails when | example input | message |';
 
 interface RuleRow {
   readonly rule: string;
@@ -12,11 +14,14 @@ interface RuleRow {
   readonly message: string;
 }
 
-/** Rows of the rules table: table rows whose first cell is a rule id in backticks. */
+/** Rows of the rules table: its rows after the header and the separator line. */
 function ruleRows(markdown: string): RuleRow[] {
-  return markdown
-    .split('\n')
-    .filter((line) => line.startsWith('| `'))
+  const lines = markdown.split('\n');
+  const header = lines.indexOf(RULES_TABLE_HEADER);
+  if (header < 0) throw new Error(`${RULES_TABLE_FILE} has no rules table starting '${RULES_TABLE_HEADER}'`);
+  const end = lines.findIndex((line, i) => i > header && !line.startsWith('|'));
+  return lines
+    .slice(header + 2, end < 0 ? lines.length : end)
     .map((line) => {
       const cells = line.slice(2, -2).split(' | ');
       return { rule: unquote(cells[0]), level: cells[1], message: unquote(cells[cells.length - 1]) };
@@ -28,9 +33,7 @@ function unquote(cell: string): string {
 }
 
 describe('the rules table', () => {
-  const readme = fs.readFileSync(RULES_TABLE_FILE, 'utf8');
-  const section = readme.slice(readme.indexOf('## Rules checked at synth'), readme.indexOf('\n## ', readme.indexOf('## Rules checked at synth') + 3));
-  const rows = ruleRows(section);
+  const rows = ruleRows(fs.readFileSync(RULES_TABLE_FILE, 'utf8'));
 
   test.each(RULE_IDS)('documents %s once, with its default level and its exact message', (rule: RuleId) => {
     const found = rows.filter((row) => row.rule === rule);

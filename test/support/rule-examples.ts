@@ -28,7 +28,7 @@ export interface RuleFixture {
 export interface RuleExample {
   /** Ends the test title "fails when ...". */
   readonly when: string;
-  /** The input, as the README table shows it. */
+  /** The input, as the rules table (docs/rules.md) shows it. */
   readonly input: string;
   /** Builds the mistake in a fresh fixture. */
   readonly build: (fixture: RuleFixture) => void;
@@ -71,7 +71,7 @@ const LABEL_FIX = "Use at most 63 lower-case letters, digits and '-', starting a
 const KEY_FIX =
   "Use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. 'app.kubernetes.io/name').";
 
-/** One example per rule: the "fails when" tests and the README rules table both read these. */
+/** One example per rule: the "fails when" tests and the rules table of docs/rules.md both read these. */
 export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
   'object-name': {
     when: "a workload's name is not a DNS-1123 subdomain",
