@@ -1,5 +1,5 @@
 // The public API, exported by name: what users build with. Everything else in lib/ is internal
-// (test/public-api.test.ts fails when this list changes without the README's API section).
+// (test/public-api.test.ts holds the same list, so a change here is deliberate).
 export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOptions, type AdapterSourceConfig } from './adapter';
 export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './ambassador';
 export {

@@ -79,7 +79,7 @@ export interface StandIn {
   readonly workdir?: string;
 }
 
-/** One row per upstream image (checked against each upstream Dockerfile; see the README table). */
+/** One row per upstream image (checked against each upstream Dockerfile; see the table in docs/e2e.md). */
 export const STAND_INS: StandIn[] = [
   {
     image: 'docker.io/nginxinc/nginx-unprivileged:1.27-alpine',
