@@ -6,7 +6,6 @@ import { Interned } from './interned';
 import { NONE } from './compact-list';
 import { checkQuantity, CheckedQuantity } from './quantity';
 import { Rule, RuleId, RuleLevel, RulePolicy } from './rule-policy';
-import { oncePerSynth } from './synth-session';
 
 /**
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
@@ -88,8 +87,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
   ROOTS_CHECKED_FOR_DUPLICATES.add(root);
   const printedWarnings = new Set<string>();
   root.node.addValidation({
-    // cdk8s validates the whole app before every chart: the objects are compared once per synth.
-    validate: () => oncePerSynth(printedWarnings, () => {
+    validate: () => {
       const errors: string[] = [];
       for (const { problem, object } of duplicateObjectProblems(root)) {
         const level = RulePolicy.levelOf(object, problem.rule as Rule);
@@ -101,7 +99,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
         }
       }
       return errors;
-    }),
+    },
   });
 }
 

@@ -64,6 +64,22 @@ describe('synthesizeAtomically', () => {
     expect(fs.readFileSync(path.join(outdir, 'deployment-two.runbook.md'), 'utf8')).toContain('shipper');
   });
 
+  test.each([
+    ['independent charts', (app: App) => addExampleCharts(app)],
+    ['charts that depend on each other, one nested', (app: App) => {
+      const [first, second] = [workloadWithSidecar(app, 'first', { name: 'one' }), workloadWithSidecar(app, 'second', { name: 'two' })];
+      workloadWithSidecar(Chart.of(second), 'nested', { name: 'three' });
+      Chart.of(first).addDependency(Chart.of(second));
+    }],
+  ])('writes the chart files cdk8s\' app.synth() writes, byte for byte: %s', (_, build) => {
+    AtomicSynthesis.synthesize({ addCharts: build }, outdir);
+    const app = new App({ outdir: path.join(path.dirname(outdir), 'cdk8s'), recordConstructMetadata: false });
+    build(app);
+    app.synth();
+    const chartFiles = Object.fromEntries(Object.entries(snapshotOf(outdir)).filter(([name]) => name.endsWith('.k8s.yaml')));
+    expect(chartFiles).toEqual(snapshotOf(app.outdir));
+  });
+
   test('rewrites nothing when the output is already current', () => {
     AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const demo = path.join(outdir, 'demo.k8s.yaml');
