@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { addExampleCharts } from '../lib/examples';
 import { AtomicSynthesis, PodComposition, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
 import { runbookFileName } from '../lib/runbook';
@@ -17,9 +18,9 @@ function snapshotOf(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'base64')]));
 }
 
-/** A chart with one Deployment that has a sidecar; `metadata` names it. */
-function workloadWithSidecar(app: App, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
-  const chart = new Chart(app, chartId);
+/** A chart (in `scope`, an app or a chart) with one Deployment that has a sidecar; `metadata` names it. */
+function workloadWithSidecar(scope: Construct, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
+  const chart = new Chart(scope, chartId);
   const workload = new kplus.Deployment(chart, 'Web', { metadata, containers: [{ name: 'app', image: 'busybox:1.36' }] });
   new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'shipper' });
   return workload;
