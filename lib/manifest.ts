@@ -66,14 +66,9 @@ export function containersOf(spec: PodSpecJson): ContainerJson[] {
   return spec.initContainers ? spec.initContainers.concat(spec.containers) : spec.containers.slice();
 }
 
-/**
- * The item called `name` (a container, an env entry, a volume), if any. An index loop, not `find` with a
- * closure: checks call it for every pod, mostly before V8 has optimized them.
- */
+/** The item called `name` (a container, an env entry, a volume), if any. */
 export function named<T extends { readonly name: string }>(items: readonly T[] | undefined, name: string): T | undefined {
-  if (!items) return undefined;
-  for (let i = 0; i < items.length; i++) if (items[i].name === name) return items[i];
-  return undefined;
+  return items?.find((item) => item.name === name);
 }
 
 /** Whether an init container is a native sidecar, running beside the app rather than before it. */

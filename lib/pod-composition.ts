@@ -5,7 +5,6 @@ import { Construct, IConstruct } from 'constructs';
 import { renderWithoutUserPatches, replaceRender } from './cdk8s-patch';
 import { KubernetesFeature, KubernetesTarget, KubernetesVersion, missingFeature } from './kubernetes-target';
 import { containerNames, ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
-import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
 import { ContainerJson, containersOf, malformedPart, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
@@ -191,14 +190,13 @@ export class PodComposition {
    */
   public defaultContainer?: string;
 
-  // Lists start as the one shared empty list and grow with appended(), not push: see there.
-  private _patternContainers: readonly PatternContainer[] = NONE;
-  private directories: readonly SharedDirectory[] = NONE;
-  private mounts: readonly DirectoryMount[] = NONE;
-  private envSources: readonly { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = NONE;
+  private readonly _patternContainers: PatternContainer[] = [];
+  private readonly directories: SharedDirectory[] = [];
+  private readonly mounts: DirectoryMount[] = [];
+  private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = [];
   /** Warnings already printed, so each shows once however often the pod is checked. */
   private printedWarnings?: string[];
-  private dependencies: readonly { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = NONE;
+  private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
   private podLevel?: PodResources;
@@ -285,7 +283,7 @@ export class PodComposition {
     if (!Object.values(DependencyCondition).includes(condition)) {
       throw new Error(`${this.workload.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
     }
-    this.dependencies = appended(this.dependencies, { dependent, dependency, condition });
+    this.dependencies.push({ dependent, dependency, condition });
   }
 
   /** The declared dependencies, by container name. */
@@ -356,7 +354,7 @@ export class PodComposition {
     } else {
       container = this.workload.addContainer(props);
     }
-    this._patternContainers = appended(this._patternContainers, new AddedContainer(role, container, pattern, options, initContainersBefore));
+    this._patternContainers.push(new AddedContainer(role, container, pattern, options, initContainersBefore));
     return container;
   }
 
@@ -388,7 +386,7 @@ export class PodComposition {
         );
       }
     }
-    this.mounts = appended(this.mounts, { directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
+    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
     return directory.volumeName;
   }
 
@@ -419,7 +417,7 @@ export class PodComposition {
       throw new Error(`${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ${fix}`);
     }
     container.env.addVariable(name, kplus.EnvValue.fromValue(value));
-    this.envSources = appended(this.envSources, { container, name, value, setBy });
+    this.envSources.push({ container, name, value, setBy });
   }
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
@@ -443,7 +441,7 @@ export class PodComposition {
     const existing = this.directories.find((d) => d.path === path);
     if (!existing) {
       const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
-      this.directories = appended(this.directories, directory);
+      this.directories.push(directory);
       return directory;
     }
     // What one declaration leaves out, another may set; only two different values conflict.
