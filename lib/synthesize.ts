@@ -132,7 +132,6 @@ export function checkOutputDirectory(outdir: string, projectRoot: string = proce
     throw refuse(`holds files synth did not write (${listed(entries)}) and no ${OUTPUT_MARKER} marker`, 'Move those files out or choose a new or empty directory; if they are an older synth\'s output, delete them and run synth again.');
   }
   const managed = readMarker(target, refuse);
-  // A Set: with a runbook per workload, 10,000 names against 10,000 would be 10^8 comparisons.
   const managedNames = new Set(managed);
   const foreign = entries.filter((name) => name !== OUTPUT_MARKER && !isPartialFile(name) && !managedNames.has(name));
   if (foreign.length > 0) {
