@@ -72,7 +72,7 @@ const ROOTS_CHECKED_FOR_DUPLICATES = new WeakSet<IConstruct>();
 
 /**
  * Adds, once per app, a validation that no two objects of the app share kind, namespace and name:
- * applied together, the second would replace the first. One pass over the app's objects per synth.
+ * applied together, the second would replace the first. cdk8s runs it in each whole-app pass, one per chart.
  */
 export function addDuplicateObjectValidation(scope: IConstruct): void {
   const root = scope.node.root;
