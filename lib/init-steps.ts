@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps, Resources } from './container-defaults';
-import { appended, NONE } from './compact-list';
 import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
 import { checkSharedPath, describeValue } from './shared-path';
 
@@ -63,7 +62,7 @@ export class InitSteps extends Construct {
   public readonly appHandOffPath?: string;
   private readonly composition: PodComposition;
   private readonly backing?: SharedDirectoryOptions;
-  private _steps: readonly kplus.Container[] = NONE;
+  private readonly _steps: kplus.Container[] = [];
 
   constructor(scope: Construct, id: string, props: InitStepsProps) {
     super(scope, id);
@@ -104,7 +103,7 @@ export class InitSteps extends Construct {
     if (this.handOffPath && this.appHandOffPath) {
       this.composition._shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
     }
-    this._steps = appended(this._steps, container);
+    this._steps.push(container);
     return container;
   }
 }

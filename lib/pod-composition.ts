@@ -1,10 +1,10 @@
 import { posix } from 'path';
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct, IConstruct, IValidation } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { renderWithoutUserPatches, replaceRender } from './cdk8s-patch';
 import { KubernetesFeature, KubernetesTarget, KubernetesVersion, missingFeature } from './kubernetes-target';
 import { containerNames, ContainerDependency, DependencyCondition, dependencyProblems, gracePeriodProblems, orderInitContainers, renderDrain } from './lifecycle';
-import { appended, NONE } from './compact-list';
 import { Interned } from './interned';
 import { ContainerJson, containersOf, malformedPart, named, podTemplateOf, PodSpecJson, PodTemplateJson, withSharedShapes, WorkloadJson } from './manifest';
 import { effectivePodResources, podLevelResourceProblems, podLevelResourcesJson, PodResources, ResourceAmounts } from './pod-resources';
@@ -12,7 +12,6 @@ import { quantityProblem } from './quantity';
 import { Rule, RulePolicy } from './rule-policy';
 import { addDuplicateObjectValidation, byLevel, formatProblem, Problem, workloadProblems } from './rules';
 import { checkSharedPath, describeValue } from './shared-path';
-import { currentSynth, renderOncePerSynthInCdk8s } from './synth-session';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -143,25 +142,11 @@ const ON_NODE_DISK: SharedDirectoryOptions = Object.freeze({});
 const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 
 
-/** A pod rendered and checked in the current synth; the manifest is handed out once. */
-interface PodRender {
-  manifest?: WorkloadJson;
-  readonly problems: string[];
-}
-
-/** Where a workload's ApiObject keeps its composition, for the shared render function. */
-const COMPOSITION = Symbol('composition');
-
-/** A workload's ApiObject, with the composition the patterns attached to it. */
-type ComposedApiObject = ApiObject & { [COMPOSITION]?: PodComposition };
+/** The composition of each workload a pattern was attached to. */
+const COMPOSITIONS = new WeakMap<kplus.AbstractPod, PodComposition>();
 
 /** Which composition rendered a manifest, so synth can write its runbook from the very object it writes. */
 const RENDERED_BY = new WeakMap<object, PodComposition>();
-
-/** The composition of a workload, if a pattern was attached to it. */
-function compositionOf(workload: kplus.AbstractPod): PodComposition | undefined {
-  return (ApiObject.of(workload) as ComposedApiObject)[COMPOSITION];
-}
 
 /**
  * What the patterns attached to one workload declared: the containers they added, the directories
@@ -169,23 +154,23 @@ function compositionOf(workload: kplus.AbstractPod): PodComposition | undefined 
  * still render into the workload's manifest. Declarations are turned into the manifest when it is
  * rendered, never before, so the chart's target and later attachments are always honoured.
  *
- * It is not a construct: at 10,000 workloads a construct each would be walked in every one of
- * cdk8s' whole-app passes. Its checks are the workload's validation, so messages start with the
- * workload's path, e.g. `[chart/Web] container 'shipper' (added by chart/Shipper): ...`.
+ * It is not a construct: cdk8s walks every construct of the app in each of its whole-app passes, one
+ * per chart. Its checks run when the workload renders, and their messages start with the workload's
+ * path, e.g. `[chart/Web] container 'shipper' (added by chart/Shipper): ...`.
  */
-export class PodComposition implements IValidation {
+export class PodComposition {
   /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
   public static readonly DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
   /** The composition of a workload, created on first use. */
   public static of(workload: kplus.AbstractPod): PodComposition {
-    return compositionOf(workload) ?? new PodComposition(workload);
+    return COMPOSITIONS.get(workload) ?? new PodComposition(workload);
   }
 
   /** The compositions of the workloads under `scope` (itself included), in construct-tree order. */
   public static findAll(scope: IConstruct): PodComposition[] {
     return scope.node.findAll().flatMap((c) => {
-      const composition = c instanceof kplus.AbstractPod ? compositionOf(c) : undefined;
+      const composition = c instanceof kplus.AbstractPod ? COMPOSITIONS.get(c) : undefined;
       return composition ? [composition] : [];
     });
   }
@@ -205,26 +190,21 @@ export class PodComposition implements IValidation {
    */
   public defaultContainer?: string;
 
-  // Lists start as the one shared empty list and grow with appended(), not push: see there.
-  private _patternContainers: readonly PatternContainer[] = NONE;
-  private directories: readonly SharedDirectory[] = NONE;
-  private mounts: readonly DirectoryMount[] = NONE;
-  private envSources: readonly { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = NONE;
+  private readonly _patternContainers: PatternContainer[] = [];
+  private readonly directories: SharedDirectory[] = [];
+  private readonly mounts: DirectoryMount[] = [];
+  private readonly envSources: { container: kplus.Container; name: string; value: string; setBy: IConstruct }[] = [];
   /** Warnings already printed, so each shows once however often the pod is checked. */
   private printedWarnings?: string[];
-  private dependencies: readonly { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = NONE;
+  private readonly dependencies: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
   private processNamespaceShared = false;
   private budget?: ResourceAmounts;
   private podLevel?: PodResources;
 
   private constructor(public readonly workload: kplus.AbstractPod) {
-    // One shared function and the composition itself, not closures per workload: at 10,000 pods they add up.
-    const apiObject = ApiObject.of(workload) as ComposedApiObject;
-    apiObject[COMPOSITION] = this;
-    apiObject.toJson = renderWithPatterns;
-    workload.node.addValidation(this);
+    COMPOSITIONS.set(workload, this);
+    replaceRender(ApiObject.of(workload), () => this.renderChecked());
     addDuplicateObjectValidation(workload);
-    renderOncePerSynthInCdk8s();
   }
 
   /** The containers patterns added to this workload, in the order they were added. */
@@ -242,7 +222,7 @@ export class PodComposition implements IValidation {
    * @internal
    */
   public get _manifest(): WorkloadJson {
-    return ApiObject.of(this.workload).toJson() as WorkloadJson;
+    return this.render();
   }
 
   /** The pod's effective requests and limits, by the Kubernetes rule (native sidecars included). */
@@ -303,7 +283,7 @@ export class PodComposition implements IValidation {
     if (!Object.values(DependencyCondition).includes(condition)) {
       throw new Error(`${this.workload.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
     }
-    this.dependencies = appended(this.dependencies, { dependent, dependency, condition });
+    this.dependencies.push({ dependent, dependency, condition });
   }
 
   /** The declared dependencies, by container name. */
@@ -374,7 +354,7 @@ export class PodComposition implements IValidation {
     } else {
       container = this.workload.addContainer(props);
     }
-    this._patternContainers = appended(this._patternContainers, new AddedContainer(role, container, pattern, options, initContainersBefore));
+    this._patternContainers.push(new AddedContainer(role, container, pattern, options, initContainersBefore));
     return container;
   }
 
@@ -406,7 +386,7 @@ export class PodComposition implements IValidation {
         );
       }
     }
-    this.mounts = appended(this.mounts, { directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
+    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
     return directory.volumeName;
   }
 
@@ -437,7 +417,7 @@ export class PodComposition implements IValidation {
       throw new Error(`${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ${fix}`);
     }
     container.env.addVariable(name, kplus.EnvValue.fromValue(value));
-    this.envSources = appended(this.envSources, { container, name, value, setBy });
+    this.envSources.push({ container, name, value, setBy });
   }
 
   /** Variables patterns set that the container's own env replaced afterwards (cdk8s-plus keeps the last silently). */
@@ -461,7 +441,7 @@ export class PodComposition implements IValidation {
     const existing = this.directories.find((d) => d.path === path);
     if (!existing) {
       const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
-      this.directories = appended(this.directories, directory);
+      this.directories.push(directory);
       return directory;
     }
     // What one declaration leaves out, another may set; only two different values conflict.
@@ -483,9 +463,8 @@ export class PodComposition implements IValidation {
    * The library's part of the pod as it will be written: native sidecars placed, shared directories
    * mounted, pod-wide settings. Runs on the output of cdk8s-plus-27 (after its 1.27 field filter,
    * which would drop restartPolicy on init containers) and before the user's JSON patches.
-   * @internal
    */
-  public _finish(manifest: WorkloadJson): void {
+  private finish(manifest: WorkloadJson): void {
     const template = podTemplateOf(manifest);
     const spec = template.spec;
     let placed = 0;
@@ -551,17 +530,20 @@ export class PodComposition implements IValidation {
   }
 
   /**
-   * Whole-pod rules, checked on the manifest as it will be written (so they see every container,
-   * whoever added it, and the user's patches) before any file is written; cdk8s calls it at synth.
-   * Each rule's level comes from RulePolicy. Returns the errors; warnings are printed once.
+   * Whole-pod rules, checked on the manifest as it renders now (so they see every container, whoever
+   * added it, and the user's patches). Each rule's level comes from RulePolicy. Returns the errors;
+   * warnings are printed once. Synth runs the same checks on the manifest it writes, and fails on errors.
    */
   public validate(): string[] {
-    const synth = currentSynth();
-    const cached = synth?.get(this) as PodRender | undefined;
-    if (cached) return cached.problems;
-    const manifest = this._manifest;
+    return this._check(this._manifest);
+  }
+
+  /**
+   * The rules on `manifest`, rendered by this composition: the errors as messages; warnings printed once.
+   * @internal
+   */
+  public _check(manifest: WorkloadJson): string[] {
     const spec = podTemplateOf(manifest).spec;
-    // One list that every check adds to, in plain loops: at 1,000 pods these run mostly cold.
     const found = workloadProblems(manifest, this.budget);
     const containers = containersOf(spec);
     this.checkModes(found, manifest.kind, spec);
@@ -569,9 +551,53 @@ export class PodComposition implements IValidation {
     this.checkOverwrittenEnv(found, containers);
     this.checkContainers(found, spec, containers);
     checkDefaultContainer(found, podTemplateOf(manifest), containers);
-    const problems = found.length === 0 ? [] : this.report(found);
-    synth?.set(this, { manifest, problems } satisfies PodRender);
-    return problems;
+    return found.length === 0 ? [] : this.report(found);
+  }
+
+  /**
+   * The workload's ApiObject renders through this: the manifest, checked. Checks run here, once per
+   * render, rather than in cdk8s' validation, which runs over the whole app again before every chart:
+   * a check there would render every pod once per chart.
+   */
+  private renderChecked(): WorkloadJson {
+    const manifest = this.render();
+    const errors = this._check(manifest);
+    if (errors.length > 0) {
+      const path = this.workload.node.path;
+      // cdk8s' own form for validation errors.
+      throw new Error(`Validation failed with the following errors:\n  ${errors.map((error) => `[${path}] ${error}`).join('\n  ')}`);
+    }
+    RENDERED_BY.set(manifest, this);
+    return manifest;
+  }
+
+  /**
+   * cdk8s-plus-27 renders the workload without the user's JSON patches, the composition finishes it,
+   * then the patches apply, so cdk8s' escape hatch can override anything the library set.
+   */
+  private render(): WorkloadJson {
+    const apiObject = ApiObject.of(this.workload);
+    const { rendered, userPatches } = renderWithoutUserPatches(apiObject);
+    const manifest = rendered as WorkloadJson;
+    this.finish(manifest);
+    if (userPatches.length === 0) return withSharedShapes(manifest);
+    let patched: WorkloadJson;
+    try {
+      patched = JsonPatch.apply(manifest, ...userPatches);
+    } catch (error) {
+      const message =
+        `${this.workload.node.path}: a JSON patch on this workload does not apply to its manifest (${(error as Error).message}). ` +
+        'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
+      throw Object.assign(new Error(message), { cause: error });
+    }
+    const malformed = malformedPart(patched);
+    if (malformed) {
+      throw new Error(
+        `${this.workload.node.path}: a JSON patch on this workload leaves ${malformed.pointer} ${malformed.value === undefined ? 'missing' : `as ${describeValue(malformed.value)}`}, ` +
+          `where the manifest needs ${malformed.want}. Change the patch that targets ${malformed.pointer} (or a part holding it) so it stays ${malformed.want}, or remove that patch.`,
+      );
+    }
+    return withSharedShapes(patched);
   }
 
   /** Prints the warnings among `found` (each once, however often the pod is checked); returns the errors as messages. */
@@ -734,63 +760,10 @@ function checkBacking(declaredBy: IConstruct, path: string, backing: SharedDirec
   }
 }
 
-/**
- * Makes the workload's ApiObject render through the composition: cdk8s-plus-27 renders it without
- * the user's JSON patches, the composition finishes it, then the patches apply, so cdk8s' escape
- * hatch can override anything the library set. This is the one place the rendered JSON is edited;
- * it must be, because the 1.27 field filter runs after patches and drops native-sidecar fields.
- */
-function renderWithPatterns(this: Required<ComposedApiObject>): WorkloadJson {
-  const composition = this[COMPOSITION];
-  const rendered = currentSynth()?.get(composition) as PodRender | undefined;
-  if (rendered?.manifest) {
-    // Handed out once: the chart writes it, and the memory goes with it.
-    const manifest = rendered.manifest;
-    rendered.manifest = undefined;
-    return manifest;
-  }
-  // cdk8s keeps an object's patches in a private array and applies them inside toJson.
-  const patches = (this as unknown as { patches: JsonPatch[] }).patches;
-  const userPatches = patches.splice(0);
-  let manifest: WorkloadJson;
-  try {
-    // The workload's own class (KubeDeployment...) renders and applies the 1.27 field filter.
-    manifest = Object.getPrototypeOf(this).toJson.call(this) as WorkloadJson;
-  } finally {
-    patches.push(...userPatches);
-  }
-  composition._finish(manifest);
-  if (userPatches.length === 0) return renderedBy(manifest, composition);
-  let patched: WorkloadJson;
-  try {
-    patched = JsonPatch.apply(manifest, ...userPatches);
-  } catch (error) {
-    const message =
-      `${composition.workload.node.path}: a JSON patch on this workload does not apply to its manifest (${(error as Error).message}). ` +
-      'Check its path against the rendered manifest: patterns add containers, and native sidecars are init containers.';
-    throw Object.assign(new Error(message), { cause: error });
-  }
-  const malformed = malformedPart(patched);
-  if (malformed) {
-    throw new Error(
-      `${composition.workload.node.path}: a JSON patch on this workload leaves ${malformed.pointer} ${malformed.value === undefined ? 'missing' : `as ${describeValue(malformed.value)}`}, ` +
-        `where the manifest needs ${malformed.want}. Change the patch that targets ${malformed.pointer} (or a part holding it) so it stays ${malformed.want}, or remove that patch.`,
-    );
-  }
-  return renderedBy(patched, composition);
-}
-
 /** How a pattern container renders under `target`; undefined for init steps. */
 function modeUnder(added: PatternContainer, target: KubernetesVersion): SidecarMode | undefined {
   if (added.role === ContainerRole.INIT) return undefined;
   return added.requestedMode ?? (target.supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
-}
-
-/** The manifest as synth keeps it (see withSharedShapes), noted as rendered by `composition`. */
-function renderedBy(manifest: WorkloadJson, composition: PodComposition): WorkloadJson {
-  const kept = withSharedShapes(manifest);
-  RENDERED_BY.set(kept, composition);
-  return kept;
 }
 
 /**

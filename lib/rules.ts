@@ -3,20 +3,13 @@ import { IConstruct } from 'constructs';
 import { ContainerJson, containersOf, isNativeSidecar, MetadataJson, named, PodSpecJson, podTemplateOf, WorkloadJson } from './manifest';
 import { budgetProblems, ResourceAmounts } from './pod-resources';
 import { Interned } from './interned';
-import { NONE } from './compact-list';
 import { checkQuantity, CheckedQuantity } from './quantity';
 import { Rule, RuleId, RuleLevel, RulePolicy } from './rule-policy';
-import { oncePerSynth } from './synth-session';
 
 /**
  * The rules a pod must meet before it is written, checked on the rendered manifest so they see
  * exactly what kubectl would get. Each problem is data (rule, field, value) with a message naming
  * the offending value and a fix; the composition formats it and says which pattern added the container.
- *
- * They run for every pod of every synth, at 1,000 pods mostly before V8 has optimized them, so they
- * loop by index (for-of and array destructuring each make an iterator and bigger code to compile),
- * read keyed objects with for-in (the manifests they get share hidden classes, see withSharedShapes,
- * so its enum cache is one per shape) and build a field path only for a problem.
  */
 
 /** One thing a rule found wrong. */
@@ -53,7 +46,6 @@ export function formatProblem(problem: Problem, addedBy?: string): string {
 export function workloadProblems(manifest: WorkloadJson, budget?: ResourceAmounts): Problem[] {
   const template = podTemplateOf(manifest);
   const templatePath = TEMPLATE_PATHS[manifest.kind] ?? 'spec.template';
-  // Each check adds to one list: at 10,000 pods, an array per check and per container adds up.
   const found: Problem[] = [];
   checkObjectName(found, manifest.kind, manifest.metadata ?? {});
   checkMetadata(found, manifest.kind, 'metadata', manifest.metadata ?? {});
@@ -80,7 +72,7 @@ const ROOTS_CHECKED_FOR_DUPLICATES = new WeakSet<IConstruct>();
 
 /**
  * Adds, once per app, a validation that no two objects of the app share kind, namespace and name:
- * applied together, the second would replace the first. One pass over the app's objects per synth.
+ * applied together, the second would replace the first. cdk8s runs it in each whole-app pass, one per chart.
  */
 export function addDuplicateObjectValidation(scope: IConstruct): void {
   const root = scope.node.root;
@@ -88,8 +80,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
   ROOTS_CHECKED_FOR_DUPLICATES.add(root);
   const printedWarnings = new Set<string>();
   root.node.addValidation({
-    // cdk8s validates the whole app before every chart: the objects are compared once per synth.
-    validate: () => oncePerSynth(printedWarnings, () => {
+    validate: () => {
       const errors: string[] = [];
       for (const { problem, object } of duplicateObjectProblems(root)) {
         const level = RulePolicy.levelOf(object, problem.rule as Rule);
@@ -101,7 +92,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
         }
       }
       return errors;
-    }),
+    },
   });
 }
 
@@ -262,8 +253,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
   const podSecurity = (spec.securityContext ?? {}) as SecurityContextJson;
   // Run-to-completion init containers never run beside the others, so only the rest share ports.
   const running: CheckedContainer[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const container = all[i];
+  for (const [i, container] of all.entries()) {
     const runsToCompletion = i < initCount && !isNativeSidecar(container);
     if (!runsToCompletion) running.push(container);
     const containerPath = containerField(path, initCount, i);
@@ -271,9 +261,7 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
     checkSecurity(problems, container, containerPath, podSecurity, path);
   }
 
-  const sharedNames = repeated(all, 'name');
-  for (let t = 0; t < sharedNames.length; t++) {
-    const name = sharedNames[t];
+  for (const name of repeated(all, 'name')) {
     problems.push({
       rule: 'duplicate-container-name',
       field: `${path}.containers`,
@@ -286,23 +274,20 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
   checkPortConflicts(problems, running, path);
 
   const namedPorts: PortJson[] = [];
-  for (let c = 0; c < all.length; c++) {
-    const ports = all[c].ports ?? [];
-    for (let i = 0; i < ports.length; i++) {
-      const name = ports[i].name;
+  for (const [c, container] of all.entries()) {
+    for (const [i, port] of (container.ports ?? []).entries()) {
+      const name = port.name;
       if (name === undefined) continue;
-      namedPorts.push(ports[i]);
+      namedPorts.push(port);
       if (!PORT_NAME.test(name) || name.length > 15) {
         problems.push(
-          invalidName('port-name', all[c].name, `${containerField(path, initCount, c)}.ports[${i}].name`, `port name '${name}'`, name,
+          invalidName('port-name', container.name, `${containerField(path, initCount, c)}.ports[${i}].name`, `port name '${name}'`, name,
             "Use at most 15 lower-case letters, digits and '-', with at least one letter, no '--', and a letter or digit at each end."),
         );
       }
     }
   }
-  const sharedPortNames = repeated(namedPorts, 'name');
-  for (let t = 0; t < sharedPortNames.length; t++) {
-    const name = sharedPortNames[t];
+  for (const name of repeated(namedPorts, 'name')) {
     problems.push({
       rule: 'duplicate-port-name',
       field: `${path}.containers`,
@@ -313,11 +298,8 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path = 'spec'): vo
   }
 
   const volumes = spec.volumes ?? [];
-  for (let c = 0; c < all.length; c++) {
-    const container = all[c];
-    const mounts = container.volumeMounts ?? [];
-    for (let i = 0; i < mounts.length; i++) {
-      const mount = mounts[i];
+  for (const [c, container] of all.entries()) {
+    for (const [i, mount] of (container.volumeMounts ?? []).entries()) {
       if (!named(volumes, mount.name)) {
         problems.push({
           rule: 'missing-volume',
@@ -351,9 +333,7 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
   checkResources(problems, name, path, container.resources ?? {});
   if (container.ports) checkPortNumbers(problems, name, path, container.ports);
   if (container.volumeMounts) {
-    const sharedPaths = repeated(container.volumeMounts, 'mountPath');
-    for (let t = 0; t < sharedPaths.length; t++) {
-      const mountPath = sharedPaths[t];
+    for (const mountPath of repeated(container.volumeMounts, 'mountPath')) {
       problems.push({
         rule: 'duplicate-mount-path',
         container: name,
@@ -365,8 +345,7 @@ function checkContainer(problems: Problem[], container: CheckedContainer, path: 
     }
   }
   if (runsToCompletion) {
-    for (let i = 0; i < INIT_ONLY_FIELDS.length; i++) {
-      const field = INIT_ONLY_FIELDS[i];
+    for (const field of INIT_ONLY_FIELDS) {
       if (container[field] !== undefined) {
         problems.push({
           rule: 'init-container-probe',
@@ -405,8 +384,7 @@ function imageFinding(image: string): Pick<Problem, 'rule' | 'message' | 'fix'> 
 }
 
 function checkEnv(problems: Problem[], container: string, path: string, env: { name: string }[]): void {
-  for (let i = 0; i < env.length; i++) {
-    const name = env[i].name;
+  for (const [i, { name }] of env.entries()) {
     if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
       problems.push(
         invalidName('env-name', container, `${path}.env[${i}].name`, `env name '${name}'`, name,
@@ -414,9 +392,7 @@ function checkEnv(problems: Problem[], container: string, path: string, env: { n
       );
     }
   }
-  const setTwice = repeated(env, 'name');
-  for (let t = 0; t < setTwice.length; t++) {
-    const name = setTwice[t];
+  for (const name of repeated(env, 'name')) {
     problems.push({
       rule: 'duplicate-env',
       container,
@@ -448,8 +424,7 @@ const CAPABILITY_LISTS = ['add', 'drop'] as const;
 function checkResources(problems: Problem[], container: string, path: string, resources: NonNullable<ContainerJson['resources']>): void {
   const requests = resources.requests ?? {};
   const limits = resources.limits ?? {};
-  for (let i = 0; i < REQUIRED_RESOURCES.length; i++) {
-    const resource = REQUIRED_RESOURCES[i];
+  for (const resource of REQUIRED_RESOURCES) {
     if (requests[resource] === undefined) problems.push(missingAmount(container, path, resource, 'request'));
     if (limits[resource] === undefined) problems.push(missingAmount(container, path, resource, 'limit'));
   }
@@ -507,10 +482,8 @@ function checkAmount(problems: Problem[], container: string, path: string, resou
 
 /** containerPort and hostPort must be whole numbers in 1..65535, with a protocol Kubernetes knows. */
 function checkPortNumbers(problems: Problem[], container: string, path: string, ports: PortJson[]): void {
-  for (let i = 0; i < ports.length; i++) {
-    const port = ports[i];
-    for (let k = 0; k < PORT_FIELDS.length; k++) {
-      const key = PORT_FIELDS[k];
+  for (const [i, port] of ports.entries()) {
+    for (const key of PORT_FIELDS) {
       const value = port[key];
       // A hostPort of 0 (or none) means the container publishes nothing on the node.
       if ((key === 'containerPort' || (value !== undefined && value !== 0)) && !isPortNumber(value)) {
@@ -553,25 +526,19 @@ const PORT_CONFLICTS = {
 
 /** Containers running together share one network namespace and one node: one listener per port and protocol. */
 function checkPortConflicts(problems: Problem[], running: CheckedContainer[], path: string): void {
-  for (let k = 0; k < PORT_FIELDS.length; k++) {
-    const key = PORT_FIELDS[k];
-    // A pod has a handful of ports: a list searched in order is cheaper than an object keyed by port.
+  for (const key of PORT_FIELDS) {
     const owners: { port: number; protocol: string; names: string[] }[] = [];
-    for (let c = 0; c < running.length; c++) {
-      const container = running[c];
-      const ports = container.ports ?? NONE;
-      for (let p = 0; p < ports.length; p++) {
-        const port = ports[p];
+    for (const container of running) {
+      for (const port of container.ports ?? []) {
         const number = port[key];
         if (number === undefined || number === 0) continue;
         const protocol = port.protocol ?? 'TCP';
-        let entry = ownerOf(owners, number, protocol);
+        let entry = owners.find((owner) => owner.port === number && owner.protocol === protocol);
         if (!entry) owners.push((entry = { port: number, protocol, names: [] }));
         if (!entry.names.includes(container.name)) entry.names.push(container.name);
       }
     }
-    for (let o = 0; o < owners.length; o++) {
-      const { port, protocol, names } = owners[o];
+    for (const { port, protocol, names } of owners) {
       if (names.length < 2) continue;
       const { what, where, fix } = PORT_CONFLICTS[key];
       problems.push({
@@ -585,12 +552,6 @@ function checkPortConflicts(problems: Problem[], running: CheckedContainer[], pa
   }
 }
 
-/** The entry for `port`/`protocol` in a pod's short list of port owners, if any. */
-function ownerOf<T extends { port: number; protocol: string }>(owners: readonly T[], port: number, protocol: string): T | undefined {
-  for (let i = 0; i < owners.length; i++) if (owners[i].port === port && owners[i].protocol === protocol) return owners[i];
-  return undefined;
-}
-
 /**
  * Security contexts that contradict themselves: the API server refuses privileged without privilege
  * escalation; the kubelet refuses to start a container that must not run as root but is given uid 0;
@@ -600,7 +561,6 @@ function ownerOf<T extends { port: number; protocol: string }>(owners: readonly 
 function checkSecurity(problems: Problem[], container: CheckedContainer, path: string, pod: SecurityContextJson, specPath: string): void {
   const name = container.name;
   const context = container.securityContext ?? {};
-  // Field paths are built only for a problem: the checks run for every container of every pod.
   // A container's own field wins over the pod's.
   const runAsNonRoot = context.runAsNonRoot ?? pod.runAsNonRoot;
   if (runAsNonRoot === true && (context.runAsUser ?? pod.runAsUser) === 0) {
@@ -625,11 +585,8 @@ function checkSecurity(problems: Problem[], container: CheckedContainer, path: s
     });
   }
   const capabilities = context.capabilities ?? {};
-  for (let l = 0; l < CAPABILITY_LISTS.length; l++) {
-    const list = CAPABILITY_LISTS[l];
-    const names = capabilities[list] ?? NONE;
-    for (let i = 0; i < names.length; i++) {
-      const capability = names[i];
+  for (const list of CAPABILITY_LISTS) {
+    for (const [i, capability] of (capabilities[list] ?? []).entries()) {
       if (capability.startsWith('CAP_')) {
         const bare = capability.slice('CAP_'.length);
         problems.push({
@@ -705,19 +662,14 @@ export function isPortNumber(value: unknown): value is number {
 }
 
 /** The values of `field` that more than one item has, each once, in order. */
-function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): readonly string[] {
-  // Lists here are a pod's containers or a container's env: short, so no Set or mapped copy is made
-  // per call, and no list at all unless something repeats.
-  let found: string[] | undefined;
-  for (let i = 1; i < items.length; i++) {
-    const value = items[i][field];
-    if (value === undefined || found?.includes(value)) continue;
-    for (let j = 0; j < i; j++) {
-      if (items[j][field] === value) {
-        (found ??= []).push(value);
-        break;
-      }
-    }
+function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): string[] {
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  for (const item of items) {
+    const value = item[field];
+    if (value === undefined) continue;
+    if (seen.has(value)) found.add(value);
+    seen.add(value);
   }
-  return found ?? NONE;
+  return [...found];
 }

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App, Yaml } from 'cdk8s';
+import { App, Chart, Names, Yaml } from 'cdk8s';
 import { PodComposition } from './pod-composition';
 import { WorkloadJson } from './manifest';
 import { renderRunbook, runbookFileName } from './runbook';
@@ -133,7 +132,6 @@ export function checkOutputDirectory(outdir: string, projectRoot: string = proce
     throw refuse(`holds files synth did not write (${listed(entries)}) and no ${OUTPUT_MARKER} marker`, 'Move those files out or choose a new or empty directory; if they are an older synth\'s output, delete them and run synth again.');
   }
   const managed = readMarker(target, refuse);
-  // A Set: with a runbook per workload, 10,000 names against 10,000 would be 10^8 comparisons.
   const managedNames = new Set(managed);
   const foreign = entries.filter((name) => name !== OUTPUT_MARKER && !isPartialFile(name) && !managedNames.has(name));
   if (foreign.length > 0) {
@@ -166,45 +164,62 @@ function listed(names: string[]): string {
 
 /** Synthesizes in memory: file name → bytes. Nothing is written, so nothing is left behind by a failure. */
 function renderInMemory(source: IChartSource): Map<string, Buffer> {
-  // os.tmpdir() exists, so App.synth's mkdir of it is a no-op; every chart file goes through Yaml.save,
-  // named after the chart as a DNS label (so marker entries stay plain file names).
-  const app = new App({ outdir: os.tmpdir(), recordConstructMetadata: false });
+  const app = new App({ recordConstructMetadata: false });
   source.addCharts(app);
   const files = new Map<string, Buffer>();
-  // Runbooks are written from the manifests as the chart files get them, while they are at hand:
-  // rendering each workload again for its runbook cost three renders a workload.
+  // Runbooks are written from the manifests the chart files get, while they are at hand: rendering
+  // each workload again for its runbook cost three renders a workload.
   const runbooks = new Map<PodComposition, { name: string; text: string }>();
-  const save = Yaml.save;
-  Yaml.save = (filePath: string, docs: unknown[]) => {
-    files.set(path.basename(filePath), Buffer.from(Yaml.stringify(...docs)));
-    for (const doc of docs as WorkloadJson[]) {
-      const composition = doc === null || typeof doc !== 'object' ? undefined : PodComposition._renderedBy(doc);
+  for (const { fileName, objects } of chartFiles(app)) {
+    files.set(fileName, Buffer.from(Yaml.stringify(...objects)));
+    for (const object of objects as WorkloadJson[]) {
+      const composition = PodComposition._renderedBy(object);
       if (!composition || runbooks.has(composition)) continue;
-      runbooks.set(composition, { name: runbookFileName(composition, doc), text: renderRunbook(composition, doc) });
+      runbooks.set(composition, { name: runbookFileName(composition, object), text: renderRunbook(composition, object) });
     }
-  };
-  try {
-    app.synth();
-  } finally {
-    Yaml.save = save;
   }
   const runbookOwners = new Map<string, string>();
   for (const composition of PodComposition.findAll(app)) {
-    // Rendered anew only if cdk8s ever hands Yaml.save copies instead of the objects toJson returned.
-    const runbook = runbooks.get(composition) ?? { name: runbookFileName(composition), text: renderRunbook(composition) };
-    const name = runbook.name;
+    const runbook = runbooks.get(composition);
+    // Every workload is in a chart: a composition without a runbook means its manifest was not recognized.
+    if (!runbook) throw new Error(`[${composition.workload.node.path}] was not rendered by its chart. This is a bug: report it.`);
     const workloadPath = composition.workload.node.path;
-    const taken = runbookOwners.get(name);
+    const taken = runbookOwners.get(runbook.name);
     if (taken !== undefined) {
       throw new Error(
-        `[${workloadPath}] its runbook file name '${name}' is also the one of [${taken}]. ` +
+        `[${workloadPath}] its runbook file name '${runbook.name}' is also the one of [${taken}]. ` +
           'Give one of the two workloads another name or namespace.',
       );
     }
-    runbookOwners.set(name, workloadPath);
-    files.set(name, Buffer.from(runbook.text));
+    runbookOwners.set(runbook.name, workloadPath);
+    files.set(runbook.name, Buffer.from(runbook.text));
   }
   return files;
+}
+
+/**
+ * What `app.synth()` writes, file by file, in memory: each chart's objects in the file cdk8s names for
+ * it (`<chart>.k8s.yaml`, numbered `0000-<chart>.k8s.yaml` in dependency order once charts depend on
+ * each other). test/synthesize.test.ts holds it to `app.synth()`.
+ */
+function chartFiles(app: App): { fileName: string; objects: unknown[] }[] {
+  // Each chart's toJson resolves the app's dependencies first, which can reorder the charts: they are
+  // named after all have rendered.
+  const rendered = new Map(app.charts.map((chart) => [chart, chart.toJson()]));
+  const charts = app.charts;
+  const numbered = chartsDependOnEachOther(app);
+  return charts.map((chart, index) => ({
+    fileName: `${numbered ? `${String(index).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
+    objects: rendered.get(chart) as unknown[],
+  }));
+}
+
+/**
+ * Whether a construct depends on one in another chart: then cdk8s numbers the chart files. Read after
+ * the charts rendered: cdk8s' dependency resolution has then made each nested chart a dependency of its parent.
+ */
+function chartsDependOnEachOther(app: App): boolean {
+  return app.node.findAll().some((construct) => construct.node.dependencies.some((dependency) => Chart.of(dependency) !== Chart.of(construct)));
 }
 
 /**

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { addExampleCharts } from '../lib/examples';
 import { AtomicSynthesis, PodComposition, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
 import { runbookFileName } from '../lib/runbook';
@@ -17,9 +18,9 @@ function snapshotOf(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'base64')]));
 }
 
-/** A chart with one Deployment that has a sidecar; `metadata` names it. */
-function workloadWithSidecar(app: App, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
-  const chart = new Chart(app, chartId);
+/** A chart (in `scope`, an app or a chart) with one Deployment that has a sidecar; `metadata` names it. */
+function workloadWithSidecar(scope: Construct, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
+  const chart = new Chart(scope, chartId);
   const workload = new kplus.Deployment(chart, 'Web', { metadata, containers: [{ name: 'app', image: 'busybox:1.36' }] });
   new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'shipper' });
   return workload;
@@ -62,6 +63,22 @@ describe('synthesizeAtomically', () => {
       render.mockRestore();
     }
     expect(fs.readFileSync(path.join(outdir, 'deployment-two.runbook.md'), 'utf8')).toContain('shipper');
+  });
+
+  test.each([
+    ['independent charts', (app: App) => addExampleCharts(app)],
+    ['charts that depend on each other, one nested', (app: App) => {
+      const [first, second] = [workloadWithSidecar(app, 'first', { name: 'one' }), workloadWithSidecar(app, 'second', { name: 'two' })];
+      workloadWithSidecar(Chart.of(second), 'nested', { name: 'three' });
+      Chart.of(first).addDependency(Chart.of(second));
+    }],
+  ])('writes the chart files cdk8s\' app.synth() writes, byte for byte: %s', (_, build) => {
+    AtomicSynthesis.synthesize({ addCharts: build }, outdir);
+    const app = new App({ outdir: path.join(path.dirname(outdir), 'cdk8s'), recordConstructMetadata: false });
+    build(app);
+    app.synth();
+    const chartFiles = Object.fromEntries(Object.entries(snapshotOf(outdir)).filter(([name]) => name.endsWith('.k8s.yaml')));
+    expect(chartFiles).toEqual(snapshotOf(app.outdir));
   });
 
   test('rewrites nothing when the output is already current', () => {
