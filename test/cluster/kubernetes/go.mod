@@ -1,4 +1,4 @@
-// Builds the Kubernetes components of the test cluster from upstream (see ../README or cluster scripts).
+// The Kubernetes components of the test cluster, built from upstream by test/cluster/build.ts (docs/e2e.md).
 module cdk8s-multi-container-patterns/test-cluster
 
 go 1.24.0
