@@ -167,7 +167,8 @@ export function containerProps(where: string, options: ContainerOptions, default
 /**
  * The pattern's ports, then the user's `ports` and `portNumber`, each port once: declarations of
  * one number and protocol are the same port when their names are equal or one leaves the name out
- * (the name given is kept). Throws, naming the port, on a real conflict: one port, two names.
+ * (the name given is kept). Throws, naming the port, on a real conflict: one port, two names, or
+ * one name, two ports.
  */
 function mergedPorts(where: string, patternPorts: kplus.ContainerPort[], userPorts: kplus.ContainerPort[], portNumber: number | undefined): kplus.ContainerPort[] {
   const merged: kplus.ContainerPort[] = [];
@@ -188,6 +189,15 @@ function mergedPorts(where: string, patternPorts: kplus.ContainerPort[], userPor
       );
     }
     if (same.name === undefined && port.name !== undefined) merged[at] = { ...same, ...port };
+  }
+  for (const [i, port] of merged.entries()) {
+    const other = merged.slice(0, i).find((p) => port.name !== undefined && p.name === port.name);
+    if (other) {
+      throw new Error(
+        `${where}: port name '${port.name}' is given to two ports, ${portKey(other)} and ${portKey(port)}; a container's port names must differ. ` +
+          'Give each port its own name, or leave the name out.',
+      );
+    }
   }
   return merged;
 }

@@ -232,6 +232,8 @@ describe('found by a second read', () => {
       "test/M: port 9100/TCP is declared twice with different names, 'metrics' and 'prom' (the pattern listens on it already; your `ports` are added to the pattern's). Give it one name, or leave the name out in one of them."],
     ['two user ports share a number under two names', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, portNumber: 8081, ports: [{ number: 8081, name: 'a' }, { number: 8081, name: 'b' }] }),
       "test/S: port 8081/TCP is declared twice with different names, 'a' and 'b'. Give it one name, or leave the name out in one of them."],
+    ['two ports share a name (found by the careless-compositions property)', (c: Chart, w: kplus.Deployment) => new Sidecar(c, 'S', { workload: w, command: KEEP_RUNNING, ports: [{ number: 8081, name: 'web' }, { number: 8082, name: 'web' }] }),
+      "test/S: port name 'web' is given to two ports, 8081/TCP and 8082/TCP; a container's port names must differ. Give each port its own name, or leave the name out."],
     ['a dependency is a container of another workload', (c: Chart, w: kplus.Deployment) => {
       const other = new kplus.Deployment(c, 'Other', { containers: [{ name: 'proxy', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }] });
       PodComposition.of(w).addDependency(w.containers[0], other.containers[0]);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Cron, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
@@ -9,6 +9,7 @@ import {
   AdapterSource,
   Ambassador,
   AtomicSynthesis,
+  CAPABILITY_NET_BIND_SERVICE,
   InitSteps,
   KubernetesTarget,
   KubernetesVersion,
@@ -259,3 +260,83 @@ describe('property: random invalid inputs', () => {
 function snapshotOf(directory: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(directory).sort().map((name) => [name, fs.readFileSync(path.join(directory, name), 'utf8')]));
 }
+
+/** Where a workload kind keeps its pod spec, as a JSON pointer. */
+const POD_SPEC_POINTER: Record<Kind, string> = {
+  Pod: '/spec',
+  Deployment: '/spec/template/spec',
+  StatefulSet: '/spec/template/spec',
+  DaemonSet: '/spec/template/spec',
+  Job: '/spec/template/spec',
+  CronJob: '/spec/jobTemplate/spec/template/spec',
+};
+
+/** Partial security contexts as users write them: fields left out or undefined, capabilities added only. */
+const partialSecurityContext = fc.record(
+  {
+    user: fc.constantFrom(undefined, 1000, 65534),
+    group: fc.constantFrom(undefined, 1000),
+    readOnlyRootFilesystem: fc.constantFrom(undefined, true),
+    allowPrivilegeEscalation: fc.constantFrom(undefined, false),
+    capabilities: fc.constantFrom(undefined, {}, { add: [CAPABILITY_NET_BIND_SERVICE] }, { drop: undefined }),
+  },
+  { requiredKeys: [] },
+);
+
+/** JSON patches that remove or retype what a pod needs (the containers, a container's name, image, resources). */
+const carelessPatch = fc.constantFrom(
+  (spec: string) => JsonPatch.remove(`${spec}/containers`),
+  (spec: string) => JsonPatch.replace(`${spec}/containers`, 'none'),
+  (spec: string) => JsonPatch.remove(`${spec}/containers/0/name`),
+  (spec: string) => JsonPatch.replace(`${spec}/containers/0/image`, 5),
+  (spec: string) => JsonPatch.remove(`${spec}/containers/0/resources`),
+  (spec: string) => JsonPatch.replace(`${spec}/containers/0/resources`, { limits: 'lots' }),
+);
+
+const careless = fc.record({
+  securityContext: partialSecurityContext,
+  name: fc.constantFrom('shipper', 'app', 'Bad_Name', 'x'.repeat(70)),
+  ports: fc.array(fc.record({ number: fc.constantFrom(8080, 9000, 9100, 9200, 70000), name: fc.constantFrom(undefined, 'metrics', 'http', 'Bad Name') }), { maxLength: 3 }),
+  patch: fc.option(carelessPatch, { nil: undefined }),
+});
+
+describe('property: careless compositions', () => {
+  test('give our own clear error or output that passes the schema, the restricted profile and the kubelet start checks', () => {
+    fc.assert(
+      fc.property(composition, careless, (c, input) => {
+        const app = Testing.app();
+        let manifests: Manifest[] | undefined;
+        try {
+          const chart = build(app, c);
+          const workload = workloadOf(chart);
+          new Sidecar(chart, 'Careless', {
+            workload,
+            command: KEEP_RUNNING,
+            name: input.name,
+            mode: modeFor(c),
+            securityContext: input.securityContext,
+            ports: input.ports.map((p) => ({ number: p.number, name: p.name })),
+          });
+          if (input.patch) ApiObject.of(workload).addJsonPatch(input.patch(POD_SPEC_POINTER[c.kind]));
+          manifests = Testing.synth(chart);
+        } catch (error) {
+          expect(error).toBeInstanceOf(Error);
+          expect(error).not.toBeInstanceOf(TypeError);
+          expect((error as Error).message).toMatch(/generated/);
+          return;
+        }
+        expect(validateManifests(manifests, c.native ? '1.29' : '1.27')).toEqual([]);
+        const spec = podSpecOf(manifests.find((m) => m.kind === c.kind)!);
+        expect(restrictedViolations(c.kind, spec)).toEqual([]);
+        // What a kubelet checks before it starts a container: runAsNonRoot needs a non-zero runAsUser.
+        for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+          const nonRoot = container.securityContext?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot;
+          const user = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
+          if (nonRoot) expect({ container: container.name, user }).toEqual({ container: container.name, user: expect.any(Number) });
+          if (nonRoot) expect(user).not.toBe(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  }, 300_000);
+});
