@@ -678,7 +678,8 @@ export class PodComposition {
     }
     const podRunAsUser = (spec.securityContext as { runAsUser?: number } | undefined)?.runAsUser;
     for (const container of containers) {
-      if (!this.patternAdded(container.name)) checkUserContainer(found, container, podRunAsUser);
+      if (this.patternAdded(container.name)) checkPatternHardening(found, container);
+      else checkUserContainer(found, container, podRunAsUser);
     }
   }
 
@@ -705,6 +706,29 @@ function checkDefaultContainer(found: Problem[], template: PodTemplateJson, cont
     value: name,
     message: `the default container '${name}' is not a container of the pod (its containers: ${containerNames(containers)}), so kubectl logs and kubectl exec without -c would fail`,
     fix: 'Set defaultContainer (or the annotation) to one of those names.',
+  });
+}
+
+/** A pattern container whose hardening the user's `securityContext` turned off: honoured, and said. */
+function checkPatternHardening(found: Problem[], container: ContainerJson): void {
+  const context = (container.securityContext ?? {}) as {
+    runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; privileged?: boolean; capabilities?: { drop?: string[]; add?: string[] };
+  };
+  const weakened = [
+    context.runAsNonRoot === false ? 'runAsNonRoot false' : '',
+    context.readOnlyRootFilesystem === false ? 'readOnlyRootFilesystem false' : '',
+    context.allowPrivilegeEscalation === true ? 'allowPrivilegeEscalation true' : '',
+    context.privileged === true ? 'privileged true' : '',
+    // Capabilities added without dropping ALL are capability-without-drop-all's.
+    context.capabilities?.drop?.includes('ALL') || context.capabilities?.add?.length ? '' : 'capabilities not dropping ALL',
+  ].filter(Boolean);
+  if (!weakened.length) return;
+  found.push({
+    rule: 'hardening-weakened',
+    container: container.name,
+    field: 'securityContext',
+    message: `is a pattern container whose securityContext turns its hardening off (${weakened.join(', ')}), which the restricted Pod Security profile refuses`,
+    fix: "Leave those fields out to keep the pattern's hardening, or set the rule off for this container with a reason (RulePolicy).",
   });
 }
 

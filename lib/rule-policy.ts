@@ -95,6 +95,8 @@ export enum Rule {
   ENV_OVERWRITTEN = 'env-overwritten',
   /** A name that refers to a container (the default container, a dependency, a rule policy) names none in the pod. */
   CONTAINER_REFERENCE = 'container-reference',
+  /** A pattern container's securityContext turns its hardening off. */
+  HARDENING_WEAKENED = 'hardening-weakened',
 }
 
 /** The id of a rule, as problems carry it. */
@@ -146,6 +148,7 @@ export const DEFAULT_RULE_LEVELS: Readonly<Record<RuleId, RuleLevel>> = {
   'capabilities-kept': RuleLevel.WARNING,
   'env-overwritten': RuleLevel.ERROR,
   'container-reference': RuleLevel.ERROR,
+  'hardening-weakened': RuleLevel.WARNING,
 };
 
 /** Every rule id, in the order of the rules table in docs/rules.md. */

@@ -452,6 +452,16 @@ export const RULE_EXAMPLES: Record<RuleId, RuleExample> = {
       "Warning: [chart/Web] container 'app': keeps its capabilities, which the restricted Pod Security profile refuses. " +
       'Set securityContext.capabilities to { drop: [CAPABILITY_ALL] } (add CAPABILITY_NET_BIND_SERVICE only if it binds a port below 1024).',
   },
+  'hardening-weakened': {
+    when: "a pattern container's securityContext turns its hardening off (a warning; what you give is kept)",
+    input: "`new Sidecar(chart, 'Shipper', { workload, securityContext: { ensureNonRoot: false } })`",
+    build: ({ chart }) => {
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), securityContext: { ensureNonRoot: false } });
+    },
+    message:
+      "Warning: [chart/Web] container 'shipper' (added by chart/Shipper): is a pattern container whose securityContext turns its hardening off (runAsNonRoot false), which the restricted Pod Security profile refuses. " +
+      "Leave those fields out to keep the pattern's hardening, or set the rule off for this container with a reason (RulePolicy).",
+  },
   'env-overwritten': {
     when: "a variable a pattern set is replaced afterwards by the container's own env",
     input: "`new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', ... }] })`, then `app.env.addVariable('DB_ADDR', ...)`",
