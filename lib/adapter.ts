@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { Interned } from './interned';
 import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources, wholeSeconds } from './container-defaults';
 import { ContainerRole } from './pod-composition';
-import { exitOnTerm, shellQuote } from './shell';
+import { exitOnTerm, runUntilTerm, shellQuote } from './shell';
 import { checkSharedPath, describeValue } from './shared-path';
 
 /** What an adapter's source needs from the adapter when it binds. */
@@ -261,5 +261,5 @@ const TAIL_SCRIPTS = new Interned<string>();
 
 /** `tail` of a log file piped through awk; one string for the pods that read alike. */
 function tailScript(file: string, program: string): string {
-  return TAIL_SCRIPTS.of(`${file}\0${program}`, () => exitOnTerm(`tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)} &\nwait $!`));
+  return TAIL_SCRIPTS.of(`${file}\0${program}`, () => runUntilTerm(`tail -F -n +1 ${shellQuote(file)} | awk ${shellQuote(program)}`));
 }

@@ -14,3 +14,8 @@ export function shellQuote(word: string): string {
 export function exitOnTerm(script: string): string {
   return `trap 'exit 0' TERM\n${script}`;
 }
+
+/** A long-running command (a `tail | awk` follower, say) run until SIGTERM, which then exits 0. */
+export function runUntilTerm(command: string): string {
+  return exitOnTerm(`${command} &\nwait $!`);
+}

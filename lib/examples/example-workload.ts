@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Resources, DEFAULT_IMAGE, RestrictedSecurity } from '../container-defaults';
+import { runUntilTerm } from '../shell';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
 export const EXAMPLE_APP_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
@@ -67,7 +68,7 @@ export const WRITE_CONFIG_STEP = {
  * A follower of the app's log that stops at once on SIGTERM: sh as PID 1 ignores it unless trapped,
  * and a Job's pod then waits the grace period for its native sidecars (measured on the e2e cluster).
  */
-export const stopOnTerm = (follower: string) => ['sh', '-c', `trap 'exit 0' TERM\n${follower} &\nwait $!`];
+export const stopOnTerm = (follower: string) => ['sh', '-c', runUntilTerm(follower)];
 
 /** A log shipper that follows the app's log file and ships each line to its own stdout. */
 export const LOG_SHIPPER_COMMAND = stopOnTerm(`tail -F -n +1 ${APP_LOG_FILE} | awk '{ print "[shipped] " $0; fflush() }'`);

@@ -8,7 +8,7 @@ import { BIN, KUBERNETES_VERSION } from './layout';
 import { must } from './processes';
 
 const MODULE = join(__dirname, 'kubernetes');
-export const KUBERNETES_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kubectl'];
+const KUBERNETES_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kubectl'];
 const STAMP = join(BIN, 'built-from');
 
 /** What the binaries are built from: the module files and this script's flags. */

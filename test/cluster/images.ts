@@ -12,7 +12,7 @@ import { ensureStandIns, STAND_INS } from './stand-ins';
 const BUSYBOX_IMAGES = ['docker.io/library/busybox:latest', 'docker.io/library/busybox:1.36'];
 
 /** Every image the cluster serves. */
-export const SERVED_IMAGES = [...BUSYBOX_IMAGES, PAUSE_IMAGE, ...STAND_INS.map((s) => s.image)];
+const SERVED_IMAGES = [...BUSYBOX_IMAGES, PAUSE_IMAGE, ...STAND_INS.map((s) => s.image)];
 
 /**
  * podman on this kernel: crun fails and podman's default ulimits cannot be set ("error setting

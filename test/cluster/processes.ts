@@ -76,7 +76,7 @@ export async function stopComponent(component: Component, graceMs = 10_000): Pro
 }
 
 /** The last lines of a component's log, for an error message. */
-export function logTail(component: Component, lines = 15): string {
+function logTail(component: Component, lines = 15): string {
   if (!existsSync(logFile(component))) return '  (no log)';
   return readFileSync(logFile(component), 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `  | ${l}`).join('\n');
 }

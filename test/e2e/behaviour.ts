@@ -3,11 +3,11 @@
 import { Expectation, PageExpectation, Pattern } from './checks';
 import { containersOf, podSpecOf, poll, Transcript, Workload } from './kube';
 
-export const show = (p: Pattern) => (typeof p === 'string' ? JSON.stringify(p) : String(p));
-export const matches = (line: string, p: Pattern) => (typeof p === 'string' ? line.includes(p) : p.test(line));
+const show = (p: Pattern) => (typeof p === 'string' ? JSON.stringify(p) : String(p));
+const matches = (line: string, p: Pattern) => (typeof p === 'string' ? line.includes(p) : p.test(line));
 
 /** Index of the first pattern with no matching line after the previous pattern's line, or -1. */
-export function firstUnmatched(lines: string[], patterns: Pattern[]): number {
+function firstUnmatched(lines: string[], patterns: Pattern[]): number {
   let from = 0;
   for (const [i, p] of patterns.entries()) {
     const at = lines.findIndex((line, n) => n >= from && matches(line, p));

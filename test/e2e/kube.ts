@@ -58,7 +58,7 @@ export interface Workload {
   };
 }
 
-export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
 /** The workloads of a manifest file's text. */
 export function workloadsOf(text: string): Workload[] {

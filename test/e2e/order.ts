@@ -8,7 +8,7 @@ interface ContainerState {
   terminated?: { exitCode: number; startedAt: string; finishedAt: string; reason?: string };
   waiting?: { reason: string; message?: string };
 }
-export interface ContainerStatus {
+interface ContainerStatus {
   name: string; started?: boolean; ready: boolean; restartCount: number;
   state: ContainerState; lastState: ContainerState;
 }
@@ -18,7 +18,7 @@ export interface PodJson {
   status: { phase: string; initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[] };
 }
 
-export const isNativeSidecar = (c: Container) => c.restartPolicy === 'Always';
+const isNativeSidecar = (c: Container) => c.restartPolicy === 'Always';
 export const hasNativeSidecars = (spec: PodSpec) => (spec.initContainers ?? []).some(isNativeSidecar);
 
 const seconds = (time: string | undefined) => (time ? Date.parse(time) / 1000 : undefined);

@@ -53,12 +53,12 @@ export class ResourceSampler {
 
 const UNITS: Record<string, number> = { Ki: 2 ** -10, Mi: 1, Gi: 2 ** 10, k: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20 };
 /** `256Mi` -> 256, `1Gi` -> 1024 (MiB). */
-export const mebibytes = (q: string) => {
+const mebibytes = (q: string) => {
   const [, n, unit] = /^([\d.]+)([A-Za-z]*)$/.exec(q) ?? [];
   return unit ? Number(n) * (UNITS[unit] ?? NaN) : Number(n) / 2 ** 20;
 };
 /** `250m` -> 250, `1` -> 1000 (millicores). */
-export const millicores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+const millicores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
 
 /** Failures where a peak comes within HEADROOM of the container's limit. */
 export function tightLimits(workloadName: string, container: Container, peak: Peak): string[] {
