@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { addExampleCharts } from './lib/examples';
-import { AtomicSynthesis } from './lib/synthesize';
+import { AtomicSynthesis } from './lib/output/synthesize';
 
 // Entry point only: the charts live in lib/ so tests build them without writing dist/.
 try {

@@ -1,7 +1,7 @@
 // The public API, exported by name: what users build with. Everything else in lib/ is internal
 // (test/public-api.test.ts holds the same list, so a change here is deliberate).
-export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOptions, type AdapterSourceConfig } from './adapter';
-export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './ambassador';
+export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOptions, type AdapterSourceConfig } from './patterns/adapter';
+export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './patterns/ambassador';
 export {
   type AttachmentProps,
   CAPABILITY_ALL,
@@ -12,13 +12,16 @@ export {
   type RequestAndLimit,
   Resources,
   RestrictedSecurity,
-} from './container-defaults';
-export { type InitStepOptions, InitSteps, type InitStepsProps } from './init-steps';
-export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes-target';
-export { type ContainerDependency, DependencyCondition } from './lifecycle';
-export { ContainerRole, type PatternContainer, PodComposition, type SharedDirectoryOptions, SidecarMode } from './pod-composition';
-export { type PodResources, type ResourceAmounts } from './pod-resources';
-export { Rule, RuleLevel, RulePolicy, type RulePolicyOptions } from './rule-policy';
-export { Runbook } from './runbook';
-export { Sidecar, type SidecarProps } from './sidecar';
-export { AtomicSynthesis, type IChartSource, type SynthesisResult } from './synthesize';
+} from './patterns/container-defaults';
+export { type InitStepOptions, InitSteps, type InitStepsProps } from './patterns/init-steps';
+export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes/kubernetes-target';
+export { type ContainerDependency, DependencyCondition } from './pod/container-dependencies';
+export { ContainerRole, type PatternContainer, SidecarMode } from './pod/pattern-containers';
+export { PodComposition } from './pod/pod-composition';
+export { type SharedDirectoryOptions } from './pod/shared-directories';
+export { type PodResources, type ResourceAmounts } from './kubernetes/pod-resources';
+export { Rule, RuleLevel } from './checks/rule';
+export { RulePolicy, type RulePolicyOptions } from './checks/rule-policy';
+export { Runbook } from './output/runbook';
+export { Sidecar, type SidecarProps } from './patterns/sidecar';
+export { AtomicSynthesis, type IChartSource, type SynthesisResult } from './output/synthesize';

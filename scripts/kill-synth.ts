@@ -9,7 +9,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkOutputDirectory, OUTPUT_MARKER } from '../lib/synthesize';
+import { checkOutputDirectory, OUTPUT_MARKER } from '../lib/output/synthesize';
 import { copyProject } from '../test/support/project-copy';
 import { treeOf } from '../test/support/tree';
 

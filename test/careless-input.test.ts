@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RestrictedSecurity } from '../lib/container-defaults';
+import { RestrictedSecurity } from '../lib/patterns/container-defaults';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';

@@ -13,8 +13,8 @@ import {
   SidecarMode,
 } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RestrictedSecurity } from '../lib/container-defaults';
-import { FEATURE_HISTORY } from '../lib/kubernetes-target';
+import { RestrictedSecurity } from '../lib/patterns/container-defaults';
+import { FEATURE_HISTORY } from '../lib/kubernetes/kubernetes-target';
 import { validateForTarget } from './support/kubernetes-schema';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AtomicSynthesis } from '../lib';
-import { checkOutputDirectory } from '../lib/synthesize';
+import { checkOutputDirectory } from '../lib/output/synthesize';
 import { copyProject } from './support/project-copy';
 import { treeOf } from './support/tree';
 

@@ -2,7 +2,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../lib';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { RestrictedSecurity } from '../lib/container-defaults';
+import { RestrictedSecurity } from '../lib/patterns/container-defaults';
 import { validateManifests } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf } from './support/synth';
@@ -192,7 +192,7 @@ describe('shared directories as users need them', () => {
   test('fails when one container would mount a shared directory twice', () => {
     const { chart, workload } = web();
     const one = new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data' });
-    expect(() => PodComposition.of(workload)._shareDirectory(chart, one.container, '/data/', { mountPath: '/elsewhere' })).toThrow(
+    expect(() => PodComposition.of(workload)._directories.add(chart, one.container, '/data/', { mountPath: '/elsewhere' })).toThrow(
       "test: container 'one' would mount shared directory /data twice, at /data and /elsewhere (the other mount was declared by test/One). " +
         'Mount each directory once per container, each at a path of its own.',
     );
@@ -204,7 +204,7 @@ describe('shared directories as users need them', () => {
     expect(() => new Sidecar(chart, 'Two', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sidecarSharedPath: '/x' })).not.toThrow();
     expect(() => new InitSteps(chart, 'Init', { workload, appHandOffPath: '/cache/../data', steps: [] })).toThrow("test/Init: appHandOffPath '/cache/../data' is not an absolute path without '..'.");
     const app = workload.containers[0];
-    expect(() => PodComposition.of(workload)._shareDirectory(chart, app, '/other', { mountPath: '/data' })).toThrow(
+    expect(() => PodComposition.of(workload)._directories.add(chart, app, '/other', { mountPath: '/data' })).toThrow(
       "test: container 'app' would mount two shared directories at /data (the other mount was declared by test/One).",
     );
   });

@@ -9,7 +9,9 @@ import {
   RulePolicy,
   Sidecar,
 } from '../lib';
-import { byLevel, formatProblem, Problem, workloadProblems } from '../lib/rules';
+import { byLevel } from '../lib/checks/composition';
+import { formatProblem, Problem } from '../lib/checks/rule';
+import { workloadProblems } from '../lib/checks/workload';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { validateManifests } from './support/kubernetes-schema';
 import { KEEP_RUNNING } from './support/rule-examples';

@@ -9,9 +9,10 @@ import {
   PodComposition,
   Sidecar,
 } from '../lib';
-import { DEFAULT_RULE_LEVELS, RULE_IDS } from '../lib/rule-policy';
-import { addDuplicateObjectValidation, byLevel, CheckResult, workloadProblems } from '../lib/rules';
-import { ContainerJson } from '../lib/manifest';
+import { addDuplicateObjectValidation, byLevel, CheckResult } from '../lib/checks/composition';
+import { DEFAULT_RULE_LEVELS, RULE_DEFINITIONS } from '../lib/checks/rule-policy';
+import { workloadProblems } from '../lib/checks/workload';
+import { ContainerJson } from '../lib/kubernetes/manifest';
 import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
 import { KEEP_RUNNING, RULE_EXAMPLES, ruleFixture, synthReport, webDeployment, webWithShipper } from './support/rule-examples';
 
@@ -88,11 +89,10 @@ describe('rules checked at synth time', () => {
     ]);
   });
 
-  test.each(RULE_IDS.map((rule) => [RULE_EXAMPLES[rule].when, rule] as const))('fails when %s (%s)', (_when, rule) => {
-    const example = RULE_EXAMPLES[rule];
+  test.each(RULE_DEFINITIONS.map((definition) => [definition.failsWhen, definition.rule, definition] as const))('fails when %s (%s)', (_when, rule, definition) => {
     const fixture = ruleFixture();
-    example.build(fixture);
-    expect(synthReport(fixture)).toEqual([example.message]);
+    RULE_EXAMPLES[rule].build(fixture);
+    expect(synthReport(fixture)).toEqual([definition.exampleMessage]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { PodComposition, Runbook } from '../lib';
-import { runbookFileName } from '../lib/runbook';
+import { runbookFileName } from '../lib/output/runbook';
 import { addExampleCharts } from '../lib/examples';
 import { Manifest, podSpecOf } from './support/synth';
 

@@ -6,8 +6,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addExampleCharts } from '../lib/examples';
 import { AtomicSynthesis, PodComposition, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
-import { runbookFileName } from '../lib/runbook';
-import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../lib/synthesize';
+import { runbookFileName } from '../lib/output/runbook';
+import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../lib/output/synthesize';
 import { KEEP_RUNNING } from './support/synth';
 
 /** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */

@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Adapter, AdapterSource } from '../adapter';
+import { Adapter, AdapterSource } from '../patterns/adapter';
 import { APP_LOG_FILE, APP_SCRIPTS, exampleDeployment } from './example-workload';
 
 /** The app logs `<time> <LEVEL> <message>`; the adapter prints the same lines as JSON. */

@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Ambassador } from '../ambassador';
+import { Ambassador } from '../patterns/ambassador';
 import { APP_SCRIPTS, exampleDeployment, shardStandIn } from './example-workload';
 
 /**

@@ -1,9 +1,9 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Adapter, AdapterSource } from '../adapter';
-import { Ambassador } from '../ambassador';
-import { InitSteps } from '../init-steps';
-import { Sidecar } from '../sidecar';
+import { Adapter, AdapterSource } from '../patterns/adapter';
+import { Ambassador } from '../patterns/ambassador';
+import { InitSteps } from '../patterns/init-steps';
+import { Sidecar } from '../patterns/sidecar';
 import {
   APP_LOG_FILE,
   APP_SCRIPTS,

@@ -1,8 +1,8 @@
 import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InitSteps } from '../init-steps';
-import { Resources, RestrictedSecurity } from '../container-defaults';
+import { InitSteps } from '../patterns/init-steps';
+import { Resources, RestrictedSecurity } from '../patterns/container-defaults';
 
 /**
  * The reference demo: Pod `multi-container-pod` with one init step that must finish before the app

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Resources, DEFAULT_IMAGE, RestrictedSecurity } from '../container-defaults';
-import { runUntilTerm } from '../shell';
+import { Resources, DEFAULT_IMAGE, RestrictedSecurity } from '../patterns/container-defaults';
+import { runUntilTerm } from '../patterns/shell';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
 export const EXAMPLE_APP_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });

@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { InitSteps } from '../init-steps';
+import { InitSteps } from '../patterns/init-steps';
 import { APP_SCRIPTS, exampleDeployment, WRITE_CONFIG_STEP } from './example-workload';
 
 /** Two init steps write, in order, a file the app prints once it starts. */

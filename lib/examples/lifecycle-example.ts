@@ -1,11 +1,11 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InitSteps } from '../init-steps';
-import { KubernetesTarget, KubernetesVersion } from '../kubernetes-target';
-import { DependencyCondition } from '../lifecycle';
-import { PodComposition } from '../pod-composition';
-import { Sidecar } from '../sidecar';
+import { InitSteps } from '../patterns/init-steps';
+import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
+import { DependencyCondition } from '../pod/container-dependencies';
+import { PodComposition } from '../pod/pod-composition';
+import { Sidecar } from '../patterns/sidecar';
 import { APP_LOG_FILE, exampleWorkloadProps, stopOnTerm } from './example-workload';
 
 const LOG_DIR = '/var/log/app';

@@ -1,11 +1,11 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Adapter } from '../adapter';
-import { Ambassador, AmbassadorUpstream } from '../ambassador';
-import { KubernetesTarget, KubernetesVersion } from '../kubernetes-target';
-import { Resources, RestrictedSecurity } from '../container-defaults';
-import { Sidecar } from '../sidecar';
+import { Adapter } from '../patterns/adapter';
+import { Ambassador, AmbassadorUpstream } from '../patterns/ambassador';
+import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
+import { Resources, RestrictedSecurity } from '../patterns/container-defaults';
+import { Sidecar } from '../patterns/sidecar';
 import { exampleContainer } from './example-workload';
 
 /**

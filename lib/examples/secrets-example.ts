@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InitSteps } from '../init-steps';
+import { InitSteps } from '../patterns/init-steps';
 import { APP_SCRIPTS, exampleDeployment } from './example-workload';
 
 /**

@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Sidecar } from '../sidecar';
+import { Sidecar } from '../patterns/sidecar';
 import { APP_LOG_FILE, APP_SCRIPTS, exampleDeployment, LOG_SHIPPER_COMMAND } from './example-workload';
 
 /** The app appends to a log file; a log-shipper sidecar follows it and prints each line. */

@@ -1,11 +1,11 @@
 import { Chart, ChartProps, Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Adapter, AdapterSource } from '../adapter';
-import { Ambassador } from '../ambassador';
-import { InitSteps } from '../init-steps';
-import { KubernetesTarget, KubernetesVersion } from '../kubernetes-target';
-import { Sidecar } from '../sidecar';
+import { Adapter, AdapterSource } from '../patterns/adapter';
+import { Ambassador } from '../patterns/ambassador';
+import { InitSteps } from '../patterns/init-steps';
+import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
+import { Sidecar } from '../patterns/sidecar';
 import {
   APP_LOG_FILE,
   APP_SCRIPTS,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
-import { podTemplateOf, WorkloadJson } from '../../lib/manifest';
+import { podTemplateOf, WorkloadJson } from '../../lib/kubernetes/manifest';
 
 /** The Kubernetes versions whose OpenAPI definitions are vendored in schemas/. */
 export type SchemaVersion = '1.27' | '1.29';

@@ -1,10 +1,10 @@
 import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { KubernetesTarget, KubernetesVersion } from '../../lib';
-import { podTemplateOf, WorkloadJson } from '../../lib/manifest';
+import { podTemplateOf, WorkloadJson } from '../../lib/kubernetes/manifest';
 import { validateManifests } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
-import { RestrictedSecurity } from '../../lib/container-defaults';
+import { RestrictedSecurity } from '../../lib/patterns/container-defaults';
 
 /** A Kubernetes object as synthesized. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,8 +1,9 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PatternContainerOptions, PodComposition, SidecarMode } from './pod-composition';
-import { isPortNumber } from './rules';
-import { describeValue } from './shared-path';
+import { PatternContainerOptions, SidecarMode } from '../pod/pattern-containers';
+import { PodComposition } from '../pod/pod-composition';
+import { isPortNumber } from '../kubernetes/names';
+import { describeValue } from '../checks/input';
 
 // What every pattern container starts from: where it attaches, its image and command, its hardened
 // security context, and the checks at the construct boundary.

@@ -1,8 +1,8 @@
-import { preStopSeconds } from './lifecycle';
-import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJson, WorkloadJson } from './manifest';
-import { ContainerRole, PodComposition, SidecarMode } from './pod-composition';
-import { effectivePodResources, ResourceAmounts } from './pod-resources';
-import { isDnsLabel, isDnsSubdomain } from './rules';
+import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJson, preStopSeconds, WorkloadJson } from '../kubernetes/manifest';
+import { ContainerRole, SidecarMode } from '../pod/pattern-containers';
+import { PodComposition } from '../pod/pod-composition';
+import { effectivePodResources, ResourceAmounts } from '../kubernetes/pod-resources';
+import { isDnsLabel, isDnsSubdomain } from '../kubernetes/names';
 
 const ROLE_TEXT: Record<ContainerRole, string> = {
   [ContainerRole.APP]: 'app',

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Names, Yaml } from 'cdk8s';
-import { PodComposition } from './pod-composition';
-import { WorkloadJson } from './manifest';
+import { PodComposition } from '../pod/pod-composition';
+import { renderedBy } from '../render/workload-renderer';
+import { WorkloadJson } from '../kubernetes/manifest';
 import { renderRunbook, runbookFileName } from './runbook';
 
 /**
@@ -173,7 +174,7 @@ function renderInMemory(source: IChartSource): Map<string, Buffer> {
   for (const { fileName, objects } of chartFiles(app)) {
     files.set(fileName, Buffer.from(Yaml.stringify(...objects)));
     for (const object of objects as WorkloadJson[]) {
-      const composition = PodComposition._renderedBy(object);
+      const composition = renderedBy(object);
       if (!composition || runbooks.has(composition)) continue;
       runbooks.set(composition, { name: runbookFileName(composition, object), text: renderRunbook(composition, object) });
     }

@@ -2,11 +2,11 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Interned } from './interned';
+import { Interned } from '../kubernetes/interned';
 import { attach, checkContainerOptions, checkPort, checkPropKinds, ContainerDefaults, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources, wholeSeconds } from './container-defaults';
-import { ContainerRole } from './pod-composition';
+import { ContainerRole } from '../pod/pattern-containers';
 import { exitOnTerm, runUntilTerm, shellQuote } from './shell';
-import { checkSharedPath, describeValue } from './shared-path';
+import { checkSharedPath, describeValue } from '../checks/input';
 
 /** What an adapter's source needs from the adapter when it binds. */
 export interface AdapterSourceBindOptions {
@@ -230,7 +230,7 @@ export class Adapter extends Construct {
       metricsPort: checkPort(where, 'metricsPort', metricsPort),
       metricsPortName,
       pollSeconds: pollInterval === undefined ? 15 : wholeSeconds(where, 'pollInterval', pollInterval),
-      appDirectories: composition._directoriesOf(app),
+      appDirectories: composition._directories.directoriesOf(app),
     });
     this.app = app;
     const defaults: ContainerDefaults = {
@@ -240,10 +240,10 @@ export class Adapter extends Construct {
       ports: config?.ports,
     };
     const adapter = containerProps(where, options, defaults);
-    this.container = composition._addPatternContainer(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
+    this.container = composition._containers.add(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
     if (config?.appDirectory !== undefined) {
-      composition._shareDirectory(this, this.app, config.appDirectory);
-      composition._shareDirectory(this, this.container, config.appDirectory, { readOnly: true });
+      composition._directories.add(this, this.app, config.appDirectory);
+      composition._directories.add(this, this.container, config.appDirectory, { readOnly: true });
     }
     // Only the busybox script writes there: an exporter image gets no unused volume.
     if (config?.scriptDirectory !== undefined && adapter.props.command === config.command) {

@@ -1,8 +1,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps, Resources } from './container-defaults';
-import { ContainerRole, PodComposition, SharedDirectoryOptions } from './pod-composition';
-import { checkSharedPath, describeValue } from './shared-path';
+import { ContainerRole } from '../pod/pattern-containers';
+import { PodComposition } from '../pod/pod-composition';
+import { SharedDirectoryOptions } from '../pod/shared-directories';
+import { checkSharedPath, describeValue } from '../checks/input';
 
 /**
  * One init step: a container that runs to completion before the next step and the app. Give each
@@ -75,8 +77,8 @@ export class InitSteps extends Construct {
     if (props.handOff ?? true) {
       this.handOffPath = checkSharedPath(where, 'handOffPath', props.handOffPath ?? '/handoff');
       this.appHandOffPath = checkSharedPath(where, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
-      composition._shareDirectory(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
-      composition._setEnv(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
+      composition._directories.add(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
+      composition._env.set(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
     }
     if (props.steps !== undefined && !Array.isArray(props.steps)) {
       throw new Error(`${where}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
@@ -99,9 +101,9 @@ export class InitSteps extends Construct {
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
     const step = containerProps(where, options, { id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
-    const container = this.composition._addPatternContainer(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
+    const container = this.composition._containers.add(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
     if (this.handOffPath && this.appHandOffPath) {
-      this.composition._shareDirectory(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
+      this.composition._directories.add(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
     }
     this._steps.push(container);
     return container;

@@ -8,7 +8,7 @@ export interface ContainerJson {
   name: string;
   image?: string;
   env?: { name: string; value?: string }[];
-  ports?: { containerPort: number; name?: string; protocol?: string }[];
+  ports?: PortJson[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   restartPolicy?: string;
@@ -16,7 +16,25 @@ export interface ContainerJson {
   readinessProbe?: unknown;
   livenessProbe?: unknown;
   lifecycle?: unknown;
-  securityContext?: { capabilities?: unknown };
+  securityContext?: SecurityContextJson;
+}
+
+/** A container port as rendered. */
+export interface PortJson {
+  containerPort: number;
+  hostPort?: number;
+  protocol?: string;
+  name?: string;
+}
+
+/** The fields of a container's security context the rules read. */
+export interface SecurityContextJson {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
 }
 
 /** A pod spec as rendered. */
@@ -69,6 +87,20 @@ export function containersOf(spec: PodSpecJson): ContainerJson[] {
 /** The item called `name` (a container, an env entry, a volume), if any. */
 export function named<T extends { readonly name: string }>(items: readonly T[] | undefined, name: string): T | undefined {
   return items?.find((item) => item.name === name);
+}
+
+/** The names of a pod's containers, quoted, for a message about a name that is not one of them. */
+export function containerNames(containers: readonly ContainerJson[]): string {
+  return containers.map((c) => `'${c.name}'`).join(', ');
+}
+
+/** How long a container's preStop hook takes, when it is a sleep (action or `sleep N` command); else 0. */
+export function preStopSeconds(container: ContainerJson): number {
+  const preStop = (container.lifecycle as { preStop?: { sleep?: { seconds?: number }; exec?: { command?: string[] } } } | undefined)?.preStop;
+  if (preStop?.sleep?.seconds !== undefined) return preStop.sleep.seconds;
+  const command = preStop?.exec?.command ?? [];
+  const seconds = command[0] === 'sleep' ? Number(command[1]) : NaN;
+  return Number.isFinite(seconds) ? seconds : 0;
 }
 
 /** Whether an init container is a native sidecar, running beside the app rather than before it. */
@@ -176,4 +208,9 @@ function objectList(pointer: string, value: unknown): MalformedPart | undefined 
   if (!Array.isArray(value)) return { pointer, value, want: 'a list' };
   for (let i = 0; i < value.length; i++) if (!isObject(value[i])) return { pointer: `${pointer}/${i}`, value: value[i], want: 'an object' };
   return undefined;
+}
+
+/** Where the `index`th of the pod's containers (init containers first) is in the manifest, e.g. `spec.containers[0]`. */
+export function containerField(specPath: string, initCount: number, index: number): string {
+  return index < initCount ? `${specPath}.initContainers[${index}]` : `${specPath}.containers[${index - initCount}]`;
 }

@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Interned } from './interned';
+import { Interned } from '../kubernetes/interned';
 import { attach, checkContainerOptions, checkPort, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources } from './container-defaults';
-import { ContainerRole } from './pod-composition';
+import { ContainerRole } from '../pod/pattern-containers';
 import { exitOnTerm } from './shell';
-import { describeValue } from './shared-path';
+import { describeValue } from '../checks/input';
 
 /** A service outside the pod the ambassador forwards to, e.g. one database shard. */
 export interface AmbassadorUpstream {
@@ -105,11 +105,11 @@ export class Ambassador extends Construct {
     // The kubelet's tcp probe dials the pod IP, which a loopback-only forwarder never answers:
     // the default forwarder is probed from inside, by its listening socket.
     const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
-    this.container = composition._addPatternContainer(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
+    this.container = composition._containers.add(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;
-      composition._setEnv(this, this.app, variables[index], address);
+      composition._env.set(this, this.app, variables[index], address);
     }
   }
 

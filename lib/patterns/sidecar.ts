@@ -1,7 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { attach, checkContainerOptions, checkPropKinds, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources } from './container-defaults';
-import { ContainerRole, SharedDirectoryOptions } from './pod-composition';
+import { ContainerRole } from '../pod/pattern-containers';
+import { SharedDirectoryOptions } from '../pod/shared-directories';
 
 export interface SidecarProps extends HelperProps {
   /**
@@ -67,10 +68,10 @@ export class Sidecar extends Construct {
     }
     this.app = app;
     const sidecar = containerProps(where, options, { id, resources: Sidecar.DEFAULT_RESOURCES });
-    this.container = composition._addPatternContainer(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
+    this.container = composition._containers.add(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
     if (sharedPath !== undefined) {
-      composition._shareDirectory(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
-      composition._shareDirectory(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
+      composition._directories.add(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
+      composition._directories.add(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
     }
   }
 }

@@ -1,0 +1,176 @@
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { KubernetesFeature, KubernetesVersion } from '../kubernetes/kubernetes-target';
+import { ContainerJson, containersOf, named, PodSpecJson } from '../kubernetes/manifest';
+
+/** The part a container plays in a multi-container pod. */
+export enum ContainerRole {
+  /** The workload's own container that the patterns serve. */
+  APP = 'app',
+  /** Runs to completion before the app starts. */
+  INIT = 'init',
+  /** Runs beside the app and extends it. */
+  SIDECAR = 'sidecar',
+  /** A local proxy the app reaches on localhost. */
+  AMBASSADOR = 'ambassador',
+  /** Turns the app's output into a standard form. */
+  ADAPTER = 'adapter',
+}
+
+/** How a long-running helper (sidecar, ambassador, adapter) is rendered. */
+export enum SidecarMode {
+  /** A plain app container: works on every Kubernetes version, but starts in no guaranteed order and keeps a Job running. */
+  CLASSIC = 'classic',
+  /**
+   * An init container with `restartPolicy: Always` (Kubernetes 1.29+): starts before the app, in
+   * declared order (gated by its startupProbe), stops after it, and lets a Job complete.
+   */
+  NATIVE = 'native',
+}
+
+/** One container a pattern added, in the order it was added. */
+export interface PatternContainer {
+  readonly role: ContainerRole;
+  readonly container: kplus.Container;
+  /** Construct path of the pattern that added it, for error messages. */
+  readonly addedBy: string;
+  /** The mode asked for; undefined for init steps, and for helpers that follow the chart's target. */
+  readonly requestedMode?: SidecarMode;
+  /** Whether it runs another image than the default on resources its pattern sized for busybox. */
+  readonly sizedForDefaultImage: boolean;
+  /** How many init containers the workload had when it was added: where a native sidecar goes. */
+  readonly initContainersBefore: number;
+  /** Seconds it drains before it gets SIGTERM, or undefined. */
+  readonly drainSeconds?: number;
+}
+
+/** What a pattern adds to a workload: a container, how it runs, and who sized it. */
+export interface PatternContainerOptions {
+  /** Classic or native; only for long-running helpers. @default - native where the chart targets 1.29+, else classic */
+  readonly mode?: SidecarMode;
+  /** Whether it runs another image than the default on the pattern's busybox-sized resources. @default false */
+  readonly sizedForDefaultImage?: boolean;
+  /** Seconds it needs between the stop signal and exit (flushing, finishing connections). @default - none */
+  readonly drainSeconds?: number;
+}
+
+/** A pattern container as recorded: the pattern's path is read from the construct when a message needs it. */
+class AddedContainer implements PatternContainer {
+  public readonly requestedMode?: SidecarMode;
+  public readonly sizedForDefaultImage: boolean;
+  public readonly drainSeconds?: number;
+
+  constructor(
+    public readonly role: ContainerRole,
+    public readonly container: kplus.Container,
+    private readonly pattern: IConstruct,
+    options: PatternContainerOptions,
+    public readonly initContainersBefore: number,
+  ) {
+    this.requestedMode = options.mode;
+    this.sizedForDefaultImage = options.sizedForDefaultImage ?? false;
+    this.drainSeconds = options.drainSeconds;
+  }
+
+  public get addedBy(): string {
+    return this.pattern.node.path;
+  }
+}
+
+/**
+ * The containers patterns added to one workload, in order. Init steps are init containers at once;
+ * long-running helpers are app containers until the pod renders, when the target decides their mode.
+ */
+export class PatternContainers {
+  private readonly added: PatternContainer[] = [];
+
+  constructor(private readonly workload: kplus.AbstractPod) {}
+
+  /** Every pattern container, in the order added. */
+  public get all(): readonly PatternContainer[] {
+    return this.added;
+  }
+
+  /** The record of the pattern container named `name`, if a pattern added it. */
+  public find(name: string): PatternContainer | undefined {
+    for (const added of this.added) if (added.container.name === name) return added;
+    return undefined;
+  }
+
+  /** Adds `props` as a container of the workload for `pattern`; returns the container. */
+  public add(pattern: IConstruct, role: ContainerRole, props: kplus.ContainerProps, options: PatternContainerOptions): kplus.Container {
+    const initContainersBefore = this.workload.initContainers.length;
+    let container: kplus.Container;
+    if (role === ContainerRole.INIT) {
+      const field = props.startup || props.portNumber !== undefined ? 'a startup probe (a port given as portNumber adds one: use ports instead)'
+        : props.readiness ? 'a readiness probe' : props.liveness ? 'a liveness probe' : props.lifecycle ? 'lifecycle hooks' : undefined;
+      if (field) {
+        throw new Error(
+          `${pattern.node.path}: init step '${props.name}' has ${field}, but an init container that runs to completion cannot have them. ` +
+            'Remove it, or make the container a Sidecar in native mode, which can.',
+        );
+      }
+      container = this.workload.addInitContainer(props);
+    } else {
+      container = this.workload.addContainer(props);
+    }
+    this.added.push(new AddedContainer(role, container, pattern, options, initContainersBefore));
+    return container;
+  }
+
+  /**
+   * Places native sidecars among the init containers, where they were declared, and renders drains
+   * as preStop hooks.
+   */
+  public render(spec: PodSpecJson, target: KubernetesVersion): void {
+    let placed = 0;
+    for (const added of this.added) {
+      if (modeUnder(added, target) !== SidecarMode.NATIVE) continue;
+      const sidecar = named(spec.containers, added.container.name);
+      if (!sidecar) continue;
+      spec.containers.splice(spec.containers.indexOf(sidecar), 1);
+      makeNativeSidecar(sidecar);
+      spec.initContainers = spec.initContainers ?? [];
+      spec.initContainers.splice(added.initContainersBefore + placed, 0, sidecar);
+      placed += 1;
+    }
+    const sleepAction = target.supports(KubernetesFeature.PRESTOP_SLEEP);
+    const rendered = containersOf(spec);
+    for (const { container, drainSeconds } of this.added) {
+      if (drainSeconds === undefined) continue;
+      const drained = named(rendered, container.name);
+      if (drained) renderDrain(drained, drainSeconds, sleepAction);
+    }
+  }
+}
+
+/** How a pattern container renders under `target`; undefined for init steps. */
+export function modeUnder(added: PatternContainer, target: KubernetesVersion): SidecarMode | undefined {
+  if (added.role === ContainerRole.INIT) return undefined;
+  return added.requestedMode ?? (target.supportsNativeSidecars ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
+}
+
+/**
+ * Turns a rendered container into a native sidecar. One that listens gets a startupProbe on its
+ * first TCP port unless it has one, so the containers after it (the app included) start only once it
+ * accepts connections.
+ */
+function makeNativeSidecar(container: ContainerJson): void {
+  container.restartPolicy = 'Always';
+  // A tcp probe can only tell a TCP listener is up: a UDP or SCTP port is left to the user's probe.
+  const port = container.ports?.find((p) => p.protocol === undefined || p.protocol === 'TCP')?.containerPort;
+  if (port !== undefined && container.startupProbe === undefined) {
+    container.startupProbe = { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 30 };
+  }
+}
+
+/**
+ * Makes a helper wait `seconds` before it gets SIGTERM, so it can flush or finish connections:
+ * the preStop sleep action where the target has it, else `sleep` run in the container.
+ */
+function renderDrain(container: ContainerJson, seconds: number, sleepAction: boolean): void {
+  container.lifecycle = {
+    ...(container.lifecycle as Record<string, unknown> | undefined),
+    preStop: sleepAction ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } },
+  };
+}

@@ -1,0 +1,58 @@
+import { describeValue } from '../checks/input';
+import { PodTemplateJson } from '../kubernetes/manifest';
+import { PodResources, podLevelResourcesJson, ResourceAmounts } from '../kubernetes/pod-resources';
+
+/** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+/**
+ * Settings of the whole pod: the default container, a shared process namespace, pod-level resources
+ * and the budget its limits are checked against. Rendered on the pod template, with the
+ * RuntimeDefault seccomp profile the restricted Pod Security profile asks for.
+ */
+export class PodSettings {
+  /** The container `kubectl logs`/`exec` use without `-c`. */
+  public defaultContainer?: string;
+  /** Whether the containers see and signal each other's processes. */
+  public processNamespaceShared = false;
+  /** The most the pod's effective limits may be, checked at synth. */
+  public budget?: ResourceAmounts;
+  private podLevel?: PodResources;
+
+  constructor(private readonly workloadPath: () => string) {}
+
+  /** The pod-level requests and limits, if set. */
+  public get podLevelResources(): PodResources | undefined {
+    return this.podLevel;
+  }
+
+  /** Sets the pod-level requests and limits: whole, non-negative numbers. */
+  public setPodLevelResources(resources: PodResources): void {
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const field of ['cpuMillis', 'memoryMebibytes'] as const) {
+        const amount = (resources?.[kind] as Partial<ResourceAmounts> | undefined)?.[field];
+        if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 0) {
+          throw new Error(
+            `${this.workloadPath()}: usePodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
+              'Give whole, non-negative numbers: { requests: { cpuMillis, memoryMebibytes }, limits: { cpuMillis, memoryMebibytes } }.',
+          );
+        }
+      }
+    }
+    this.podLevel = resources;
+  }
+
+  public render(template: PodTemplateJson): void {
+    const spec = template.spec;
+    if (this.podLevel) spec.resources = podLevelResourcesJson(this.podLevel);
+    const securityContext = spec.securityContext ?? {};
+    if (securityContext.seccompProfile === undefined) {
+      spec.securityContext = Object.assign(securityContext, { seccompProfile: { type: 'RuntimeDefault' } });
+    }
+    if (this.processNamespaceShared) spec.shareProcessNamespace = true;
+    if (this.defaultContainer) {
+      template.metadata = template.metadata ?? {};
+      template.metadata.annotations = { [DEFAULT_CONTAINER_ANNOTATION]: this.defaultContainer, ...template.metadata.annotations };
+    }
+  }
+}

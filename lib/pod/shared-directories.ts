@@ -1,0 +1,214 @@
+import { posix } from 'path';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { checkSharedPath, describeValue } from '../checks/input';
+import { Interned } from '../kubernetes/interned';
+import { containersOf, named, PodSpecJson } from '../kubernetes/manifest';
+import { quantityProblem } from '../kubernetes/quantity';
+
+/** How one container mounts a shared directory. */
+export interface DirectoryMountOptions {
+  /**
+   * Where the directory is mounted in this container.
+   * @default - the directory's path (its path in the app)
+   */
+  readonly mountPath?: string;
+  /**
+   * Mount it read-only. Where several patterns mount one directory in one container, it is
+   * read-only only if every one of them asks for that, so attach order never matters.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** How a shared emptyDir is backed. */
+export interface SharedDirectoryOptions {
+  /**
+   * `EmptyDirMedium.MEMORY` keeps it in RAM (tmpfs), e.g. for secrets an init step renders; it
+   * counts against the memory limit of the containers that write it.
+   * @default - the node's disk
+   */
+  readonly medium?: kplus.EmptyDirMedium;
+  /**
+   * The most it may hold; the pod is evicted above it.
+   * @default - no limit
+   */
+  readonly sizeLimit?: Size;
+}
+
+// Records keep the declaring construct, not its path: a path is a new string each time it is read,
+// and it is only needed in messages.
+
+interface SharedDirectory {
+  readonly path: string;
+  readonly volumeName: string;
+  options: SharedDirectoryOptions;
+  readonly declaredBy: IConstruct;
+}
+
+interface DirectoryMount {
+  readonly directory: SharedDirectory;
+  readonly container: kplus.Container;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+  readonly declaredBy: IConstruct;
+}
+
+/** An emptyDir on the node's disk without a size limit: one object shared by every directory declared so. */
+const ON_NODE_DISK: SharedDirectoryOptions = Object.freeze({});
+
+/**
+ * The emptyDirs patterns share between a workload's containers, one per directory path, and who
+ * mounts each where. Rendered as the pod's volumes and the containers' volumeMounts.
+ */
+export class SharedDirectories {
+  private readonly directories: SharedDirectory[] = [];
+  private readonly mounts: DirectoryMount[] = [];
+
+  /**
+   * Mounts the directory `path` (declared now if new) in `container`; returns its volume name.
+   * @param backing the emptyDir's medium and size limit; left out, on the node's disk without a limit
+   */
+  public add(declaredBy: IConstruct, container: kplus.Container, path: string, mount: DirectoryMountOptions = {}, backing?: SharedDirectoryOptions): string {
+    const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
+    const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
+    const directory = this.directory(declaredBy, directoryPath, backing ?? ON_NODE_DISK);
+    for (const other of this.mounts) {
+      if (other.container !== container) continue;
+      const samePath = other.mountPath === mountPath;
+      if ((other.directory === directory) !== samePath) {
+        throw new Error(
+          `${declaredBy.node.path}: container '${container.name}' would mount ${samePath ? `two shared directories at ${mountPath}` : `shared directory ${directoryPath} twice, at ${other.mountPath} and ${mountPath}`} ` +
+            `(the other mount was declared by ${other.declaredBy.node.path}). Mount each directory once per container, each at a path of its own.`,
+        );
+      }
+    }
+    this.mounts.push({ directory, container, mountPath, readOnly: mount.readOnly ?? false, declaredBy });
+    return directory.volumeName;
+  }
+
+  /**
+   * The paths `container`'s mounts show to be directories: where its own volumes and the shared
+   * directories are mounted, and every parent of those paths.
+   */
+  public directoriesOf(container: kplus.Container): string[] {
+    const directories: string[] = [];
+    const add = (mountPath: string): void => {
+      for (let at = mountPath; at !== '/' && at !== '.' && !directories.includes(at); at = posix.dirname(at)) directories.push(at);
+    };
+    for (const mount of container.mounts) add(mount.path);
+    for (const mount of this.mounts) if (mount.container === container) add(mount.mountPath);
+    return directories;
+  }
+
+  /** Adds the emptyDirs to the pod's volumes and each mount to its container. */
+  public render(spec: PodSpecJson): void {
+    if (this.directories.length === 0) return;
+    const containers = containersOf(spec);
+    spec.volumes = spec.volumes ?? [];
+    for (const directory of this.directories) {
+      const { medium, sizeLimit } = directory.options;
+      const emptyDir: Record<string, string> = {};
+      if (medium) emptyDir.medium = medium;
+      if (sizeLimit) emptyDir.sizeLimit = quantityOfSize(sizeLimit);
+      spec.volumes.push({ emptyDir, name: directory.volumeName });
+    }
+    for (const mount of this.mounts) {
+      const container = named(containers, mount.container.name);
+      if (!container) continue;
+      container.volumeMounts = container.volumeMounts ?? [];
+      const existing = named(container.volumeMounts, mount.directory.volumeName);
+      if (existing) {
+        // Writable wins: a directory some pattern writes to is never made read-only by another.
+        if (!mount.readOnly) delete existing.readOnly;
+        continue;
+      }
+      container.volumeMounts.push(
+        mount.readOnly
+          ? { mountPath: mount.mountPath, name: mount.directory.volumeName, readOnly: true }
+          : { mountPath: mount.mountPath, name: mount.directory.volumeName },
+      );
+    }
+  }
+
+  private directory(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): SharedDirectory {
+    checkBacking(declaredBy, path, backing);
+    const existing = this.directories.find((d) => d.path === path);
+    if (!existing) {
+      const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
+      this.directories.push(directory);
+      return directory;
+    }
+    // What one declaration leaves out, another may set; only two different values conflict.
+    const medium = backing.medium ?? existing.options.medium;
+    const sizeLimit = backing.sizeLimit ?? existing.options.sizeLimit;
+    const differs = (backing.medium !== undefined && existing.options.medium !== undefined && backing.medium !== existing.options.medium) ||
+      (backing.sizeLimit !== undefined && existing.options.sizeLimit !== undefined && quantityOfSize(backing.sizeLimit) !== quantityOfSize(existing.options.sizeLimit));
+    if (differs) {
+      throw new Error(
+        `${declaredBy.node.path}: shared directory ${path} is already declared by ${existing.declaredBy.node.path} with another medium or size limit. ` +
+          'Give the same medium and sizeLimit in both, or leave them out in one.',
+      );
+    }
+    existing.options = { medium, sizeLimit };
+    return existing;
+  }
+}
+
+/** Media Kubernetes knows for an emptyDir: the node's disk (''), tmpfs, and huge pages (of one size). */
+const EMPTY_DIR_MEDIUM = /^(|Memory|HugePages|HugePages-[0-9]+[KMGTPE]i)$/;
+
+/** Throws, naming the construct, on a medium Kubernetes does not know or a size limit it would refuse. */
+function checkBacking(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): void {
+  if (typeof backing !== 'object' || backing === null) {
+    throw new Error(`${declaredBy.node.path}: the backing of shared directory ${path} is ${describeValue(backing)}. Give { medium, sizeLimit } or leave it out.`);
+  }
+  const { medium, sizeLimit } = backing;
+  if (medium !== undefined && (typeof medium !== 'string' || !EMPTY_DIR_MEDIUM.test(medium))) {
+    throw new Error(
+      `${declaredBy.node.path}: medium ${describeValue(medium)} of shared directory ${path} is not one Kubernetes knows. ` +
+        "Give EmptyDirMedium.MEMORY, 'HugePages' or 'HugePages-2Mi', or leave it out for the node's disk.",
+    );
+  }
+  if (sizeLimit === undefined) return;
+  // Duck-typed, so a Size from another copy of cdk8s works too.
+  if (typeof (sizeLimit as Partial<Size>)?.toKibibytes !== 'function') {
+    throw new Error(`${declaredBy.node.path}: sizeLimit of shared directory ${path} is ${describeValue(sizeLimit)}, not a Size. Give e.g. Size.mebibytes(64).`);
+  }
+  const quantity = quantityOfSize(sizeLimit);
+  if (quantityProblem(quantity) !== undefined) {
+    throw new Error(
+      `${declaredBy.node.path}: sizeLimit of shared directory ${path} renders as '${quantity}', which is not a Kubernetes quantity. ` +
+        'Give a finite Size, e.g. Size.mebibytes(64).',
+    );
+  }
+}
+
+const VOLUME_NAMES = new Interned<string>();
+
+/**
+ * A volume name (DNS-1123 label) that tells what it holds and cannot clash: a slug of the path
+ * and a short hash of it, e.g. `shared-var-log-app-1a2b3c`, so /var/log/app and /var/log-app differ.
+ */
+function sharedVolumeName(path: string): string {
+  return VOLUME_NAMES.of(path, () => {
+    const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
+    return `shared-${slug}-${shortHash(path)}`;
+  });
+}
+
+/** Six hex digits of FNV-1a: stable across runs and platforms. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0').slice(0, 6);
+}
+
+/** A cdk8s Size as a Kubernetes quantity: in Mi when whole, else in Ki (the smallest unit Size has), fractions kept. */
+function quantityOfSize(size: Size): string {
+  const kibibytes = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  return Number.isInteger(kibibytes) && kibibytes % 1024 === 0 ? `${kibibytes / 1024}Mi` : `${kibibytes}Ki`;
+}
