@@ -15,8 +15,12 @@ import {
   Sidecar,
 } from '../../lib';
 import { RuleId } from '../../lib/checks/rule';
-import { addDuplicateObjectValidation } from '../../lib/checks/composition';
+import { addDuplicateObjectValidation, byLevel, CheckResult } from '../../lib/checks/composition';
+import { DEFAULT_RULE_LEVELS } from '../../lib/checks/rule-policy';
+import { workloadProblems } from '../../lib/checks/workload';
+import { ContainerJson } from '../../lib/kubernetes/manifest';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
+import { KEEP_RUNNING } from './synth';
 
 /** An app with a chart `chart` and a Deployment `Web` whose app container `app` is valid. */
 export interface RuleFixture {
@@ -30,7 +34,7 @@ export interface RuleExample {
 }
 
 /** Keeps a busybox sidecar running: on the default image a Sidecar needs a command. */
-export const KEEP_RUNNING = ['sh', '-c', 'sleep 3600'];
+export { KEEP_RUNNING };
 
 /**
  * A Deployment `Web` in `chart` with a valid app container, `appProps` merged in (its security
@@ -311,6 +315,38 @@ export function missingMessage(resource: string, kind: string, head = `${COMPOSI
 export function ruleFixture(): RuleFixture {
   const app = Testing.app();
   return { app, chart: new Chart(app, 'chart') };
+}
+
+/** A chart `chart` with a Deployment `Web` whose app container is valid, and the app around it. */
+export function fixture(appProps: Partial<kplus.ContainerProps> = {}): { app: App; chart: Chart; workload: kplus.Deployment } {
+  const { app, chart } = ruleFixture();
+  return { app, chart, workload: webDeployment(chart, appProps) };
+}
+
+/** The error synthesis throws, before anything is written. */
+export function synthError(app: App): string {
+  try {
+    app.synthYaml();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('synth did not fail');
+}
+
+/** Requests and limits within every rule. */
+export const VALID_RESOURCES = { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
+/** The rules on a Pod whose one container has `fields`, at the default levels. */
+export function checkPod(fields: Partial<ContainerJson>): CheckResult {
+  const container = { name: 'app', image: 'busybox:1.36', resources: VALID_RESOURCES, ...fields };
+  return byLevel(workloadProblems({ kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [container] } }), (rule) => DEFAULT_RULE_LEVELS[rule]);
+}
+
+/** The lines synth reports for a fixture after `build`. */
+export function reportOf(build: (f: RuleFixture) => void): string[] {
+  const f = ruleFixture();
+  build(f);
+  return synthReport(f);
 }
 
 /**

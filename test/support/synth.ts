@@ -1,5 +1,6 @@
 import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { KubernetesTarget, KubernetesVersion } from '../../lib';
 import { podTemplateOf, WorkloadJson } from '../../lib/kubernetes/manifest';
 import { validateManifests } from './kubernetes-schema';
@@ -25,6 +26,12 @@ export function onlyOf(manifests: Manifest[], kind: string): Manifest {
   const found = manifests.filter((m) => m.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0];
+}
+
+/** An example chart synthesized in an app of its own: its manifests and the pod spec of its one Deployment. */
+export function synthExample(example: new (scope: Construct, id: string) => Chart, id: string): { manifests: Manifest[]; podSpec: Manifest } {
+  const manifests = Testing.synth(new example(Testing.app(), id));
+  return { manifests, podSpec: podSpecOf(onlyOf(manifests, 'Deployment')) };
 }
 
 /** The named container, looked up in init and app containers. */
@@ -69,6 +76,11 @@ export function workloadManifest(chart: Chart): Manifest {
   const found = manifests.find((m) => ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(m.kind));
   if (!found) throw new Error(`no workload in chart ${chart.node.id}`);
   return found;
+}
+
+/** The pod spec of the one workload in `chart`, as synthesized. */
+export function specOf(chart: Chart): Manifest {
+  return podSpecOf(workloadManifest(chart));
 }
 
 /**
