@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { checkQuantity, cpuMillicores, memoryBytes, parseQuantity, quantity, quantityProblem } from '../lib/kubernetes/quantity';
+import { checkQuantity, cpuMillicores, memoryBytes, parseQuantity, quantity, quantityProblem } from '../../lib/kubernetes/quantity';
 
 /** ParseQuantity's grammar (apimachinery), written independently of lib/quantity.ts's regexp. */
 const SUFFIXES = ['', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];

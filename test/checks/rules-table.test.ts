@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RULE_DEFINITIONS } from '../lib/checks/rule-policy';
+import { RULE_DEFINITIONS } from '../../lib/checks/rule-policy';
 
 /** The markdown file whose rules table documents every rule. */
-const RULES_TABLE_FILE = path.join(__dirname, '..', 'docs', 'rules.md');
+const RULES_TABLE_FILE = path.join(__dirname, '..', '..', 'docs', 'rules.md');
 /** The header row that starts the rules table; the table ends at the first line that is not a row. */
 const RULES_TABLE_HEADER = '| rule | default | fails when | example input | message |';
 

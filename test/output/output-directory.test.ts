@@ -4,10 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AtomicSynthesis } from '../lib';
-import { checkOutputDirectory } from '../lib/output/synthesize';
-import { copyProject } from './support/project-copy';
-import { treeOf } from './support/tree';
+import { AtomicSynthesis } from '../../lib';
+import { checkOutputDirectory } from '../../lib/output/synthesize';
+import { copyProject } from '../support/project-copy';
+import { treeOf } from '../support/tree';
 
 /** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */
 const nodeFs: typeof fs = jest.requireActual('fs');

@@ -2,9 +2,9 @@
 // or cdk8s-plus and what to do, so an upgrade that breaks the patch fails here, not in users' output.
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { KubernetesTarget, KubernetesVersion, Sidecar } from '../lib';
-import { renderWithoutUserPatches, replaceRender } from '../lib/render/cdk8s-patch';
-import { KEEP_RUNNING, Manifest } from './support/synth';
+import { KubernetesTarget, KubernetesVersion, Sidecar } from '../../lib';
+import { renderWithoutUserPatches, replaceRender } from '../../lib/render/cdk8s-patch';
+import { KEEP_RUNNING, Manifest } from '../support/synth';
 
 const INIT_CONTAINERS = '/spec/template/spec/initContainers';
 

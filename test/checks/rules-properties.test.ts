@@ -8,13 +8,13 @@ import {
   Rule,
   RulePolicy,
   Sidecar,
-} from '../lib';
-import { byLevel } from '../lib/checks/composition';
-import { formatProblem, Problem } from '../lib/checks/rule';
-import { workloadProblems } from '../lib/checks/workload';
-import { EXAMPLE_APP_RESOURCES } from '../lib/examples/example-workload';
-import { validateManifests } from './support/kubernetes-schema';
-import { KEEP_RUNNING } from './support/rule-examples';
+} from '../../lib';
+import { byLevel } from '../../lib/checks/composition';
+import { formatProblem, Problem } from '../../lib/checks/rule';
+import { workloadProblems } from '../../lib/checks/workload';
+import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
+import { validateManifests } from '../support/kubernetes-schema';
+import { KEEP_RUNNING } from '../support/rule-examples';
 
 /** What a user may put in a Deployment and its app container; most of it is random. */
 interface Input {

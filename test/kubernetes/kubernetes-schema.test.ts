@@ -1,4 +1,4 @@
-import { validateManifests, validateObject } from './support/kubernetes-schema';
+import { validateManifests, validateObject } from '../support/kubernetes-schema';
 
 const pod = (container: object, spec: object = {}) => ({
   apiVersion: 'v1',

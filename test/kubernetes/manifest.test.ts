@@ -1,4 +1,4 @@
-import { withSharedShapes } from '../lib/kubernetes/manifest';
+import { withSharedShapes } from '../../lib/kubernetes/manifest';
 
 describe('withSharedShapes', () => {
   test('rebuilds plain objects and arrays into equal new ones, keys in the same order', () => {
