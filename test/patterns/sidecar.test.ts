@@ -1,12 +1,12 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { SidecarExampleChart } from '../lib/examples';
-import { Sidecar } from '../lib';
-import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, runningContainerNames, KEEP_RUNNING } from './support/synth';
+import { SidecarExampleChart } from '../../lib/examples';
+import { Sidecar } from '../../lib';
+import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, runningContainerNames, specOf, KEEP_RUNNING, synthExample } from '../support/synth';
+import { web } from '../support/workloads';
 
 describe('Sidecar', () => {
-  const manifests = Testing.synth(new SidecarExampleChart(Testing.app(), 'sidecar-example'));
-  const podSpec = podSpecOf(onlyOf(manifests, 'Deployment'));
+  const { manifests, podSpec } = synthExample(SidecarExampleChart, 'sidecar-example');
 
   test('example chart matches the snapshot', () => {
     expect(manifests).toMatchSnapshot();
@@ -57,5 +57,29 @@ describe('Sidecar', () => {
     const chart = new Chart(Testing.app(), 'test');
     const job = new kplus.Job(chart, 'Job');
     expect(() => new Sidecar(chart, 'LogShipper', { command: KEEP_RUNNING, workload: job })).toThrow('test/LogShipper: workload test/Job has no app container yet');
+  });
+
+  test('a sidecar with its own image runs its entrypoint with args', () => {
+    const { chart, workload } = web();
+    new Sidecar(chart, 'GitSync', { workload, image: 'registry.k8s.io/git-sync/git-sync:v4.2.3', args: ['--repo=https://example.com/site.git'] });
+    const container = containerOf(specOf(chart), 'git-sync');
+    expect(container.command).toBeUndefined();
+    expect(container.args).toEqual(['--repo=https://example.com/site.git']);
+  });
+
+  test('fails when a Sidecar on the default image has no command', () => {
+    const { chart, workload } = web();
+    expect(() => new Sidecar(chart, 'Idle', { workload })).toThrow(
+      'test/Idle: a Sidecar on the default image busybox:1.36 needs a command: busybox alone runs sh, which exits at once, and the pod crash-loops.',
+    );
+  });
+
+  test("a sidecar's share can be read-only, at its own path", () => {
+    const { chart, workload } = web();
+    new Sidecar(chart, 'Shipper', { workload, command: KEEP_RUNNING, sharedPath: '/var/log/app', sidecarSharedPath: '/logs', sharedReadOnly: true });
+    const spec = specOf(chart);
+    const name = spec.volumes[0].name;
+    expect(containerOf(spec, 'shipper').volumeMounts).toEqual([{ mountPath: '/logs', name, readOnly: true }]);
+    expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/var/log/app', name }]);
   });
 });

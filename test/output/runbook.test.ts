@@ -1,8 +1,10 @@
-import { Testing } from 'cdk8s';
-import { PodComposition, Runbook } from '../lib';
-import { runbookFileName } from '../lib/output/runbook';
-import { addExampleCharts } from '../lib/examples';
-import { Manifest, podSpecOf } from './support/synth';
+import { App, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Ambassador, InitSteps, KubernetesVersion, PodComposition, Runbook } from '../../lib';
+import { runbookFileName } from '../../lib/output/runbook';
+import { addExampleCharts } from '../../lib/examples';
+import { Manifest, podSpecOf } from '../support/synth';
+import { job, workloadWithSidecar } from '../support/workloads';
 
 /** Every workload with patterns in the example app, with its runbook. */
 function runbooks(): { composition: PodComposition; text: string }[] {
@@ -54,5 +56,33 @@ describe('runbooks', () => {
     expect(byFile['deployment-native-ambassador-example.runbook.md']).toContain(
       'native sidecars `db-ambassador` start before the app, in this order; `kubectl get` shows `Init:N/1` until each has started. One with a port is gated by its startupProbe',
     );
+  });
+});
+
+describe('runbookFileName', () => {
+  const compositionNamed = (metadata: kplus.DeploymentProps['metadata']) => PodComposition.of(workloadWithSidecar(new App(), 'c', metadata));
+
+  test.each([
+    ['a name that climbs out of the output directory', { name: 'x/../../escaped' }, "[c/Web] name 'x/../../escaped' is not a DNS-1123 subdomain."],
+    ['a name with upper-case letters', { name: 'Web' }, "[c/Web] name 'Web' is not a DNS-1123 subdomain."],
+    ['a namespace that is a path', { name: 'web', namespace: '../etc' }, "[c/Web] namespace '../etc' is not a DNS-1123 label."],
+    ['a namespace with a dot', { name: 'web', namespace: 'a.b' }, "[c/Web] namespace 'a.b' is not a DNS-1123 label."],
+  ])('fails when the workload has %s, naming the construct path, the value and the fix', (_, metadata, message) => {
+    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(message);
+    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(/Use at most \d+ lower-case letters/);
+  });
+});
+
+describe('the runbook draws the lifecycle', () => {
+  test('a Mermaid flowchart of start order, readiness gates and stop order', () => {
+    const { chart, workload, pod } = job(KubernetesVersion.V1_33);
+    new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'setup', command: ['true'] }] });
+    new Ambassador(chart, 'Proxy', { workload, upstreams: [{ name: 'db', host: 'db', port: 5432 }], drainTime: Duration.seconds(3) });
+    const text = Runbook.render(pod);
+    expect(text).toContain('```mermaid\nflowchart LR\n  i0["setup<br/>init step: runs to completion"]\n' +
+      '  i0 --> i1["proxy<br/>native sidecar: next starts when its startupProbe passes, drains 3 s"]\n' +
+      '  i1 --> app["app containers start together:<br/>app"]\n' +
+      '  app -- "on stop: SIGTERM after each preStop" --> stopped["app containers stopped"]\n' +
+      '  stopped --> s0["proxy<br/>native sidecar stops after the app, in reverse order, drains 3 s"]\n```');
   });
 });

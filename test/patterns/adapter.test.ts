@@ -4,9 +4,11 @@ import { delimiter, join } from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { AdapterExampleChart } from '../lib/examples';
-import { Adapter, AdapterSource, Sidecar } from '../lib';
-import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
+import { AdapterExampleChart } from '../../lib/examples';
+import { Adapter, AdapterSource, Sidecar } from '../../lib';
+import { fixture } from '../support/rule-examples';
+import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, specOf, synthExample } from '../support/synth';
+import { web } from '../support/workloads';
 
 /** The busybox binary, what the pod runs: `busybox` on PATH, else /bin/busybox (CI installs busybox-static). */
 const BUSYBOX = [...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'busybox')), '/bin/busybox'].find((file) => existsSync(file));
@@ -18,8 +20,7 @@ function awk(program: string, input: string | Buffer): Buffer {
 }
 
 describe('Adapter', () => {
-  const manifests = Testing.synth(new AdapterExampleChart(Testing.app(), 'adapter-example'));
-  const podSpec = podSpecOf(onlyOf(manifests, 'Deployment'));
+  const { manifests, podSpec } = synthExample(AdapterExampleChart, 'adapter-example');
   const adapter = containerOf(podSpec, 'log-normalizer');
 
   test('example chart matches the snapshot', () => {
@@ -80,6 +81,31 @@ describe('Adapter', () => {
       },
     );
   });
+
+  test('an exporter adapter keeps its image entrypoint: args only, no source, no extra volume', () => {
+    const { chart, workload } = web();
+    const exporter = new Adapter(chart, 'Exporter', {
+      workload,
+      image: 'nginx/nginx-prometheus-exporter:1.3.0',
+      args: ['--nginx.scrape-uri=http://127.0.0.1:8080/stub_status'],
+      ports: [{ number: 9113, name: 'metrics' }],
+    });
+    const spec = specOf(chart);
+    const container = containerOf(spec, 'exporter');
+    expect(container.command).toBeUndefined();
+    expect(container.args).toEqual(['--nginx.scrape-uri=http://127.0.0.1:8080/stub_status']);
+    expect(container.volumeMounts).toBeUndefined();
+    expect(spec.volumes).toBeUndefined();
+    expect(exporter.listenPorts).toEqual([9113]);
+  });
+
+  test('fails when an adapter has no source', () => {
+    const { chart, workload } = fixture();
+    const props = { workload } as unknown as ConstructorParameters<typeof Adapter>[2];
+    expect(() => new Adapter(chart, 'Logs', props)).toThrow(
+      'chart/Logs: source is undefined. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), or your own `image` (an exporter) that reads the app itself.',
+    );
+  });
 });
 
 describe('Adapter log file', () => {
@@ -115,6 +141,13 @@ describe('Adapter log file', () => {
 
   test('a file in a directory the app mounts is read', () => {
     expect(attachTo('/var/log/app/app.log', '/var/log')).not.toThrow();
+  });
+
+  test('fails when a log file sits at the root', () => {
+    const { chart, workload } = web();
+    expect(() => new Adapter(chart, 'Logs', { workload, source: AdapterSource.logFile('/app.log') })).toThrow(
+      "test/Logs: log file '/app.log' is at the root: sharing its directory would mount an emptyDir over '/'.",
+    );
   });
 });
 

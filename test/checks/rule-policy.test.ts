@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
-import { Resources, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
-import { KEEP_RUNNING, missingMessage, ruleFixture, synthReport, webDeployment } from './support/rule-examples';
+import { Resources, Rule, RuleLevel, RulePolicy, Sidecar } from '../../lib';
+import { KEEP_RUNNING, missingMessage, ruleFixture, synthReport, webDeployment } from '../support/rule-examples';
 
 const REASON = 'many operators run without cpu limits';
 const NO_CPU_LIMIT = Resources.container({ cpuMillis: { request: 50 }, memoryMebibytes: { request: 32, limit: 64 } });
@@ -89,5 +89,24 @@ describe('RulePolicy', () => {
     expect(() => RulePolicy.set(chart, Rule.CPU_LIMIT, RuleLevel.OFF, { reason: REASON, container: '' })).toThrow(
       "RulePolicy.set on chart: container for rule 'cpu-limit' is empty. Give a container name, or leave container out for every container.",
     );
+  });
+});
+
+describe('RulePolicy naming a container', () => {
+  test('fails when a rule policy names a container no workload under its scope has', () => {
+    const fixture = ruleFixture();
+    new Sidecar(fixture.chart, 'Shipper', { workload: webDeployment(fixture.chart), command: KEEP_RUNNING });
+    RulePolicy.set(fixture.chart, Rule.CPU_LIMIT, RuleLevel.OFF, { reason: 'throttling hurts', container: 'shiper' });
+    expect(synthReport(fixture)).toEqual([
+      "[chart] RulePolicy.set here sets rule 'cpu-limit' for container 'shiper', which no workload here has (its containers: 'app', 'shipper'). " +
+        'Give one of those names, or leave container out for every container.',
+    ]);
+  });
+
+  test('a rule policy naming a container of one workload under its scope is fine', () => {
+    const fixture = ruleFixture();
+    new Sidecar(fixture.chart, 'Shipper', { workload: webDeployment(fixture.chart), command: KEEP_RUNNING });
+    RulePolicy.set(fixture.app, Rule.CPU_LIMIT, RuleLevel.OFF, { reason: 'throttling hurts', container: 'shipper' });
+    expect(synthReport(fixture)).toEqual([]);
   });
 });

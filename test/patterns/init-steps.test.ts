@@ -1,12 +1,12 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { InitExampleChart } from '../lib/examples';
-import { InitSteps, RestrictedSecurity } from '../lib';
-import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf } from './support/synth';
+import { InitExampleChart } from '../../lib/examples';
+import { InitSteps, RestrictedSecurity } from '../../lib';
+import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, specOf, synthExample } from '../support/synth';
+import { web } from '../support/workloads';
 
 describe('InitSteps', () => {
-  const manifests = Testing.synth(new InitExampleChart(Testing.app(), 'init-example'));
-  const podSpec = podSpecOf(onlyOf(manifests, 'Deployment'));
+  const { manifests, podSpec } = synthExample(InitExampleChart, 'init-example');
 
   test('example chart matches the snapshot', () => {
     expect(manifests).toMatchSnapshot();
@@ -98,5 +98,31 @@ describe('InitSteps', () => {
     expect(() => new InitSteps(chart, 'Init', { workload: one, app: other.containers[0] })).toThrow(
       "test/Init: the app container 'other' is not a container of workload test/One",
     );
+  });
+
+  test('fails when a run-to-completion init step has a probe, saying a native Sidecar can have one', () => {
+    const { chart, workload } = web();
+    const steps = [{ name: 'migrate', readiness: kplus.Probe.fromCommand(['true']) }];
+    expect(() => new InitSteps(chart, 'Init', { workload, steps })).toThrow(
+      "test/Init: init step 'migrate' has a readiness probe, but an init container that runs to completion cannot have them. Remove it, or make the container a Sidecar in native mode, which can.",
+    );
+  });
+
+  test('a secrets hand-off: init renders into a memory-backed, size-limited emptyDir the app reads read-only elsewhere', () => {
+    const { chart, workload } = web();
+    new InitSteps(chart, 'Secrets', {
+      workload,
+      handOffPath: '/rendered',
+      appHandOffPath: '/etc/secrets',
+      handOffVolume: { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) },
+      steps: [{ name: 'render-secrets', command: ['sh', '-c', 'echo s3cr3t > "$HANDOFF_DIR/db-password"'] }],
+    });
+    const spec = specOf(chart);
+    const volume = spec.volumes[0];
+    expect(volume.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1Mi' });
+    expect(containerOf(spec, 'render-secrets').volumeMounts).toEqual([{ mountPath: '/rendered', name: volume.name }]);
+    expect(containerOf(spec, 'app').volumeMounts).toEqual([{ mountPath: '/etc/secrets', name: volume.name, readOnly: true }]);
+    expect(containerOf(spec, 'app').env).toEqual([{ name: 'HANDOFF_DIR', value: '/etc/secrets' }]);
+    expect(containerOf(spec, 'render-secrets').env).toEqual([{ name: 'HANDOFF_DIR', value: '/rendered' }]);
   });
 });

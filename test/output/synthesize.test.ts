@@ -3,12 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { addExampleCharts } from '../lib/examples';
-import { AtomicSynthesis, PodComposition, Rule, RuleLevel, RulePolicy, Sidecar } from '../lib';
-import { runbookFileName } from '../lib/output/runbook';
-import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../lib/output/synthesize';
-import { KEEP_RUNNING } from './support/synth';
+import * as fc from 'fast-check';
+import { addExampleCharts } from '../../lib/examples';
+import { AtomicSynthesis, Rule, RuleLevel, RulePolicy, Sidecar } from '../../lib';
+import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../../lib/output/synthesize';
+import { composition, FAULTS } from '../support/compositions';
+import { KEEP_RUNNING } from '../support/synth';
+import { workloadWithSidecar } from '../support/workloads';
 
 /** The fs module itself (what `import * as fs` wraps), so a spy on it sees lib/'s calls. */
 const nodeFs: typeof fs = jest.requireActual('fs');
@@ -16,14 +17,6 @@ const nodeFs: typeof fs = jest.requireActual('fs');
 /** Every file under `dir` with its bytes. */
 function snapshotOf(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'base64')]));
-}
-
-/** A chart (in `scope`, an app or a chart) with one Deployment that has a sidecar; `metadata` names it. */
-function workloadWithSidecar(scope: Construct, chartId: string, metadata: kplus.DeploymentProps['metadata']): kplus.Deployment {
-  const chart = new Chart(scope, chartId);
-  const workload = new kplus.Deployment(chart, 'Web', { metadata, containers: [{ name: 'app', image: 'busybox:1.36' }] });
-  new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'shipper' });
-  return workload;
 }
 
 /** The example charts plus one whose sidecar has an invalid name. */
@@ -161,6 +154,22 @@ describe('synthesizeAtomically', () => {
     const result = AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'shop', { name: 'web', namespace: 'shop' }) }, outdir);
     expect(result.files).toContain('shop.deployment-web.runbook.md');
   });
+
+  test('property: random invalid inputs never leave a half-written dist/', () => {
+    const fault = fc.constantFrom(...Object.keys(FAULTS));
+    // A previous output synth wrote itself (with its marker), so the faults are reached, not refused.
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'property-dist-')), 'dist');
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
+    const previous = snapshotOf(outdir);
+    fc.assert(
+      fc.property(composition, fault, (c, name) => {
+        expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => FAULTS[name](app, c) }, outdir)).toThrow();
+        expect(snapshotOf(outdir)).toEqual(previous);
+        expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
 
 describe('outputDirectoryFromEnvironment', () => {
@@ -168,19 +177,5 @@ describe('outputDirectoryFromEnvironment', () => {
     expect(outputDirectoryFromEnvironment({ CDK8S_OUTDIR: 'out' })).toBe('out');
     expect(outputDirectoryFromEnvironment({})).toBe('dist');
     expect(outputDirectoryFromEnvironment({ CDK8S_OUTDIR: CLI_SCRATCH_DIRECTORY })).toBe('dist');
-  });
-});
-
-describe('runbookFileName', () => {
-  const compositionNamed = (metadata: kplus.DeploymentProps['metadata']) => PodComposition.of(workloadWithSidecar(new App(), 'c', metadata));
-
-  test.each([
-    ['a name that climbs out of the output directory', { name: 'x/../../escaped' }, "[c/Web] name 'x/../../escaped' is not a DNS-1123 subdomain."],
-    ['a name with upper-case letters', { name: 'Web' }, "[c/Web] name 'Web' is not a DNS-1123 subdomain."],
-    ['a namespace that is a path', { name: 'web', namespace: '../etc' }, "[c/Web] namespace '../etc' is not a DNS-1123 label."],
-    ['a namespace with a dot', { name: 'web', namespace: 'a.b' }, "[c/Web] namespace 'a.b' is not a DNS-1123 label."],
-  ])('fails when the workload has %s, naming the construct path, the value and the fix', (_, metadata, message) => {
-    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(message);
-    expect(() => runbookFileName(compositionNamed(metadata))).toThrow(/Use at most \d+ lower-case letters/);
   });
 });

@@ -1,0 +1,43 @@
+import { Chart, Testing } from 'cdk8s';
+import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../../lib';
+import { FEATURE_HISTORY } from '../../lib/kubernetes/kubernetes-target';
+import { job } from '../support/workloads';
+
+describe('targets 1.27 to 1.35', () => {
+  test('each feature has its first version, stages and source written down', () => {
+    expect(FEATURE_HISTORY.map((f) => [f.feature, f.firstMinor])).toEqual([
+      [KubernetesFeature.NATIVE_SIDECARS, 29],
+      [KubernetesFeature.PRESTOP_SLEEP, 30],
+      [KubernetesFeature.POD_LEVEL_RESOURCES, 34],
+      [KubernetesFeature.CONTAINER_RESTART_RULES, 35],
+    ]);
+    for (const f of FEATURE_HISTORY) expect(f.source).toMatch(/^KEP-\d+/);
+    expect(KubernetesVersion.parse('1.35').supports(KubernetesFeature.POD_LEVEL_RESOURCES)).toBe(true);
+  });
+
+  test('fails when a version is outside 1.27 to 1.35', () => {
+    expect(() => KubernetesVersion.parse('1.26')).toThrow("Kubernetes version '1.26' is outside the targets this library knows, 1.27 to 1.35. Pick one of those.");
+    expect(() => KubernetesVersion.parse('1.36')).toThrow('outside the targets');
+  });
+
+  test('fails when a feature is used below its first version, naming that version', () => {
+    const { chart, pod } = job(KubernetesVersion.V1_33);
+    pod.usePodLevelResources({ requests: { cpuMillis: 100, memoryMebibytes: 64 }, limits: { cpuMillis: 500, memoryMebibytes: 256 } });
+    expect(() => Testing.synth(chart)).toThrow(
+      "usePodLevelResources needs pod-level resources, first on by default in Kubernetes 1.34, but the chart targets 1.33. Call KubernetesTarget.set(chart, KubernetesVersion.parse('1.34'))",
+    );
+  });
+
+  test('fails when a Kubernetes version is malformed', () => {
+    expect(() => KubernetesVersion.parse('v1.29')).toThrow("Kubernetes version 'v1.29' is not of the form 1.N. Write it like '1.29'.");
+    expect(KubernetesVersion.parse('1.30').supportsNativeSidecars).toBe(true);
+  });
+
+  test('the target applies to nested charts', () => {
+    const app = Testing.app();
+    const parent = new Chart(app, 'parent');
+    KubernetesTarget.set(parent, KubernetesVersion.V1_33);
+    expect(KubernetesTarget.of(new Chart(parent, 'child')).toString()).toBe('1.33');
+    expect(KubernetesTarget.of(new Chart(app, 'other'))).toBe(KubernetesVersion.V1_27);
+  });
+});
