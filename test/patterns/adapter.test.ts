@@ -139,8 +139,14 @@ describe('Adapter log file', () => {
     expect(() => new Adapter(chart, 'Logs', { workload: pod, source: AdapterSource.logFile('/var/log/app') })).toThrow("log file '/var/log/app' is a directory in the app");
   });
 
-  test('a file in a directory the app mounts is read', () => {
-    expect(attachTo('/var/log/app/app.log', '/var/log')).not.toThrow();
+  test('reads a file in a directory the app mounts, sharing the file\'s directory below that mount', () => {
+    const spec = podSpecOf(onlyOf(Testing.synth(Chart.of(attachTo('/var/log/app/app.log', '/var/log')())), 'Pod'));
+    expect(containerOf(spec, 'logs').command[2]).toContain("tail -F -n +1 '/var/log/app/app.log'");
+    expect(containerOf(spec, 'logs').volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e', readOnly: true }]);
+    expect(containerOf(spec, 'app').volumeMounts).toEqual([
+      { mountPath: '/var/log', name: 'logs' },
+      { mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' },
+    ]);
   });
 
   test('fails when a log file sits at the root', () => {
