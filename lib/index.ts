@@ -2,17 +2,10 @@
 // (test/public-api.test.ts holds the same list, so a change here is deliberate).
 export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOptions, type AdapterSourceConfig } from './patterns/adapter';
 export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './patterns/ambassador';
-export {
-  type AttachmentProps,
-  CAPABILITY_ALL,
-  CAPABILITY_NET_BIND_SERVICE,
-  type ContainerOptions,
-  type ContainerResourceAmounts,
-  type HelperProps,
-  type RequestAndLimit,
-  Resources,
-  RestrictedSecurity,
-} from './patterns/container-defaults';
+export { type AttachmentProps, type HelperProps } from './patterns/attachment';
+export { type ContainerOptions } from './patterns/container-defaults';
+export { type ContainerResourceAmounts, type RequestAndLimit, Resources } from './patterns/resources';
+export { CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, RestrictedSecurity } from './patterns/restricted-security';
 export { type InitStepOptions, InitSteps, type InitStepsProps } from './patterns/init-steps';
 export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes/kubernetes-target';
 export { type ContainerDependency, DependencyCondition } from './pod/container-dependencies';

@@ -106,7 +106,7 @@ export enum Rule {
 export type RuleId = `${Rule}`;
 
 /**
- * A rule as its area declares it: id, default level, and the example docs/rules.md shows (test/rules
+ * A rule as its area declares it: id, default level, and the example docs/rules.md shows (test/checks/rules-by-example
  * builds each example and checks it gives exactly `exampleMessage`).
  */
 export interface RuleDefinition {

@@ -2,7 +2,8 @@ import { ApiObject, Chart, ChartProps, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InitSteps } from '../patterns/init-steps';
-import { Resources, RestrictedSecurity } from '../patterns/container-defaults';
+import { Resources } from '../patterns/resources';
+import { RestrictedSecurity } from '../patterns/restricted-security';
 
 /**
  * The reference demo: Pod `multi-container-pod` with one init step that must finish before the app

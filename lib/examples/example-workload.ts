@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Resources, DEFAULT_IMAGE, RestrictedSecurity } from '../patterns/container-defaults';
+import { DEFAULT_IMAGE } from '../patterns/container-defaults';
+import { Resources } from '../patterns/resources';
+import { RestrictedSecurity } from '../patterns/restricted-security';
 import { runUntilTerm } from '../patterns/shell';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { Adapter } from '../patterns/adapter';
 import { Ambassador, AmbassadorUpstream } from '../patterns/ambassador';
 import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
-import { Resources, RestrictedSecurity } from '../patterns/container-defaults';
+import { Resources } from '../patterns/resources';
+import { RestrictedSecurity } from '../patterns/restricted-security';
 import { Sidecar } from '../patterns/sidecar';
 import { exampleContainer } from './example-workload';
 

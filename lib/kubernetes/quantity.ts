@@ -105,15 +105,6 @@ export function bytesToMebibytes(bytes: bigint): number {
   return Number(bytes) / Number(BYTES_PER_MEBIBYTE);
 }
 
-/**
- * A Kubernetes quantity in base units (cores, bytes) as a number, NaN when it is not a quantity.
- * @deprecated Floating point: sums drift (0.7 + 0.1 cores). Use cpuMillicores, memoryBytes or checkQuantity.
- */
-export function quantity(value: string | number): number {
-  const nanos = typeof value === 'number' && !Number.isFinite(value) ? undefined : parseQuantity(value);
-  return typeof nanos === 'bigint' ? Number(nanos) / 1e9 : NaN;
-}
-
 function validNanos(value: string | number): Nanos {
   const checked = checkQuantity(value);
   return typeof checked === 'bigint' ? checked : 0n;

@@ -201,7 +201,7 @@ function renderInMemory(source: IChartSource): Map<string, Buffer> {
 /**
  * What `app.synth()` writes, file by file, in memory: each chart's objects in the file cdk8s names for
  * it (`<chart>.k8s.yaml`, numbered `0000-<chart>.k8s.yaml` in dependency order once charts depend on
- * each other). test/synthesize.test.ts holds it to `app.synth()`.
+ * each other). test/output/synthesize.test.ts holds it to `app.synth()`.
  */
 function chartFiles(app: App): { fileName: string; objects: unknown[] }[] {
   // Each chart's toJson resolves the app's dependencies first, which can reorder the charts: they are

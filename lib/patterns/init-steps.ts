@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, AttachmentProps, checkContainerOptions, checkPropKinds, ContainerOptions, containerProps, Resources } from './container-defaults';
+import { attach, AttachmentProps, checkPropKinds } from './attachment';
+import { checkContainerOptions, ContainerOptions, containerProps } from './container-defaults';
+import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { PodComposition } from '../pod/pod-composition';
 import { SharedDirectoryOptions } from '../pod/shared-directories';

@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkContainerOptions, checkPropKinds, containerProps, DEFAULT_IMAGE, helperOptions, HelperProps, Resources } from './container-defaults';
+import { attach, checkPropKinds, helperOptions, HelperProps } from './attachment';
+import { checkContainerOptions, containerProps, DEFAULT_IMAGE } from './container-defaults';
+import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { SharedDirectoryOptions } from '../pod/shared-directories';
 

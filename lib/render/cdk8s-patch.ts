@@ -2,7 +2,7 @@
  * The library's one patch of cdk8s, and why it has to be one.
  *
  * A workload with patterns is rendered as: cdk8s-plus-27's own render and its 1.27 field filter, then
- * the patterns' part (`PodComposition.finish`), then the user's JSON patches. Two things need a patch:
+ * the patterns' part (the declarations, rendered by `workload-renderer.ts`), then the user's JSON patches. Two things need a patch:
  * - Native sidecars are init containers with `restartPolicy: Always`, a field Kubernetes 1.27 lacks.
  *   The workload's L1 object (`KubeDeployment`...) drops every field its 1.27 types lack after it has
  *   applied the JSON patches, so the field can only be added to what the object's `toJson()` returns.
@@ -12,7 +12,7 @@
  * - The user's patches must apply after the patterns' part (they may remove a sidecar's
  *   `restartPolicy`), but cdk8s applies them inside `toJson`, before the filter, and keeps them in a
  *   private `patches` array that nothing public reads. They are taken out of it while the object renders.
- * test/cdk8s-patch.test.ts fails when either member changes or when cdk8s-plus stops filtering.
+ * test/render/cdk8s-patch.test.ts fails when either member changes or when cdk8s-plus stops filtering.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 

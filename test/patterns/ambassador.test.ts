@@ -59,14 +59,6 @@ describe('Ambassador', () => {
     );
   });
 
-  test('fails when upstreams is empty', () => {
-    const chart = new Chart(Testing.app(), 'test');
-    const pod = new kplus.Pod(chart, 'Pod', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
-    expect(() => new Ambassador(chart, 'Db', { workload: pod, upstreams: [] })).toThrow(
-      'test/Db: upstreams is []. Give an array of at least one { name, host, port } to forward to.',
-    );
-  });
-
   test('fails when an ambassador has no upstreams', () => {
     const { chart, workload } = fixture();
     expect(() => new Ambassador(chart, 'Db', { workload, upstreams: [] })).toThrow(

@@ -2,7 +2,7 @@ import { Chart, Cron, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, Sidecar, SidecarMode } from '../../lib';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
-import { RestrictedSecurity } from '../../lib/patterns/container-defaults';
+import { RestrictedSecurity } from '../../lib/patterns/restricted-security';
 import { validateManifests } from '../support/kubernetes-schema';
 import { containerOf, podSpecOf, specOf, KEEP_RUNNING } from '../support/synth';
 import { chartWith, job, web } from '../support/workloads';

@@ -5,7 +5,7 @@ import { KubernetesTarget, KubernetesVersion } from '../../lib';
 import { podTemplateOf, WorkloadJson } from '../../lib/kubernetes/manifest';
 import { validateManifests } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
-import { RestrictedSecurity } from '../../lib/patterns/container-defaults';
+import { RestrictedSecurity } from '../../lib/patterns/restricted-security';
 
 /** A Kubernetes object as synthesized. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesTarget, KubernetesVersion, PodComposition, Sidecar } from '../../lib';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
-import { RestrictedSecurity } from '../../lib/patterns/container-defaults';
+import { RestrictedSecurity } from '../../lib/patterns/restricted-security';
 import { KEEP_RUNNING } from './synth';
 
 /** A Deployment `web` (construct test/Web) with a hardened app container, in a chart `test` targeting `version`. */

@@ -1,0 +1,100 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { describeValue } from '../checks/input';
+import { PatternContainerOptions, SidecarMode } from '../pod/pattern-containers';
+import { PodComposition } from '../pod/pod-composition';
+import { ContainerOptions, PatternContainerProps } from './container-defaults';
+
+// Where and how a pattern attaches to a workload, checked at the construct boundary.
+
+/** Where a pattern attaches: the workload and the app container in it. */
+export interface AttachmentProps {
+  /**
+   * The workload whose pods get the pattern: a Pod, Deployment, StatefulSet, DaemonSet, Job or
+   * CronJob, also one defined in another chart.
+   */
+  readonly workload: kplus.AbstractPod;
+
+  /**
+   * The app container the pattern serves (volumes and env are wired into it).
+   * @default - the workload's first container
+   */
+  readonly app?: kplus.Container;
+}
+
+/** Props of the long-running patterns (sidecar, ambassador, adapter): one container beside the app. */
+export interface HelperProps extends AttachmentProps, ContainerOptions {
+  /**
+   * Classic (an app container) or native (an init container with restartPolicy Always).
+   * @default - NATIVE when the workload's chart targets Kubernetes 1.29 or later (KubernetesTarget), else CLASSIC
+   */
+  readonly mode?: SidecarMode;
+
+  /**
+   * How long the helper needs between the pod's stop and its own (a log shipper flushing, a proxy
+   * finishing connections): rendered as a preStop sleep (the sleep action on 1.30+, `sleep` in the
+   * container before), and checked against the pod's terminationGracePeriodSeconds.
+   * @default - none
+   */
+  readonly drainTime?: Duration;
+}
+
+/**
+ * Where a pattern attaches, checked at the construct boundary so JavaScript callers get an error
+ * naming the prop rather than a TypeError from inside: the workload's composition and the app.
+ */
+export function attach(where: string, props: AttachmentProps): { composition: PodComposition; app: kplus.Container } {
+  if (typeof props !== 'object' || props === null) {
+    throw new Error(`${where}: props is ${describeValue(props)}. Give an object with at least \`workload\`.`);
+  }
+  if (!(props.workload instanceof kplus.AbstractPod)) {
+    throw new Error(
+      `${where}: workload is ${describeValue(props.workload)}, not a cdk8s-plus-27 workload. ` +
+        'Give a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob from cdk8s-plus-27.',
+    );
+  }
+  if (props.app !== undefined && !(props.app instanceof kplus.Container)) {
+    throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
+  }
+  const composition = PodComposition.of(props.workload);
+  return { composition, app: composition._appContainer(where, props.app) };
+}
+
+/** How a long-running helper is added: its mode, whether it is sized for busybox, how long it drains. */
+export function helperOptions(where: string, props: HelperProps, container: PatternContainerProps): PatternContainerOptions {
+  checkPropKinds(where, props, { mode: 'mode', drainTime: 'duration' });
+  if (props.drainTime !== undefined && props.lifecycle?.preStop !== undefined) {
+    throw new Error(`${where}: both drainTime and lifecycle.preStop are given, and drainTime is rendered as the preStop hook. Keep one of them.`);
+  }
+  const drainSeconds = props.drainTime === undefined ? undefined : wholeSeconds(where, 'drainTime', props.drainTime);
+  return { mode: props.mode, sizedForDefaultImage: container.sizedForDefaultImage, drainSeconds };
+}
+
+/** What a prop holds, for checking what JavaScript callers pass. */
+export type PropKind = 'string' | 'boolean' | 'duration' | 'mode';
+
+const PROP_KINDS: Record<PropKind, { test: (value: unknown) => boolean; example: string }> = {
+  string: { test: (v) => typeof v === 'string', example: "a string such as '/var/log/app'" },
+  boolean: { test: (v) => typeof v === 'boolean', example: 'true or false' },
+  duration: { test: (v) => v instanceof Duration, example: 'a Duration such as Duration.seconds(5)' },
+  mode: { test: (v) => Object.values(SidecarMode).includes(v as SidecarMode), example: 'SidecarMode.CLASSIC or SidecarMode.NATIVE' },
+};
+
+/** Throws, naming the prop, when a prop that is set holds the wrong kind of value. */
+export function checkPropKinds(where: string, props: object, kinds: Record<string, PropKind>): void {
+  for (const prop in kinds) {
+    const value = (props as Record<string, unknown>)[prop];
+    if (value !== undefined && !PROP_KINDS[kinds[prop]].test(value)) {
+      throw new Error(`${where}: ${prop} is ${describeValue(value)}. Give ${PROP_KINDS[kinds[prop]].example}.`);
+    }
+  }
+}
+
+/** A duration as the whole number of seconds (at least 1) Kubernetes fields take, or a clear error. */
+export function wholeSeconds(where: string, prop: string, duration: Duration): number {
+  const millis = duration.toMilliseconds();
+  if (!Number.isInteger(millis) || millis < 1000 || millis % 1000 !== 0) {
+    throw new Error(`${where}: ${prop} is ${millis} ms. Give a whole number of seconds, at least 1, e.g. Duration.seconds(5).`);
+  }
+  return millis / 1000;
+}
