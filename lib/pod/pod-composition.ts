@@ -43,21 +43,24 @@ export class PodComposition {
     });
   }
 
-  /** @internal */
+  // The declarations: the pattern-author API (patterns add to them) that the renderer and the checks read.
+
+  /** The containers patterns added, in order. @internal */
   public readonly _containers: PatternContainers;
-  /** @internal */
+  /** The emptyDirs patterns share, and their mounts. @internal */
   public readonly _directories = new SharedDirectories();
-  /** @internal */
+  /** Which container waits for which. @internal */
   public readonly _dependencies: ContainerDependencies;
-  /** @internal */
+  /** The env variables patterns set. @internal */
   public readonly _env = new PatternEnv();
-  /** @internal */
-  public readonly _settings = new PodSettings(() => this.workload.node.path);
+  /** Settings of the whole pod. @internal */
+  public readonly _settings: PodSettings;
 
   private constructor(public readonly workload: kplus.AbstractPod) {
     COMPOSITIONS.set(workload, this);
     this._containers = new PatternContainers(workload);
     this._dependencies = new ContainerDependencies(workload);
+    this._settings = new PodSettings(workload);
     replaceRender(ApiObject.of(workload), () => renderChecked(this));
     addDuplicateObjectValidation(workload);
   }

@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { describeValue } from '../checks/input';
 import { PodTemplateJson } from '../kubernetes/manifest';
 import { PodResources, podLevelResourcesJson, ResourceAmounts } from '../kubernetes/pod-resources';
@@ -19,7 +20,7 @@ export class PodSettings {
   public budget?: ResourceAmounts;
   private podLevel?: PodResources;
 
-  constructor(private readonly workloadPath: () => string) {}
+  constructor(private readonly workload: IConstruct) {}
 
   /** The pod-level requests and limits, if set. */
   public get podLevelResources(): PodResources | undefined {
@@ -33,7 +34,7 @@ export class PodSettings {
         const amount = (resources?.[kind] as Partial<ResourceAmounts> | undefined)?.[field];
         if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 0) {
           throw new Error(
-            `${this.workloadPath()}: usePodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
+            `${this.workload.node.path}: usePodLevelResources ${kind}.${field} is ${describeValue(amount)}. ` +
               'Give whole, non-negative numbers: { requests: { cpuMillis, memoryMebibytes }, limits: { cpuMillis, memoryMebibytes } }.',
           );
         }
@@ -42,6 +43,7 @@ export class PodSettings {
     this.podLevel = resources;
   }
 
+  /** Renders the settings on the pod template, and the RuntimeDefault seccomp profile unless one is set. */
   public render(template: PodTemplateJson): void {
     const spec = template.spec;
     if (this.podLevel) spec.resources = podLevelResourcesJson(this.podLevel);
