@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, KubernetesVersion, PodComposition, Sidecar } from '../../lib';
@@ -11,8 +13,8 @@ import { chartWith, web } from '../support/workloads';
  * Three charts, one nested, with chart and object dependencies, and a workload with a sidecar in each:
  * cdk8s validates the whole app again before each of the four charts it renders.
  */
-function appWithDependencies(): { app: App; workloads: kplus.Deployment[] } {
-  const app = new App({ outdir: os.tmpdir() });
+function appWithDependencies(outdir = os.tmpdir()): { app: App; workloads: kplus.Deployment[] } {
+  const app = new App({ outdir });
   const charts = ['first', 'second', 'third'].map((id) => new Chart(app, id));
   charts.push(new Chart(charts[1], 'nested'));
   charts[0].addDependency(charts[2]);
@@ -38,6 +40,26 @@ describe('each synth', () => {
     expect(render).toHaveBeenCalledTimes(4);
     Testing.synth(app.charts[0]);
     expect(render).toHaveBeenCalledTimes(5);
+  });
+
+  test.each([
+    ['app.synthYaml()', (app: App) => app.synthYaml()],
+    ['app.synth()', (app: App) => app.synth()],
+    ['Testing.synth(chart)', (app: App) => Testing.synth(app.charts[0])],
+  ])('sees a duplicate object added after the previous %s, however deep in the tree', (_entryPoint, synth) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-per-synth-'));
+    try {
+      const { app, workloads } = appWithDependencies(outdir);
+      new kplus.ConfigMap(workloads[0], 'Settings', { metadata: { name: 'settings' } });
+      synth(app);
+      new kplus.ConfigMap(workloads[3], 'Settings', { metadata: { name: 'settings' } });
+      expect(() => synth(app)).toThrow(
+        "Validation failed with the following errors:\n  [] ConfigMap 'settings' without a namespace is defined twice, by first/Web/Settings and second/nested/Web/Settings. " +
+          'Give one of them another metadata.name or namespace: applied together, the second would replace the first.',
+      );
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('sees a change made after the previous synth', () => {
