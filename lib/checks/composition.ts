@@ -58,22 +58,24 @@ export function byLevel(problems: readonly Problem[], levelOf: (rule: RuleId, co
   return { errors, warnings };
 }
 
-/** Warnings already printed per composition, so each shows once however often the pod is checked. */
-const PRINTED_WARNINGS = new WeakMap<PodComposition, Set<string>>();
+/** Warnings already printed, per composition or app, so each shows once however often it is checked. */
+const PRINTED_WARNINGS = new WeakMap<object, Set<string>>();
+
+/** Prints `message` unless it was printed for `owner` before. */
+function warnOnce(owner: object, message: string): void {
+  let printed = PRINTED_WARNINGS.get(owner);
+  if (printed?.has(message)) return;
+  console.warn(message);
+  if (!printed) PRINTED_WARNINGS.set(owner, (printed = new Set()));
+  printed.add(message);
+}
 
 /** Prints the warnings among `found` (each once); returns the errors as messages naming the pattern that added the container. */
 function report(composition: PodComposition, found: readonly Problem[]): string[] {
   const workload = composition.workload;
   const describe = (problem: Problem) => formatProblem(problem, problem.container === undefined ? undefined : composition._containers.find(problem.container)?.addedBy);
   const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(workload, rule as Rule, container));
-  for (const warning of warnings) {
-    const message = `Warning: [${workload.node.path}] ${describe(warning)}`;
-    let printed = PRINTED_WARNINGS.get(composition);
-    if (printed?.has(message)) continue;
-    console.warn(message);
-    if (!printed) PRINTED_WARNINGS.set(composition, (printed = new Set()));
-    printed.add(message);
-  }
+  for (const warning of warnings) warnOnce(composition, `Warning: [${workload.node.path}] ${describe(warning)}`);
   return errors.map(describe);
 }
 
@@ -88,7 +90,6 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
   const root = scope.node.root;
   if (ROOTS_CHECKED_FOR_DUPLICATES.has(root)) return;
   ROOTS_CHECKED_FOR_DUPLICATES.add(root);
-  const printedWarnings = new Set<string>();
   root.node.addValidation({
     validate: () => {
       const errors: string[] = [];
@@ -96,10 +97,7 @@ export function addDuplicateObjectValidation(scope: IConstruct): void {
         const level = RulePolicy.levelOf(object, problem.rule as Rule);
         const text = formatProblem(problem);
         if (level === RuleLevel.ERROR) errors.push(text);
-        if (level === RuleLevel.WARNING && !printedWarnings.has(text)) {
-          printedWarnings.add(text);
-          console.warn(`Warning: ${text}`);
-        }
+        if (level === RuleLevel.WARNING) warnOnce(root, `Warning: ${text}`);
       }
       return errors;
     },

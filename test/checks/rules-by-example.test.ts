@@ -14,7 +14,7 @@ describe('rules checked at synth time', () => {
 
   test.each(RULE_DEFINITIONS.map((definition) => [definition.failsWhen, definition.rule, definition] as const))('fails when %s (%s)', (_when, rule, definition) => {
     const fixture = ruleFixture();
-    RULE_EXAMPLES[rule].build(fixture);
+    RULE_EXAMPLES[rule](fixture);
     expect(synthReport(fixture)).toEqual([definition.exampleMessage]);
   });
 });
