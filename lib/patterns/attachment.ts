@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { describeValue } from '../checks/input';
+import { checkWorkload, describeValue } from '../checks/input';
 import { PatternContainerOptions, SidecarMode } from '../pod/pattern-containers';
 import { PodComposition } from '../pod/pod-composition';
 import { ContainerOptions, PatternContainerProps } from './container-defaults';
@@ -47,16 +47,11 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
   if (typeof props !== 'object' || props === null) {
     throw new Error(`${where}: props is ${describeValue(props)}. Give an object with at least \`workload\`.`);
   }
-  if (!(props.workload instanceof kplus.AbstractPod)) {
-    throw new Error(
-      `${where}: workload is ${describeValue(props.workload)}, not a cdk8s-plus-27 workload. ` +
-        'Give a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob from cdk8s-plus-27.',
-    );
-  }
+  checkWorkload(where, props.workload);
   if (props.app !== undefined && !(props.app instanceof kplus.Container)) {
     throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
   }
-  const composition = PodComposition.of(props.workload);
+  const composition = PodComposition.attachTo(props.workload);
   return { composition, app: composition._appContainer(where, props.app) };
 }
 

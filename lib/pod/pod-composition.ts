@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { addDuplicateObjectValidation, checkComposition } from '../checks/composition';
+import { checkWorkload } from '../checks/input';
 import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { effectivePodResources, PodResources, ResourceAmounts } from '../kubernetes/pod-resources';
@@ -30,8 +31,29 @@ export class PodComposition {
   /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
   public static readonly DEFAULT_CONTAINER_ANNOTATION = DEFAULT_CONTAINER_ANNOTATION;
 
-  /** The composition of a workload, created on first use. */
+  /**
+   * The composition of a workload that has one: patterns were attached to it, or `attachTo` was called.
+   * Throws, naming the workload, when it has none.
+   */
   public static of(workload: kplus.AbstractPod): PodComposition {
+    checkWorkload('PodComposition.of', workload);
+    const composition = COMPOSITIONS.get(workload);
+    if (!composition) {
+      throw new Error(
+        `PodComposition.of: workload ${workload.node.path} has no pod composition, as no pattern was attached to it. ` +
+          'Attach a pattern first, or call PodComposition.attachTo(workload) to declare pod-wide settings on a workload without patterns.',
+      );
+    }
+    return composition;
+  }
+
+  /**
+   * The composition of a workload, attached on first use (patterns call it). Use it to declare pod-wide
+   * settings (a budget, dependencies, a shared process namespace) on a workload with or without patterns:
+   * from then on the library renders and checks the workload.
+   */
+  public static attachTo(workload: kplus.AbstractPod): PodComposition {
+    checkWorkload('PodComposition.attachTo', workload);
     return COMPOSITIONS.get(workload) ?? new PodComposition(workload);
   }
 
@@ -191,3 +213,4 @@ export class PodComposition {
     return first;
   }
 }
+

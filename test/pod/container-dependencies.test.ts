@@ -80,7 +80,7 @@ describe('declared dependencies', () => {
   test('fails when a dependency is a container of another workload, naming the construct and the fix', () => {
     const { chart, workload } = web();
     const other = new kplus.Deployment(chart, 'Other', { containers: [{ name: 'proxy', image: 'busybox:1.36', resources: EXAMPLE_APP_RESOURCES }] });
-    expect(() => PodComposition.of(workload).addDependency(workload.containers[0], other.containers[0])).toThrow(
+    expect(() => PodComposition.attachTo(workload).addDependency(workload.containers[0], other.containers[0])).toThrow(
       "test/Web: the dependency 'proxy' is not a container of workload test/Web.",
     );
   });

@@ -6,7 +6,35 @@ import { build, careless, composition, duplicates, FAULTS, modeFor, POD_SPEC_POI
 import { validateManifests } from '../support/kubernetes-schema';
 import { restrictedViolations } from '../support/pss';
 import { KEEP_RUNNING, Manifest, podSpecOf } from '../support/synth';
-import { chartWith } from '../support/workloads';
+import { chartWith, untyped } from '../support/workloads';
+
+describe('looking up a composition', () => {
+  test('of() finds the composition the patterns share; attachTo() returns that same one', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    const shipper = new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    expect(PodComposition.of(workload)).toBe(PodComposition.attachTo(workload));
+    expect(PodComposition.of(workload)._containers.all.map((added) => added.container)).toEqual([shipper.container]);
+  });
+
+  test('attachTo() creates a composition on a workload without patterns, which of() then finds', () => {
+    const { workload } = chartWith(KubernetesVersion.V1_27);
+    const pod = PodComposition.attachTo(workload);
+    pod.defaultContainer = 'app';
+    expect(PodComposition.of(workload)).toBe(pod);
+  });
+
+  test('fails when of() is given a workload without patterns, naming it and the fix', () => {
+    const { workload } = chartWith(KubernetesVersion.V1_27);
+    expect(() => PodComposition.of(workload)).toThrow(
+      'PodComposition.of: workload test/Web has no pod composition, as no pattern was attached to it. Attach a pattern first, or call PodComposition.attachTo(workload)',
+    );
+  });
+
+  test('fails when of() is given something that is not a workload', () => {
+    const { chart } = chartWith(KubernetesVersion.V1_27);
+    expect(() => PodComposition.of(untyped(chart))).toThrow('PodComposition.of: workload is');
+  });
+});
 
 describe('effective pod resources', () => {
   test('the demo pod: requests 100m / 64Mi, limits 250m / 128Mi', () => {

@@ -48,7 +48,7 @@ describe('pod-level resources', () => {
 
   test('fails when pod-level resources miss an amount, naming the construct and the fix', () => {
     const { workload } = web();
-    expect(() => PodComposition.of(workload).usePodLevelResources(untyped({ requests: { cpuMillis: 100 }, limits: { cpuMillis: 200, memoryMebibytes: 64 } }))).toThrow(
+    expect(() => PodComposition.attachTo(workload).usePodLevelResources(untyped({ requests: { cpuMillis: 100 }, limits: { cpuMillis: 200, memoryMebibytes: 64 } }))).toThrow(
       'test/Web: usePodLevelResources requests.memoryMebibytes is undefined. Give whole, non-negative numbers',
     );
   });

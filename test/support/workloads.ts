@@ -41,7 +41,7 @@ export function job(version: KubernetesVersion, props: Partial<kplus.JobProps> =
     containers: [{ name: 'app', image: 'busybox:1.36', command: ['true'], resources: EXAMPLE_APP_RESOURCES, securityContext: RestrictedSecurity.container() }],
     ...props,
   });
-  return { chart, workload, pod: PodComposition.of(workload) };
+  return { chart, workload, pod: PodComposition.attachTo(workload) };
 }
 
 /** A chart (in `scope`, an app or a chart) with one Deployment that has a sidecar; `metadata` names it. */
