@@ -3,9 +3,11 @@
 // test/bench-equivalence.test.ts; the YAML differs only in key order). Prints numbers, asserts nothing.
 // The raw cases load the library only for its constants: it changes nothing in cdk8s, so they run cdk8s as it is.
 //   node --import tsx scripts/bench.ts [--counts 1000,10000] [--repeats 3]
-//       the driver: runs the cases interleaved (raw, ours, ours without validation, raw with as many
-//       constructs as ours, raw, ...), each run in a fresh process so that peak RSS is its own, and
-//       prints the median of the repeats
+//       the driver: runs the cases in rounds (raw, ours, ours without validation, raw with as many
+//       constructs as ours; then again), each run in a fresh process so that peak RSS is its own; prints
+//       each case's medians, and each ratio as the median of the rounds' ratios with their range: the cases
+//       of one round run back to back, under the same load, so pairing them cancels most of the
+//       machine's drift
 //   node --import tsx scripts/bench.ts CASE COUNT
 //       one run in this process (what the driver starts); prints one JSON line: ms, cpuMs, rssMiB, bytes
 // cpuMs is the process's CPU time (all its threads): on a machine other work keeps busy, it moves far
@@ -153,45 +155,49 @@ function option(flag: string, fallback: string): string {
   return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
 }
 
+/** The median of the per-round ratios `a[r] / b[r]` (rounds run the cases back to back), and their range. */
+function pairedRatio(a: number[], b: number[]): string {
+  const ratios = a.map((value, round) => value / b[round]);
+  return `${median(ratios).toFixed(2)} [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]`;
+}
+
 function drive(): void {
   const counts = option('--counts', '1000,10000').split(',').map(Number);
   const repeats = Number(option('--repeats', '3'));
-  console.log(`${os.cpus().length} cores (${os.cpus()[0].model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; median of ${repeats}, cases interleaved`);
-  const medians: Record<string, Record<number, Figures>> = {};
+  console.log(
+    `${os.cpus().length} cores (${os.cpus()[0].model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ` +
+      `${repeats} rounds, each running every case once in a fresh process; figures are medians, ratios the median of the rounds' ratios [their range]`,
+  );
+  const runsByCount: Record<number, Record<string, Figures[]>> = {};
   for (const count of counts) {
-    const runs: Record<string, Figures[]> = {};
+    const runs: Record<string, Figures[]> = (runsByCount[count] = {});
     for (let r = 0; r < repeats; r++) {
       for (const name of Object.keys(CASES)) (runs[name] ??= []).push(runInFreshProcess(name, count));
     }
     for (const [name, figures] of Object.entries(runs)) {
-      const m: Figures = {
-        ms: median(figures.map((f) => f.ms)),
-        cpuMs: median(figures.map((f) => f.cpuMs)),
-        rssMiB: median(figures.map((f) => f.rssMiB)),
-        bytes: figures[0].bytes,
-      };
-      (medians[name] ??= {})[count] = m;
+      const [ms, cpuMs, rssMiB] = [median(figures.map((f) => f.ms)), median(figures.map((f) => f.cpuMs)), median(figures.map((f) => f.rssMiB))];
       console.log(
-        `${String(count).padStart(6)} Deployments  ${name.padEnd(21)} ${(m.ms / 1000).toFixed(2).padStart(6)} s  ${(m.cpuMs / 1000).toFixed(2).padStart(6)} s CPU  ` +
-          `${m.rssMiB.toFixed(0).padStart(4)} MiB peak RSS  ${(m.bytes / 2 ** 20).toFixed(1).padStart(5)} MiB YAML`,
+        `${String(count).padStart(6)} Deployments  ${name.padEnd(21)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(cpuMs / 1000).toFixed(2).padStart(6)} s CPU  ` +
+          `${rssMiB.toFixed(0).padStart(4)} MiB peak RSS  ${(figures[0].bytes / 2 ** 20).toFixed(1).padStart(5)} MiB YAML`,
       );
     }
   }
-  const ratio = (a: number, b: number) => (a / b).toFixed(2);
   for (const count of counts) {
-    const [ours, raw, unvalidated, sameConstructs] = [medians[OURS][count], medians[RAW][count], medians[OURS_UNVALIDATED][count], medians[RAW_SAME_CONSTRUCTS][count]];
+    const runs = runsByCount[count];
+    const of = (name: string, figure: keyof Figures) => runs[name].map((f) => f[figure]);
     console.log(
-      `${String(count).padStart(6)}: ours / raw time ${ratio(ours.ms, raw.ms)} (CPU ${ratio(ours.cpuMs, raw.cpuMs)}; goal ≤ 1.10), validation adds ` +
-        `${((ours.ms / unvalidated.ms - 1) * 100).toFixed(1)}% (CPU ${((ours.cpuMs / unvalidated.cpuMs - 1) * 100).toFixed(1)}%; goal ≤ 5%), ` +
-        `ours / raw peak RSS ${ratio(ours.rssMiB, raw.rssMiB)} (goal ≤ 1.05); ` +
-        `against raw with as many constructs: time ${ratio(ours.ms, sameConstructs.ms)}, peak RSS ${ratio(ours.rssMiB, sameConstructs.rssMiB)}`,
+      `${String(count).padStart(6)}: ours / raw time ${pairedRatio(of(OURS, 'ms'), of(RAW, 'ms'))} (CPU ${pairedRatio(of(OURS, 'cpuMs'), of(RAW, 'cpuMs'))}; goal ≤ 1.10), ` +
+        `ours / ours without validation ${pairedRatio(of(OURS, 'ms'), of(OURS_UNVALIDATED, 'ms'))} (CPU ${pairedRatio(of(OURS, 'cpuMs'), of(OURS_UNVALIDATED, 'cpuMs'))}; goal ≤ 1.05), ` +
+        `ours / raw peak RSS ${pairedRatio(of(OURS, 'rssMiB'), of(RAW, 'rssMiB'))} (goal ≤ 1.05); ` +
+        `against raw with as many constructs: time ${pairedRatio(of(OURS, 'ms'), of(RAW_SAME_CONSTRUCTS, 'ms'))}, peak RSS ${pairedRatio(of(OURS, 'rssMiB'), of(RAW_SAME_CONSTRUCTS, 'rssMiB'))}`,
     );
   }
   if (counts.length > 1) {
     const [small, large] = [counts[0], counts[counts.length - 1]];
+    const medianOf = (name: string, count: number, figure: keyof Figures) => median(runsByCount[count][name].map((f) => f[figure]));
     console.log(
-      `${large} / ${small}: ours ${ratio(medians[OURS][large].ms, medians[OURS][small].ms)}, raw ${ratio(medians[RAW][large].ms, medians[RAW][small].ms)} ` +
-        `(goal ≤ ${(large / small).toFixed(0)}); peak RSS ours at ${large}: ${medians[OURS][large].rssMiB.toFixed(0)} MiB`,
+      `${large} / ${small}: ours ${(medianOf(OURS, large, 'ms') / medianOf(OURS, small, 'ms')).toFixed(2)}, raw ${(medianOf(RAW, large, 'ms') / medianOf(RAW, small, 'ms')).toFixed(2)} ` +
+        `(goal ≤ ${(large / small).toFixed(0)}); peak RSS ours at ${large}: ${medianOf(OURS, large, 'rssMiB').toFixed(0)} MiB`,
     );
   }
 }

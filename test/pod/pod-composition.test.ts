@@ -31,8 +31,9 @@ describe('looking up a composition', () => {
   });
 
   test('fails when of() is given something that is not a workload', () => {
-    const { chart } = chartWith(KubernetesVersion.V1_27);
-    expect(() => PodComposition.of(untyped(chart))).toThrow('PodComposition.of: workload is');
+    expect(() => PodComposition.of(untyped({ name: 'web' }))).toThrow(
+      'PodComposition.of: workload is {"name":"web"}, not a cdk8s-plus-27 workload. Give a Pod, Deployment',
+    );
   });
 });
 
