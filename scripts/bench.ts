@@ -169,35 +169,35 @@ function drive(): void {
       `${repeats} rounds, each running every case once in a fresh process; figures are medians, ratios the median of the rounds' ratios [their range]`,
   );
   const runsByCount: Record<number, Record<string, Figures[]>> = {};
+  const figuresOf = (count: number, name: string, figure: keyof Figures) => runsByCount[count][name].map((f) => f[figure]);
+  const medianOf = (count: number, name: string, figure: keyof Figures) => median(figuresOf(count, name, figure));
   for (const count of counts) {
     const runs: Record<string, Figures[]> = (runsByCount[count] = {});
     for (let r = 0; r < repeats; r++) {
       for (const name of Object.keys(CASES)) (runs[name] ??= []).push(runInFreshProcess(name, count));
     }
-    for (const [name, figures] of Object.entries(runs)) {
-      const [ms, cpuMs, rssMiB] = [median(figures.map((f) => f.ms)), median(figures.map((f) => f.cpuMs)), median(figures.map((f) => f.rssMiB))];
+    for (const name of Object.keys(runs)) {
       console.log(
-        `${String(count).padStart(6)} Deployments  ${name.padEnd(21)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(cpuMs / 1000).toFixed(2).padStart(6)} s CPU  ` +
-          `${rssMiB.toFixed(0).padStart(4)} MiB peak RSS  ${(figures[0].bytes / 2 ** 20).toFixed(1).padStart(5)} MiB YAML`,
+        `${String(count).padStart(6)} Deployments  ${name.padEnd(21)} ${(medianOf(count, name, 'ms') / 1000).toFixed(2).padStart(6)} s  ` +
+          `${(medianOf(count, name, 'cpuMs') / 1000).toFixed(2).padStart(6)} s CPU  ${medianOf(count, name, 'rssMiB').toFixed(0).padStart(4)} MiB peak RSS  ` +
+          `${(runs[name][0].bytes / 2 ** 20).toFixed(1).padStart(5)} MiB YAML`,
       );
     }
   }
   for (const count of counts) {
-    const runs = runsByCount[count];
-    const of = (name: string, figure: keyof Figures) => runs[name].map((f) => f[figure]);
+    const paired = (a: string, b: string, figure: keyof Figures) => pairedRatio(figuresOf(count, a, figure), figuresOf(count, b, figure));
     console.log(
-      `${String(count).padStart(6)}: ours / raw time ${pairedRatio(of(OURS, 'ms'), of(RAW, 'ms'))} (CPU ${pairedRatio(of(OURS, 'cpuMs'), of(RAW, 'cpuMs'))}; goal ≤ 1.10), ` +
-        `ours / ours without validation ${pairedRatio(of(OURS, 'ms'), of(OURS_UNVALIDATED, 'ms'))} (CPU ${pairedRatio(of(OURS, 'cpuMs'), of(OURS_UNVALIDATED, 'cpuMs'))}; goal ≤ 1.05), ` +
-        `ours / raw peak RSS ${pairedRatio(of(OURS, 'rssMiB'), of(RAW, 'rssMiB'))} (goal ≤ 1.05); ` +
-        `against raw with as many constructs: time ${pairedRatio(of(OURS, 'ms'), of(RAW_SAME_CONSTRUCTS, 'ms'))}, peak RSS ${pairedRatio(of(OURS, 'rssMiB'), of(RAW_SAME_CONSTRUCTS, 'rssMiB'))}`,
+      `${String(count).padStart(6)}: ours / raw time ${paired(OURS, RAW, 'ms')} (CPU ${paired(OURS, RAW, 'cpuMs')}; goal ≤ 1.10), ` +
+        `ours / ours without validation ${paired(OURS, OURS_UNVALIDATED, 'ms')} (CPU ${paired(OURS, OURS_UNVALIDATED, 'cpuMs')}; goal ≤ 1.05), ` +
+        `ours / raw peak RSS ${paired(OURS, RAW, 'rssMiB')} (goal ≤ 1.05); ` +
+        `against raw with as many constructs: time ${paired(OURS, RAW_SAME_CONSTRUCTS, 'ms')}, peak RSS ${paired(OURS, RAW_SAME_CONSTRUCTS, 'rssMiB')}`,
     );
   }
   if (counts.length > 1) {
     const [small, large] = [counts[0], counts[counts.length - 1]];
-    const medianOf = (name: string, count: number, figure: keyof Figures) => median(runsByCount[count][name].map((f) => f[figure]));
     console.log(
-      `${large} / ${small}: ours ${(medianOf(OURS, large, 'ms') / medianOf(OURS, small, 'ms')).toFixed(2)}, raw ${(medianOf(RAW, large, 'ms') / medianOf(RAW, small, 'ms')).toFixed(2)} ` +
-        `(goal ≤ ${(large / small).toFixed(0)}); peak RSS ours at ${large}: ${medianOf(OURS, large, 'rssMiB').toFixed(0)} MiB`,
+      `${large} / ${small}: ours ${(medianOf(large, OURS, 'ms') / medianOf(small, OURS, 'ms')).toFixed(2)}, raw ${(medianOf(large, RAW, 'ms') / medianOf(small, RAW, 'ms')).toFixed(2)} ` +
+        `(goal ≤ ${(large / small).toFixed(0)}); peak RSS ours at ${large}: ${medianOf(large, OURS, 'rssMiB').toFixed(0)} MiB`,
     );
   }
 }
