@@ -1,5 +1,6 @@
 // Every example container's peak memory and cpu, sampled from the kubelet's summary API while the
 // e2e runs (`kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary`), compared with its limits.
+import * as os from 'os';
 import { NODE_NAME } from '../cluster/layout';
 import { Container, Transcript } from './kube';
 
@@ -14,6 +15,13 @@ export interface Peak { cpuMillis: number; memoryMebibytes: number; samples: num
 
 /** A limit within this share of the observed peak is too tight: the examples must have headroom. */
 export const HEADROOM = 0.2;
+
+/**
+ * More cpu than the node has: a reading no container can reach. The kubelet reports one now and then
+ * when a container's cumulative cpu counter goes backwards (a restarted or replaced container) and the
+ * unsigned difference wraps (seen here once: 7.1e18 nanocores for a native sidecar of a Job).
+ */
+const IMPOSSIBLE_NANO_CORES = os.cpus().length * 1e9;
 
 /** Samples every few seconds until stopped; peaks are keyed `pod/container`. */
 export class ResourceSampler {
@@ -42,7 +50,8 @@ export class ResourceSampler {
       for (const c of pod.containers ?? []) {
         const key = `${pod.podRef.name}/${c.name}`;
         const peak = this.peaks.get(key) ?? { cpuMillis: 0, memoryMebibytes: 0, samples: 0 };
-        peak.cpuMillis = Math.max(peak.cpuMillis, (c.cpu?.usageNanoCores ?? 0) / 1e6);
+        const nanoCores = c.cpu?.usageNanoCores ?? 0;
+        if (nanoCores <= IMPOSSIBLE_NANO_CORES) peak.cpuMillis = Math.max(peak.cpuMillis, nanoCores / 1e6);
         peak.memoryMebibytes = Math.max(peak.memoryMebibytes, (c.memory?.workingSetBytes ?? 0) / 2 ** 20);
         peak.samples++;
         this.peaks.set(key, peak);
