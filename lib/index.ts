@@ -10,7 +10,7 @@ export { type InitStepOptions, InitSteps, type InitStepsProps } from './patterns
 export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes/kubernetes-target';
 export { type ContainerDependency, DependencyCondition } from './pod/container-dependencies';
 export { ContainerRole, type PatternContainer, SidecarMode } from './pod/pattern-containers';
-export { PodComposition } from './pod/pod-composition';
+export { PodComposition } from './composition/pod-composition';
 export { type SharedDirectoryOptions } from './pod/shared-directories';
 export { type PodResources, type ResourceAmounts } from './kubernetes/pod-resources';
 export { Rule, RuleLevel } from './checks/rule';

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { containersOf, podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
-import type { PodComposition } from '../pod/pod-composition';
+import { PodDeclarations } from '../pod/pod-declarations';
 import { defaultContainerProblems, overwrittenEnvProblems } from './containers';
 import { dependencyProblems, gracePeriodProblems, modeProblems, podLevelFeatureProblems } from './lifecycle';
 import { duplicateObjectProblems } from './objects';
@@ -17,27 +17,28 @@ import { workloadProblems } from './workload';
  * pod-level resources, env, who added each container). Returns the errors as messages; prints each
  * warning once.
  */
-export function checkComposition(composition: PodComposition, manifest: WorkloadJson): string[] {
-  const template = podTemplateOf(manifest);
+export function checkComposition(declarations: PodDeclarations, manifest: WorkloadJson): string[] {
+  const { host, containers: added, settings } = declarations;
+  const template = podTemplateOf(manifest, host.templatePointer);
   const spec = template.spec;
   const containers = containersOf(spec);
-  const patternContainers = composition._containers.all;
-  const target = KubernetesTarget.of(composition.workload);
-  const found = workloadProblems(manifest, composition._settings.budget);
-  found.push(...modeProblems(composition.workload.node.path, patternContainers, target, manifest.kind, spec));
-  found.push(...dependencyProblems(spec, composition._dependencies.byName));
+  const patternContainers = added.all;
+  const target = KubernetesTarget.of(host.workload);
+  const found = workloadProblems(manifest, settings.budget, host.templatePointer);
+  found.push(...modeProblems(host.path, patternContainers, target, manifest.kind, spec));
+  found.push(...dependencyProblems(spec, declarations.dependencies.byName));
   const drains = patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
   found.push(...gracePeriodProblems(spec, drains));
-  const podLevel = composition._settings.podLevelResources;
+  const podLevel = settings.podLevelResources;
   if (podLevel) {
     const missing = podLevelFeatureProblems(target);
     found.push(...(missing.length > 0 ? missing : podLevelResourceProblems(spec, podLevel)));
   }
-  found.push(...overwrittenEnvProblems(composition._env.all, containers));
+  found.push(...overwrittenEnvProblems(declarations.env.all, containers));
   found.push(...defaultResourcesProblems(patternContainers));
-  found.push(...containerHardeningProblems(spec, containers, (name) => composition._containers.find(name) !== undefined));
+  found.push(...containerHardeningProblems(spec, containers, (name) => added.find(name) !== undefined));
   found.push(...defaultContainerProblems(template, containers));
-  return found.length === 0 ? [] : report(composition, found);
+  return found.length === 0 ? [] : report(declarations, found);
 }
 
 /** Problems sorted by level; those whose rule is off are left out. */
@@ -71,11 +72,11 @@ function warnOnce(owner: object, message: string): void {
 }
 
 /** Prints the warnings among `found` (each once); returns the errors as messages naming the pattern that added the container. */
-function report(composition: PodComposition, found: readonly Problem[]): string[] {
-  const workload = composition.workload;
-  const describe = (problem: Problem) => formatProblem(problem, problem.container === undefined ? undefined : composition._containers.find(problem.container)?.addedBy);
+function report(declarations: PodDeclarations, found: readonly Problem[]): string[] {
+  const workload = declarations.host.workload;
+  const describe = (problem: Problem) => formatProblem(problem, problem.container === undefined ? undefined : declarations.containers.find(problem.container)?.addedBy);
   const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(workload, rule as Rule, container));
-  for (const warning of warnings) warnOnce(composition, `Warning: [${workload.node.path}] ${describe(warning)}`);
+  for (const warning of warnings) warnOnce(declarations, `Warning: [${workload.node.path}] ${describe(warning)}`);
   return errors.map(describe);
 }
 

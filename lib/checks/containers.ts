@@ -1,4 +1,4 @@
-import { describeValue } from './input';
+import { describeValue } from '../kubernetes/values';
 import { Interned } from '../kubernetes/interned';
 import { ContainerJson, containerField, containerNames, named, PodSpecJson, PodTemplateJson } from '../kubernetes/manifest';
 import { DNS_LABEL_FIX, isDnsLabel } from '../kubernetes/names';
@@ -204,11 +204,11 @@ function checkEnv(problems: Problem[], container: string, path: string, env: { n
 export function overwrittenEnvProblems(assignments: readonly EnvAssignment[], containers: readonly ContainerJson[]): Problem[] {
   const problems: Problem[] = [];
   for (const { container, name, value, setBy } of assignments) {
-    const rendered = named(named(containers, container.name)?.env, name);
+    const rendered = named(named(containers, container)?.env, name);
     if (!rendered || rendered.value === value) continue;
     problems.push({
       rule: 'env-overwritten',
-      container: container.name,
+      container,
       field: 'env',
       value: name,
       message: `env ${name}, set by ${setBy.node.path} to '${value}', was replaced afterwards with ${describeValue(rendered.value)}`,

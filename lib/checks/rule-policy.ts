@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
+import { containersOf, PodTemplateJson, podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { IConstruct } from 'constructs';
 import { CONTAINERS_RULES } from './containers';
 import { LIFECYCLE_RULES } from './lifecycle';
@@ -113,8 +114,11 @@ export class RulePolicy {
 function unknownContainerProblems(scope: IConstruct): string[] {
   const names: string[] = [];
   for (const construct of scope.node.findAll()) {
-    if (!(construct instanceof kplus.AbstractPod)) continue;
-    for (const container of [...construct.initContainers, ...construct.containers]) if (!names.includes(container.name)) names.push(container.name);
+    if (!ApiObject.isApiObject(construct)) continue;
+    // Whatever renders the object (cdk8s-plus, Include, Helm), its manifest names its containers.
+    const template = podTemplateOf(construct.toJson() as WorkloadJson) as PodTemplateJson | undefined;
+    const containers = Array.isArray(template?.spec?.containers) ? containersOf(template.spec) : [];
+    for (const container of containers) if (!names.includes(container.name)) names.push(container.name);
   }
   const problems: string[] = [];
   for (const key of Object.keys(SETTINGS.get(scope) ?? {})) {

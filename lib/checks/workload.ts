@@ -1,4 +1,4 @@
-import { containerField, containersOf, isNativeSidecar, PodSpecJson, podTemplateOf, SecurityContextJson, WorkloadJson } from '../kubernetes/manifest';
+import { containerField, containersOf, defaultPodTemplatePointer, isNativeSidecar, PodSpecJson, podTemplateOf, pointerSegments, SecurityContextJson, WorkloadJson } from '../kubernetes/manifest';
 import { ResourceAmounts } from '../kubernetes/pod-resources';
 import { checkContainer, checkPodContainers } from './containers';
 import { checkMetadata, checkObjectName } from './objects';
@@ -7,16 +7,14 @@ import { budgetProblems, checkResources } from './resources';
 import { Problem } from './rule';
 import { checkSecurity } from './security';
 
-/** Where each kind keeps its pod template; a Pod is its own. */
-const TEMPLATE_PATHS: Record<string, string> = { Pod: '', CronJob: 'spec.jobTemplate.spec.template' };
-
 /**
  * Every rule that reads the rendered workload alone (its metadata, its pod template and pod spec, and
  * its budget), unsorted by level: each area's checks, on exactly what kubectl would get.
  */
-export function workloadProblems(manifest: WorkloadJson, budget?: ResourceAmounts): Problem[] {
-  const template = podTemplateOf(manifest);
-  const templatePath = TEMPLATE_PATHS[manifest.kind] ?? 'spec.template';
+export function workloadProblems(manifest: WorkloadJson, budget?: ResourceAmounts, templatePointer = defaultPodTemplatePointer(manifest.kind)): Problem[] {
+  const template = podTemplateOf(manifest, templatePointer);
+  // Fields are named as kubectl explain names them: spec.template.spec.containers[0].
+  const templatePath = pointerSegments(templatePointer).join('.');
   const found: Problem[] = [];
   checkObjectName(found, manifest.kind, manifest.metadata ?? {});
   checkMetadata(found, manifest.kind, 'metadata', manifest.metadata ?? {});

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { InitSteps } from '../patterns/init-steps';
 import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
 import { DependencyCondition } from '../pod/container-dependencies';
-import { PodComposition } from '../pod/pod-composition';
+import { PodComposition } from '../composition/pod-composition';
 import { Sidecar } from '../patterns/sidecar';
 import { APP_LOG_FILE, exampleWorkloadProps, stopOnTerm } from './example-workload';
 

@@ -74,9 +74,50 @@ export interface WorkloadJson {
   };
 }
 
-/** The pod template of a workload; for a Pod, the Pod itself. */
-export function podTemplateOf(manifest: WorkloadJson): PodTemplateJson {
-  return manifest.spec.jobTemplate?.spec.template ?? manifest.spec.template ?? manifest;
+/**
+ * Where each kind Kubernetes defines keeps its pod template, as a JSON pointer ('' for a Pod, which is
+ * its own). Any other kind is read at `/spec/template`, where Argo Rollouts, Knative Services and most
+ * custom workloads keep it, unless its attachment says otherwise.
+ */
+const POD_TEMPLATE_POINTERS: Readonly<Record<string, string>> = {
+  Pod: '',
+  Deployment: '/spec/template',
+  StatefulSet: '/spec/template',
+  DaemonSet: '/spec/template',
+  ReplicaSet: '/spec/template',
+  ReplicationController: '/spec/template',
+  Job: '/spec/template',
+  CronJob: '/spec/jobTemplate/spec/template',
+};
+
+/** Kinds Kubernetes defines that hold no pod: attaching a pattern to one is a mistake, whatever the path. */
+export const KINDS_WITHOUT_POD: readonly string[] = ['Service', 'ConfigMap', 'Secret', 'Ingress', 'Namespace', 'ServiceAccount', 'PersistentVolumeClaim', 'NetworkPolicy', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CustomResourceDefinition'];
+
+/** Where a workload of `kind` keeps its pod template (a JSON pointer), if Kubernetes defines the kind. */
+export function knownPodTemplatePointer(kind: string): string | undefined {
+  return POD_TEMPLATE_POINTERS[kind];
+}
+
+/** The pointer's segments: '/spec/template' → ['spec', 'template'], '' → []. */
+export function pointerSegments(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The pod template of a workload at `pointer` (by default where its kind keeps it); for a Pod, the Pod itself. */
+export function podTemplateOf(manifest: WorkloadJson, pointer?: string): PodTemplateJson {
+  if (pointer === undefined) {
+    if (manifest.kind === 'Pod') return manifest;
+    // Undefined (typed away) on an object that holds no pod, for callers that look before they read.
+    return (manifest.kind === 'CronJob' ? manifest.spec?.jobTemplate?.spec?.template : manifest.spec?.template) as PodTemplateJson;
+  }
+  let node: unknown = manifest;
+  for (const segment of pointerSegments(pointer)) node = (node as Record<string, unknown> | undefined)?.[segment];
+  return node as PodTemplateJson;
+}
+
+/** The pointer of the pod template that `podTemplateOf(manifest)` reads when no pointer is given. */
+export function defaultPodTemplatePointer(kind: string): string {
+  return knownPodTemplatePointer(kind) ?? '/spec/template';
 }
 
 /** Every container of a pod spec, init containers first, as they start (a new list). */
@@ -133,23 +174,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Where the pod spec is in a workload of `kind`, as JSON pointer segments. */
-function podSpecSegments(kind: string): string[] {
-  if (kind === 'Pod') return ['spec'];
-  return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec'];
-}
-
 /**
  * The first part the library and Kubernetes need that a JSON patch removed or retyped: the pod
  * spec, its containers (at least one), each container's name and image, and the type of the lists
  * and objects read in them (resources, env, ports, mounts, security context, volumes). Undefined
  * when the manifest has them all.
  */
-export function malformedPart(manifest: unknown): MalformedPart | undefined {
+export function malformedPart(manifest: unknown, templatePointer?: string): MalformedPart | undefined {
   if (!isObject(manifest)) return { pointer: '', value: manifest, want: 'an object' };
   let node: Record<string, unknown> = manifest;
   let pointer = '';
-  for (const segment of podSpecSegments(String(manifest.kind))) {
+  for (const segment of [...pointerSegments(templatePointer ?? defaultPodTemplatePointer(String(manifest.kind))), 'spec']) {
     // The metadata beside each spec: the workload's, the pod template's.
     if (segment === 'spec' && node.metadata !== undefined && !isObject(node.metadata)) return { pointer: `${pointer}/metadata`, value: node.metadata, want: 'an object' };
     const next = node[segment];

@@ -1,6 +1,6 @@
 import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJson, preStopSeconds, WorkloadJson } from '../kubernetes/manifest';
 import { ContainerRole, SidecarMode } from '../pod/pattern-containers';
-import { PodComposition } from '../pod/pod-composition';
+import { PodComposition } from '../composition/pod-composition';
 import { effectivePodResources, ResourceAmounts } from '../kubernetes/pod-resources';
 import { isDnsLabel, isDnsSubdomain } from '../kubernetes/names';
 
@@ -28,9 +28,9 @@ export class Runbook {
 /** The runbook of `composition`, from `rendered` when synth has it at hand, so the workload is not rendered again. */
 export function renderRunbook(composition: PodComposition, rendered: object = composition.manifest): string {
   const manifest = rendered as WorkloadJson;
-  const template = podTemplateOf(manifest);
+  const template = podTemplateOf(manifest, composition._declarations.host.templatePointer);
   const spec = template.spec;
-  const name = manifest.metadata.name ?? composition.workload.name;
+  const name = manifest.metadata.name ?? composition._declarations.host.apiObject.name;
   const initContainers = spec.initContainers ?? [];
   const ordered = containersOf(spec);
   const roles = new Map(composition.patternContainers.map((p) => [p.container.name, p]));
@@ -168,7 +168,7 @@ function total(amounts: ResourceAmounts): string {
  */
 export function runbookFileName(composition: PodComposition, manifest: WorkloadJson = composition._manifest): string {
   const { kind, metadata } = manifest;
-  const name = metadata.name ?? composition.workload.name;
+  const name = metadata.name ?? composition._declarations.host.apiObject.name;
   const where = `[${composition.workload.node.path}]`;
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) {
     throw new Error(`${where} kind '${kind}' is not a Kubernetes kind. Use a workload kind such as 'Deployment'.`);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Names, Yaml } from 'cdk8s';
-import { PodComposition } from '../pod/pod-composition';
+import { PodComposition } from '../composition/pod-composition';
 import { renderedBy } from '../render/workload-renderer';
 import { WorkloadJson } from '../kubernetes/manifest';
 import { renderRunbook, runbookFileName } from './runbook';
@@ -174,7 +174,8 @@ function renderInMemory(source: IChartSource): Map<string, Buffer> {
   for (const { fileName, objects } of chartFiles(app)) {
     files.set(fileName, Buffer.from(Yaml.stringify(...objects)));
     for (const object of objects as WorkloadJson[]) {
-      const composition = renderedBy(object);
+      const declarations = renderedBy(object);
+      const composition = declarations && PodComposition.of(declarations.host.apiObject);
       if (!composition || runbooks.has(composition)) continue;
       runbooks.set(composition, { name: runbookFileName(composition, object), text: renderRunbook(composition, object) });
     }

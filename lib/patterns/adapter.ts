@@ -8,7 +8,7 @@ import { checkContainerOptions, checkPort, ContainerDefaults, containerProps, DE
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { exitOnTerm, runUntilTerm, shellQuote } from './shell';
-import { checkSharedPath, describeValue } from '../checks/input';
+import { checkSharedPath, describeValue } from '../kubernetes/values';
 
 /** What an adapter's source needs from the adapter when it binds. */
 export interface AdapterSourceBindOptions {
@@ -210,8 +210,10 @@ export class Adapter extends Construct {
 
   /** The adapter's container. */
   public readonly container: kplus.Container;
-  /** The app container whose output is adapted. */
-  public readonly app: kplus.Container;
+  /** The name of the app container whose output is adapted. */
+  public readonly appContainer: string;
+  /** The app container, when the workload is a cdk8s-plus-27 one (its containers are cdk8s-plus containers). */
+  public readonly app?: kplus.Container;
 
   constructor(scope: Construct, id: string, props: AdapterProps) {
     super(scope, id);
@@ -234,7 +236,8 @@ export class Adapter extends Construct {
       pollSeconds: pollInterval === undefined ? 15 : wholeSeconds(where, 'pollInterval', pollInterval),
       appDirectories: composition._directories.directoriesOf(app),
     });
-    this.app = app;
+    this.appContainer = app;
+    this.app = composition._declarations.host.containerObject(app);
     const defaults: ContainerDefaults = {
       id,
       resources: Adapter.DEFAULT_RESOURCES,
@@ -244,8 +247,8 @@ export class Adapter extends Construct {
     const adapter = containerProps(where, options, defaults);
     this.container = composition._containers.add(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
     if (config?.appDirectory !== undefined) {
-      composition._directories.add(this, this.app, config.appDirectory);
-      composition._directories.add(this, this.container, config.appDirectory, { readOnly: true });
+      composition._directories.add(this, this.appContainer, config.appDirectory);
+      composition._directories.add(this, this.container.name, config.appDirectory, { readOnly: true });
     }
     // Only the busybox script writes there: an exporter image gets no unused volume.
     if (config?.scriptDirectory !== undefined && adapter.props.command === config.command) {

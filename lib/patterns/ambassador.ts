@@ -7,7 +7,7 @@ import { checkContainerOptions, checkPort, containerProps, DEFAULT_IMAGE } from 
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { exitOnTerm } from './shell';
-import { describeValue } from '../checks/input';
+import { describeValue } from '../kubernetes/values';
 
 /** A service outside the pod the ambassador forwards to, e.g. one database shard. */
 export interface AmbassadorUpstream {
@@ -63,8 +63,10 @@ export class Ambassador extends Construct {
 
   /** The ambassador's container. */
   public readonly container: kplus.Container;
-  /** The app container told where the upstreams are. */
-  public readonly app: kplus.Container;
+  /** The name of the app container told where the upstreams are. */
+  public readonly appContainer: string;
+  /** The app container, when the workload is a cdk8s-plus-27 one (its containers are cdk8s-plus containers). */
+  public readonly app?: kplus.Container;
   /** `localhost:PORT` per upstream name, as the app's env gets it. */
   public readonly localAddresses: Record<string, string> = {};
 
@@ -97,7 +99,8 @@ export class Ambassador extends Construct {
       }
     });
 
-    this.app = app;
+    this.appContainer = app;
+    this.app = composition._declarations.host.containerObject(app);
     const ambassador = containerProps(where, options, {
       id,
       resources: Ambassador.DEFAULT_RESOURCES,
@@ -111,7 +114,7 @@ export class Ambassador extends Construct {
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;
-      composition._env.set(this, this.app, variables[index], address);
+      composition._env.set(this, this.appContainer, variables[index], address);
     }
   }
 

@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { checkWorkload, describeValue } from '../checks/input';
+import { IConstruct } from 'constructs';
+import { PodComposition } from '../composition/pod-composition';
+import { describeValue } from '../kubernetes/values';
 import { PatternContainerOptions, SidecarMode } from '../pod/pattern-containers';
-import { PodComposition } from '../pod/pod-composition';
 import { ContainerOptions, PatternContainerProps } from './container-defaults';
 
 // Where and how a pattern attaches to a workload, checked at the construct boundary.
@@ -10,16 +11,33 @@ import { ContainerOptions, PatternContainerProps } from './container-defaults';
 /** Where a pattern attaches: the workload and the app container in it. */
 export interface AttachmentProps {
   /**
-   * The workload whose pods get the pattern: a Pod, Deployment, StatefulSet, DaemonSet, Job or
-   * CronJob, also one defined in another chart.
+   * The object whose pods get the pattern, also one defined in another chart: a workload of
+   * cdk8s-plus-27 or of any other cdk8s-plus (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob),
+   * or any ApiObject that carries a pod: one of an imported class (`KubeDeployment`...), of
+   * `Include` or `Helm` (their `apiObjects`), a `new ApiObject(...)`, a ReplicaSet, or a custom kind
+   * such as an Argo Rollout (see `podTemplatePath`). Checked when the pattern is created.
    */
-  readonly workload: kplus.AbstractPod;
+  readonly workload: IConstruct;
 
   /**
-   * The app container the pattern serves (volumes and env are wired into it).
+   * The app container the pattern serves (volumes and env are wired into it), by name.
+   * @default - the workload's first container
+   */
+  readonly appContainer?: string;
+
+  /**
+   * The app container the pattern serves, as a cdk8s-plus-27 container of the workload; for other
+   * workloads, name it with `appContainer`.
    * @default - the workload's first container
    */
   readonly app?: kplus.Container;
+
+  /**
+   * Where the workload keeps its pod template, as a JSON pointer: only for a kind Kubernetes does
+   * not define whose template is not at `/spec/template`.
+   * @default - where the kind keeps it ('/spec/template' for kinds Kubernetes does not define)
+   */
+  readonly podTemplatePath?: string;
 }
 
 /** Props of the long-running patterns (sidecar, ambassador, adapter): one container beside the app. */
@@ -43,16 +61,18 @@ export interface HelperProps extends AttachmentProps, ContainerOptions {
  * Where a pattern attaches, checked at the construct boundary so JavaScript callers get an error
  * naming the prop rather than a TypeError from inside: the workload's composition and the app.
  */
-export function attach(where: string, props: AttachmentProps): { composition: PodComposition; app: kplus.Container } {
+export function attach(where: string, props: AttachmentProps): { composition: PodComposition; app: string } {
   if (typeof props !== 'object' || props === null) {
     throw new Error(`${where}: props is ${describeValue(props)}. Give an object with at least \`workload\`.`);
   }
-  checkWorkload(where, props.workload);
   if (props.app !== undefined && !(props.app instanceof kplus.Container)) {
     throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
   }
-  const composition = PodComposition.attachTo(props.workload);
-  return { composition, app: composition._appContainer(where, props.app) };
+  if (props.app !== undefined && props.appContainer !== undefined) {
+    throw new Error(`${where}: both app and appContainer are given. Keep one of them.`);
+  }
+  const composition = PodComposition._attach(where, props.workload, props.podTemplatePath);
+  return { composition, app: composition._appContainer(where, props.app, props.appContainer) };
 }
 
 /** How a long-running helper is added: its mode, whether it is sized for busybox, how long it drains. */

@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { describeValue } from '../checks/input';
+import { describeValue } from '../kubernetes/values';
 import { isPortNumber } from '../kubernetes/names';
 import { RestrictedSecurity } from './restricted-security';
 

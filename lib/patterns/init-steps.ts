@@ -1,12 +1,12 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { attach, AttachmentProps, checkPropKinds } from './attachment';
-import { checkContainerOptions, ContainerOptions, containerProps } from './container-defaults';
+import { checkContainerOptions, ContainerOptions, containerNameFromId, containerProps } from './container-defaults';
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
-import { PodComposition } from '../pod/pod-composition';
+import { PodComposition } from '../composition/pod-composition';
 import { SharedDirectoryOptions } from '../pod/shared-directories';
-import { checkSharedPath, describeValue } from '../checks/input';
+import { checkSharedPath, describeValue } from '../kubernetes/values';
 
 /**
  * One init step: a container that runs to completion before the next step and the app. Give each
@@ -58,8 +58,10 @@ export class InitSteps extends Construct {
   /** Requests 50m / 32Mi, limits 100m / 64Mi: enough for shell setup steps. */
   public static readonly DEFAULT_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 
-  /** The app container the steps prepare. */
-  public readonly app: kplus.Container;
+  /** The name of the app container the steps prepare. */
+  public readonly appContainer: string;
+  /** The app container, when the workload is a cdk8s-plus-27 one (its containers are cdk8s-plus containers). */
+  public readonly app?: kplus.Container;
   /** Where steps write what the app reads, or undefined when hand-off is off. */
   public readonly handOffPath?: string;
   /** Where the app reads what the steps wrote, or undefined when hand-off is off. */
@@ -74,13 +76,14 @@ export class InitSteps extends Construct {
     const { composition, app } = attach(where, props);
     checkPropKinds(where, props, { handOff: 'boolean' });
     this.composition = composition;
-    this.app = app;
+    this.appContainer = app;
+    this.app = composition._declarations.host.containerObject(app);
     this.backing = props.handOffVolume;
     if (props.handOff ?? true) {
       this.handOffPath = checkSharedPath(where, 'handOffPath', props.handOffPath ?? '/handoff');
       this.appHandOffPath = checkSharedPath(where, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
-      composition._directories.add(this, this.app, this.appHandOffPath, { readOnly: true }, this.backing);
-      composition._env.set(this, this.app, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
+      composition._directories.add(this, this.appContainer, this.appHandOffPath, { readOnly: true }, this.backing);
+      composition._env.set(this, this.appContainer, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
     }
     if (props.steps !== undefined && !Array.isArray(props.steps)) {
       throw new Error(`${where}: steps is ${describeValue(props.steps)}, not an array. Give e.g. [{ name: 'migrate', command: [...] }].`);
@@ -99,15 +102,31 @@ export class InitSteps extends Construct {
   public addStep(options: InitStepOptions): kplus.Container {
     const where = this.node.path;
     checkContainerOptions(where, options);
+    checkRunsToCompletion(where, options.name ?? containerNameFromId(this.node.id), options);
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
     const step = containerProps(where, options, { id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
     const container = this.composition._containers.add(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
     if (this.handOffPath && this.appHandOffPath) {
-      this.composition._directories.add(this, container, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
+      this.composition._directories.add(this, container.name, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
     }
     this._steps.push(container);
     return container;
+  }
+}
+
+/**
+ * An init step runs to completion, so it can have no probe and no hook: the API server refuses them
+ * on such an init container. A `portNumber` would be one, as cdk8s-plus adds a startup probe on it.
+ */
+function checkRunsToCompletion(where: string, name: string, step: InitStepOptions): void {
+  const field = step.startup || step.portNumber !== undefined ? 'a startup probe (a port given as portNumber adds one: use ports instead)'
+    : step.readiness ? 'a readiness probe' : step.liveness ? 'a liveness probe' : step.lifecycle ? 'lifecycle hooks' : undefined;
+  if (field) {
+    throw new Error(
+      `${where}: init step '${name}' has ${field}, but an init container that runs to completion cannot have them. ` +
+        'Remove it, or make the container a Sidecar in native mode, which can.',
+    );
   }
 }

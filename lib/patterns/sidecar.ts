@@ -51,8 +51,10 @@ export class Sidecar extends Construct {
 
   /** The sidecar's container. */
   public readonly container: kplus.Container;
-  /** The app container the sidecar serves. */
-  public readonly app: kplus.Container;
+  /** The name of the app container the sidecar serves. */
+  public readonly appContainer: string;
+  /** The app container, when the workload is a cdk8s-plus-27 one (its containers are cdk8s-plus containers). */
+  public readonly app?: kplus.Container;
 
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
@@ -68,12 +70,13 @@ export class Sidecar extends Construct {
           "and the pod crash-loops. Give `command` (e.g. ['sh', '-c', 'tail -F /var/log/app/app.log']) or your own `image`.",
       );
     }
-    this.app = app;
+    this.appContainer = app;
+    this.app = composition._declarations.host.containerObject(app);
     const sidecar = containerProps(where, options, { id, resources: Sidecar.DEFAULT_RESOURCES });
     this.container = composition._containers.add(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
     if (sharedPath !== undefined) {
-      composition._directories.add(this, this.app, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
-      composition._directories.add(this, this.container, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
+      composition._directories.add(this, this.appContainer, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
+      composition._directories.add(this, this.container.name, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
     }
   }
 }

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
-import { describeValue } from '../checks/input';
+import { describeValue } from '../kubernetes/values';
 import { ContainerJson, named, PodSpecJson } from '../kubernetes/manifest';
+import { PodHost } from './pod-host';
 
 /** What a container waits for in another before it starts (the aws-ecs container dependency conditions). */
 export enum DependencyCondition {
@@ -26,21 +27,20 @@ export interface ContainerDependency {
 export class ContainerDependencies {
   private readonly declared: { dependent: kplus.Container; dependency: kplus.Container; condition: DependencyCondition }[] = [];
 
-  constructor(private readonly workload: kplus.AbstractPod) {}
+  constructor(private readonly host: PodHost) {}
 
   /** Declares that `dependent` waits for `condition` of `dependency`; both must be containers of the workload. */
   public add(dependent: kplus.Container, dependency: kplus.Container, condition: DependencyCondition): void {
-    const own = [...this.workload.containers, ...this.workload.initContainers];
     for (const [role, container] of [['dependent', dependent], ['dependency', dependency]] as const) {
-      if (!own.includes(container)) {
+      if (!(container instanceof kplus.Container) || !this.host.owns(container)) {
         throw new Error(
-          `${this.workload.node.path}: the ${role} ${container instanceof kplus.Container ? `'${container.name}'` : describeValue(container)} is not a container of workload ${this.workload.node.path}. ` +
+          `${this.host.path}: the ${role} ${container instanceof kplus.Container ? `'${container.name}'` : describeValue(container)} is not a container of workload ${this.host.path}. ` +
             'Give containers of this workload (a pattern\'s `container`, or one from workload.addContainer).',
         );
       }
     }
     if (!Object.values(DependencyCondition).includes(condition)) {
-      throw new Error(`${this.workload.node.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
+      throw new Error(`${this.host.path}: condition ${describeValue(condition)} is not a DependencyCondition. Give STARTED, READY or COMPLETED.`);
     }
     this.declared.push({ dependent, dependency, condition });
   }

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { KubernetesFeature, KubernetesVersion } from '../kubernetes/kubernetes-target';
 import { ContainerJson, containersOf, named, PodSpecJson } from '../kubernetes/manifest';
+import { PodHost } from './pod-host';
 
 /** The part a container plays in a multi-container pod. */
 export enum ContainerRole {
@@ -38,7 +39,7 @@ export interface PatternContainer {
   readonly requestedMode?: SidecarMode;
   /** Whether it runs another image than the default on resources its pattern sized for busybox. */
   readonly sizedForDefaultImage: boolean;
-  /** How many init containers the workload had when it was added: where a native sidecar goes. */
+  /** How many init containers the pod had (of the patterns', for a JSON pod) when it was added: where a native sidecar goes. */
   readonly initContainersBefore: number;
   /** Seconds it drains before it gets SIGTERM, or undefined. */
   readonly drainSeconds?: number;
@@ -84,7 +85,7 @@ class AddedContainer implements PatternContainer {
 export class PatternContainers {
   private readonly added: PatternContainer[] = [];
 
-  constructor(private readonly workload: kplus.AbstractPod) {}
+  constructor(private readonly host: PodHost) {}
 
   /** Every pattern container, in the order added. */
   public get all(): readonly PatternContainer[] {
@@ -97,23 +98,10 @@ export class PatternContainers {
     return undefined;
   }
 
-  /** Adds `props` as a container of the workload for `pattern`; returns the container. */
+  /** Adds `props` as a container of the workload's pod for `pattern`; returns the container. */
   public add(pattern: IConstruct, role: ContainerRole, props: kplus.ContainerProps, options: PatternContainerOptions): kplus.Container {
-    const initContainersBefore = this.workload.initContainers.length;
-    let container: kplus.Container;
-    if (role === ContainerRole.INIT) {
-      const field = props.startup || props.portNumber !== undefined ? 'a startup probe (a port given as portNumber adds one: use ports instead)'
-        : props.readiness ? 'a readiness probe' : props.liveness ? 'a liveness probe' : props.lifecycle ? 'lifecycle hooks' : undefined;
-      if (field) {
-        throw new Error(
-          `${pattern.node.path}: init step '${props.name}' has ${field}, but an init container that runs to completion cannot have them. ` +
-            'Remove it, or make the container a Sidecar in native mode, which can.',
-        );
-      }
-      container = this.workload.addInitContainer(props);
-    } else {
-      container = this.workload.addContainer(props);
-    }
+    const initContainersBefore = this.host.initContainerCount();
+    const container = this.host.addContainer(props, role === ContainerRole.INIT);
     this.added.push(new AddedContainer(role, container, pattern, options, initContainersBefore));
     return container;
   }
@@ -123,6 +111,7 @@ export class PatternContainers {
    * as preStop hooks.
    */
   public render(spec: PodSpecJson, target: KubernetesVersion): void {
+    const offset = this.host.initOffset(spec);
     let placed = 0;
     for (const added of this.added) {
       if (modeUnder(added, target) !== SidecarMode.NATIVE) continue;
@@ -131,7 +120,7 @@ export class PatternContainers {
       spec.containers.splice(spec.containers.indexOf(sidecar), 1);
       makeNativeSidecar(sidecar);
       spec.initContainers = spec.initContainers ?? [];
-      spec.initContainers.splice(added.initContainersBefore + placed, 0, sidecar);
+      spec.initContainers.splice(offset + added.initContainersBefore + placed, 0, sidecar);
       placed += 1;
     }
     const sleepAction = target.supports(KubernetesFeature.PRESTOP_SLEEP);

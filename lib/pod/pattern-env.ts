@@ -1,9 +1,10 @@
-import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { PodHost } from './pod-host';
 
 /** One variable a pattern set in a container. */
 export interface EnvAssignment {
-  readonly container: kplus.Container;
+  /** The container's name. */
+  readonly container: string;
   readonly name: string;
   readonly value: string;
   readonly setBy: IConstruct;
@@ -16,19 +17,21 @@ export interface EnvAssignment {
 export class PatternEnv {
   private readonly assignments: EnvAssignment[] = [];
 
+  constructor(private readonly host: PodHost) {}
+
   /** Every variable set, in order. */
   public get all(): readonly EnvAssignment[] {
     return this.assignments;
   }
 
   /** Sets `name` in `container`, refusing to overwrite a variable another pattern or the user set. */
-  public set(setBy: IConstruct, container: kplus.Container, name: string, value: string, fix = 'Rename one of them (an ambassador upstream named `x` sets X_ADDR).'): void {
+  public set(setBy: IConstruct, container: string, name: string, value: string, fix = 'Rename one of them (an ambassador upstream named `x` sets X_ADDR).'): void {
     const previous = this.assignments.find((e) => e.container === container && e.name === name);
-    if (previous || container.env.variables[name] !== undefined) {
+    if (previous || this.host.hasEnv(container, name)) {
       const other = previous ? previous.setBy.node.path : `the container's own env`;
-      throw new Error(`${setBy.node.path}: env ${name} of container '${container.name}' is already set by ${other}. ${fix}`);
+      throw new Error(`${setBy.node.path}: env ${name} of container '${container}' is already set by ${other}. ${fix}`);
     }
-    container.env.addVariable(name, kplus.EnvValue.fromValue(value));
+    this.host.setEnv(container, name, value);
     this.assignments.push({ container, name, value, setBy });
   }
 }

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { describeValue } from '../checks/input';
+import { describeValue } from '../kubernetes/values';
 import { PodTemplateJson } from '../kubernetes/manifest';
 import { PodResources, podLevelResourcesJson, ResourceAmounts } from '../kubernetes/pod-resources';
 

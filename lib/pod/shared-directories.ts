@@ -2,7 +2,8 @@ import { posix } from 'path';
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { checkSharedPath, describeValue } from '../checks/input';
+import { checkSharedPath, describeValue } from '../kubernetes/values';
+import { PodHost } from './pod-host';
 import { Interned } from '../kubernetes/interned';
 import { containersOf, named, PodSpecJson } from '../kubernetes/manifest';
 import { quantityProblem } from '../kubernetes/quantity';
@@ -49,7 +50,8 @@ interface SharedDirectory {
 
 interface DirectoryMount {
   readonly directory: SharedDirectory;
-  readonly container: kplus.Container;
+  /** The container's name: patterns address the pod's containers by name, whatever renders them. */
+  readonly container: string;
   readonly mountPath: string;
   readonly readOnly: boolean;
   readonly declaredBy: IConstruct;
@@ -66,11 +68,13 @@ export class SharedDirectories {
   private readonly directories: SharedDirectory[] = [];
   private readonly mounts: DirectoryMount[] = [];
 
+  constructor(private readonly host: PodHost) {}
+
   /**
    * Mounts the directory `path` (declared now if new) in `container`; returns its volume name.
    * @param backing the emptyDir's medium and size limit; left out, on the node's disk without a limit
    */
-  public add(declaredBy: IConstruct, container: kplus.Container, path: string, mount: DirectoryMountOptions = {}, backing?: SharedDirectoryOptions): string {
+  public add(declaredBy: IConstruct, container: string, path: string, mount: DirectoryMountOptions = {}, backing?: SharedDirectoryOptions): string {
     const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
     const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
     const directory = this.directory(declaredBy, directoryPath, backing ?? ON_NODE_DISK);
@@ -79,7 +83,7 @@ export class SharedDirectories {
       const samePath = other.mountPath === mountPath;
       if ((other.directory === directory) !== samePath) {
         throw new Error(
-          `${declaredBy.node.path}: container '${container.name}' would mount ${samePath ? `two shared directories at ${mountPath}` : `shared directory ${directoryPath} twice, at ${other.mountPath} and ${mountPath}`} ` +
+          `${declaredBy.node.path}: container '${container}' would mount ${samePath ? `two shared directories at ${mountPath}` : `shared directory ${directoryPath} twice, at ${other.mountPath} and ${mountPath}`} ` +
             `(the other mount was declared by ${other.declaredBy.node.path}). Mount each directory once per container, each at a path of its own.`,
         );
       }
@@ -92,12 +96,12 @@ export class SharedDirectories {
    * The paths `container`'s mounts show to be directories: where its own volumes and the shared
    * directories are mounted, and every parent of those paths.
    */
-  public directoriesOf(container: kplus.Container): string[] {
+  public directoriesOf(container: string): string[] {
     const directories: string[] = [];
     const add = (mountPath: string): void => {
       for (let at = mountPath; at !== '/' && at !== '.' && !directories.includes(at); at = posix.dirname(at)) directories.push(at);
     };
-    for (const mount of container.mounts) add(mount.path);
+    for (const path of this.host.ownMountPaths(container)) add(path);
     for (const mount of this.mounts) if (mount.container === container) add(mount.mountPath);
     return directories;
   }
@@ -109,13 +113,19 @@ export class SharedDirectories {
     spec.volumes = spec.volumes ?? [];
     for (const directory of this.directories) {
       const { medium, sizeLimit } = directory.options;
+      if (named(spec.volumes, directory.volumeName)) {
+        throw new Error(
+          `${this.host.path}: shared directory ${directory.path} (declared by ${directory.declaredBy.node.path}) needs volume '${directory.volumeName}', ` +
+            "but the pod has a volume of that name already. Rename the pod's volume.",
+        );
+      }
       const emptyDir: Record<string, string> = {};
       if (medium) emptyDir.medium = medium;
       if (sizeLimit) emptyDir.sizeLimit = quantityOfSize(sizeLimit);
       spec.volumes.push({ emptyDir, name: directory.volumeName });
     }
     for (const mount of this.mounts) {
-      const container = named(containers, mount.container.name);
+      const container = named(containers, mount.container);
       if (!container) continue;
       container.volumeMounts = container.volumeMounts ?? [];
       const existing = named(container.volumeMounts, mount.directory.volumeName);

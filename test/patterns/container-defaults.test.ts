@@ -78,7 +78,7 @@ describe('ports of a pattern container', () => {
 
 describe('input from JavaScript', () => {
   test.each([
-    ['workload undefined', (c: Chart) => new Sidecar(c, 'S', untyped({ command: KEEP_RUNNING })), 'test/S: workload is undefined, not a cdk8s-plus-27 workload.'],
+    ['workload undefined', (c: Chart) => new Sidecar(c, 'S', untyped({ command: KEEP_RUNNING })), 'test/S: workload is undefined, not a construct. Give a workload that carries a pod'],
     ['props undefined', (c: Chart) => new Sidecar(c, 'S', untyped(undefined as never)), 'test/S: props is undefined. Give an object with at least `workload`.'],
     ['upstreams not an array', (c: Chart, w: kplus.Deployment) => new Ambassador(c, 'A', untyped({ workload: w, upstreams: { name: 'db' } })), 'test/A: upstreams is {"name":"db"}. Give an array of at least one { name, host, port } to forward to.'],
     ['a port given as a string', (c: Chart, w: kplus.Deployment) => new Ambassador(c, 'A', untyped({ workload: w, firstPort: '9000', upstreams: [{ name: 'db', host: 'db', port: 1 }] })), "test/A: firstPort is '9000', not a port. Give an integer from 1 to 65535."],

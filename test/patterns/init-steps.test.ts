@@ -108,6 +108,13 @@ describe('InitSteps', () => {
     );
   });
 
+  test('fails when an init step is given portNumber, which would add a startup probe (as docs/rules.md says)', () => {
+    const { chart, workload } = web();
+    expect(() => new InitSteps(chart, 'Init', { workload, steps: [{ name: 'migrate', portNumber: 8080 }] })).toThrow(
+      "test/Init: init step 'migrate' has a startup probe (a port given as portNumber adds one: use ports instead), but an init container that runs to completion cannot have them. Remove it, or make the container a Sidecar in native mode, which can.",
+    );
+  });
+
   test('a secrets hand-off: init renders into a memory-backed, size-limited emptyDir the app reads read-only elsewhere', () => {
     const { chart, workload } = web();
     new InitSteps(chart, 'Secrets', {

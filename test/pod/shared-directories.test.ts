@@ -51,7 +51,7 @@ describe('shared directories as users need them', () => {
   test('fails when one container would mount a shared directory twice', () => {
     const { chart, workload } = web();
     const one = new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data' });
-    expect(() => PodComposition.of(workload)._directories.add(chart, one.container, '/data/', { mountPath: '/elsewhere' })).toThrow(
+    expect(() => PodComposition.of(workload)._directories.add(chart, one.container.name, '/data/', { mountPath: '/elsewhere' })).toThrow(
       "test: container 'one' would mount shared directory /data twice, at /data and /elsewhere (the other mount was declared by test/One). " +
         'Mount each directory once per container, each at a path of its own.',
     );
@@ -62,10 +62,10 @@ describe('shared directories as users need them', () => {
     new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data' });
     // Another directory at a path of its own in the sidecar is fine.
     const two = new Sidecar(chart, 'Two', { workload, command: KEEP_RUNNING, sharedPath: '/cache', sidecarSharedPath: '/x' });
-    expect(PodComposition.of(workload)._directories.directoriesOf(two.container)).toEqual(['/x']);
+    expect(PodComposition.of(workload)._directories.directoriesOf(two.container.name)).toEqual(['/x']);
     expect(() => new InitSteps(chart, 'Init', { workload, appHandOffPath: '/cache/../data', steps: [] })).toThrow("test/Init: appHandOffPath '/cache/../data' is not an absolute path without '..'.");
     const app = workload.containers[0];
-    expect(() => PodComposition.of(workload)._directories.add(chart, app, '/other', { mountPath: '/data' })).toThrow(
+    expect(() => PodComposition.of(workload)._directories.add(chart, app.name, '/other', { mountPath: '/data' })).toThrow(
       "test: container 'app' would mount two shared directories at /data (the other mount was declared by test/One).",
     );
   });

@@ -1,43 +1,44 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { addDuplicateObjectValidation, checkComposition } from '../checks/composition';
-import { checkWorkload } from '../checks/input';
 import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { effectivePodResources, PodResources, ResourceAmounts } from '../kubernetes/pod-resources';
-import { replaceRender } from '../render/cdk8s-patch';
+import { replaceRender } from '../pod/cdk8s-hooks';
+import { ContainerDependencies, ContainerDependency, DependencyCondition } from '../pod/container-dependencies';
+import { modeUnder, PatternContainer, PatternContainers, SidecarMode } from '../pod/pattern-containers';
+import { PatternEnv } from '../pod/pattern-env';
+import { podObjectOf, PodHost } from '../pod/pod-host';
+import { PodDeclarations } from '../pod/pod-declarations';
+import { DEFAULT_CONTAINER_ANNOTATION, PodSettings } from '../pod/pod-settings';
+import { SharedDirectories } from '../pod/shared-directories';
 import { renderChecked, renderWorkload } from '../render/workload-renderer';
-import { ContainerDependencies, ContainerDependency, DependencyCondition } from './container-dependencies';
-import { modeUnder, PatternContainer, PatternContainers, SidecarMode } from './pattern-containers';
-import { PatternEnv } from './pattern-env';
-import { DEFAULT_CONTAINER_ANNOTATION, PodSettings } from './pod-settings';
-import { SharedDirectories } from './shared-directories';
 
-/** The composition of each workload a pattern was attached to. */
-const COMPOSITIONS = new WeakMap<kplus.AbstractPod, PodComposition>();
+/** The id of a workload's composition, a child of the ApiObject that carries its pod. */
+const COMPOSITION_ID = 'PodComposition';
 
 /**
  * What the patterns attached to one workload declared: the containers they added, the directories
- * they share, pod-wide options. It belongs to the workload, so patterns declared in another chart
- * still render into the workload's manifest. Declarations are turned into the manifest when it is
- * rendered (lib/render), never before, so the chart's target and later attachments are always honoured.
+ * they share, pod-wide options. It belongs to the object that carries the workload's pod (a child
+ * construct of it), so patterns declared in another chart still render into the workload's manifest,
+ * and so do patterns attached through a selector or through the object's ApiObject. Declarations are
+ * turned into the manifest when it is rendered (lib/render), never before, so the chart's target and
+ * later attachments are always honoured.
  *
- * It is not a construct: cdk8s walks every construct of the app in each of its whole-app passes, one
- * per chart. Its checks (lib/checks) run when the workload renders, and their messages start with
- * the workload's path, e.g. `[chart/Web] container 'shipper' (added by chart/Shipper): ...`.
+ * Its checks (lib/checks) run when the workload renders, and their messages start with the
+ * workload's path, e.g. `[chart/Web] container 'shipper' (added by chart/Shipper): ...`.
  */
-export class PodComposition {
+export class PodComposition extends Construct {
   /** The annotation `kubectl logs` and `kubectl exec` read to pick a container when `-c` is left out. */
   public static readonly DEFAULT_CONTAINER_ANNOTATION = DEFAULT_CONTAINER_ANNOTATION;
 
   /**
    * The composition of a workload that has one: patterns were attached to it, or `attachTo` was called.
    * Throws, naming the workload, when it has none.
+   * @param workload a cdk8s-plus workload, an ApiObject that carries a pod, or a construct holding one
    */
-  public static of(workload: kplus.AbstractPod): PodComposition {
-    checkWorkload('PodComposition.of', workload);
-    const composition = COMPOSITIONS.get(workload);
+  public static of(workload: IConstruct): PodComposition {
+    const composition = PodComposition.find('PodComposition.of', workload);
     if (!composition) {
       throw new Error(
         `PodComposition.of: workload ${workload.node.path} has no pod composition, as no pattern was attached to it. ` +
@@ -51,40 +52,82 @@ export class PodComposition {
    * The composition of a workload, attached on first use (patterns call it). Use it to declare pod-wide
    * settings (a budget, dependencies, a shared process namespace) on a workload with or without patterns:
    * from then on the library renders and checks the workload.
+   * @param workload a cdk8s-plus workload of any version, or any ApiObject that carries a pod (an imported
+   *   class, `Include`, `Helm`, `new ApiObject`), or a construct whose default child is one
+   * @param podTemplatePath where a kind Kubernetes does not define (a custom resource) keeps its pod
+   *   template, as a JSON pointer. @default - where the kind keeps it; '/spec/template' for other kinds
    */
-  public static attachTo(workload: kplus.AbstractPod): PodComposition {
-    checkWorkload('PodComposition.attachTo', workload);
-    return COMPOSITIONS.get(workload) ?? new PodComposition(workload);
+  public static attachTo(workload: IConstruct, podTemplatePath?: string): PodComposition {
+    return PodComposition._attach('PodComposition.attachTo', workload, podTemplatePath);
+  }
+
+  /**
+   * `attachTo`, with errors that start with `where` (the pattern's path).
+   * @internal
+   */
+  public static _attach(where: string, workload: IConstruct, podTemplatePath?: string): PodComposition {
+    const existing = PodComposition.find(where, workload);
+    if (existing) {
+      if (podTemplatePath !== undefined && podTemplatePath !== existing._declarations.host.templatePointer) {
+        throw new Error(
+          `${where}: podTemplatePath '${podTemplatePath}' is given for workload ${existing.workload.node.path}, ` +
+            `whose pod template is already read at '${existing._declarations.host.templatePointer}'. Give the same path everywhere, or leave it out.`,
+        );
+      }
+      return existing;
+    }
+    return new PodComposition(PodHost.of(where, workload, podTemplatePath));
   }
 
   /** The compositions of the workloads under `scope` (itself included), in construct-tree order. */
   public static findAll(scope: IConstruct): PodComposition[] {
-    return scope.node.findAll().flatMap((c) => {
-      const composition = c instanceof kplus.AbstractPod ? COMPOSITIONS.get(c) : undefined;
-      return composition ? [composition] : [];
-    });
+    return scope.node.findAll().filter((c): c is PodComposition => c instanceof PodComposition);
+  }
+
+  private static find(where: string, workload: unknown): PodComposition | undefined {
+    const found = podObjectOf(where, workload).node.tryFindChild(COMPOSITION_ID);
+    return found instanceof PodComposition ? found : undefined;
+  }
+
+  /** The workload, as patterns were given it: a cdk8s-plus workload, an ApiObject, or a construct holding one. */
+  public readonly workload: IConstruct;
+
+  /** The declarations the renderer and the checks read. @internal */
+  public readonly _declarations: PodDeclarations;
+
+  private constructor(host: PodHost) {
+    super(host.apiObject, COMPOSITION_ID);
+    this.workload = host.workload;
+    this._declarations = new PodDeclarations(host);
+    replaceRender(host.apiObject, () => renderChecked(this._declarations));
+    addDuplicateObjectValidation(host.apiObject);
   }
 
   // The declarations: the pattern-author API (patterns add to them) that the renderer and the checks read.
 
   /** The containers patterns added, in order. @internal */
-  public readonly _containers: PatternContainers;
-  /** The emptyDirs patterns share, and their mounts. @internal */
-  public readonly _directories = new SharedDirectories();
-  /** Which container waits for which. @internal */
-  public readonly _dependencies: ContainerDependencies;
-  /** The env variables patterns set. @internal */
-  public readonly _env = new PatternEnv();
-  /** Settings of the whole pod. @internal */
-  public readonly _settings: PodSettings;
+  public get _containers(): PatternContainers {
+    return this._declarations.containers;
+  }
 
-  private constructor(public readonly workload: kplus.AbstractPod) {
-    COMPOSITIONS.set(workload, this);
-    this._containers = new PatternContainers(workload);
-    this._dependencies = new ContainerDependencies(workload);
-    this._settings = new PodSettings(workload);
-    replaceRender(ApiObject.of(workload), () => renderChecked(this));
-    addDuplicateObjectValidation(workload);
+  /** The emptyDirs patterns share, and their mounts. @internal */
+  public get _directories(): SharedDirectories {
+    return this._declarations.directories;
+  }
+
+  /** Which container waits for which. @internal */
+  public get _dependencies(): ContainerDependencies {
+    return this._declarations.dependencies;
+  }
+
+  /** The env variables patterns set. @internal */
+  public get _env(): PatternEnv {
+    return this._declarations.env;
+  }
+
+  /** Settings of the whole pod. @internal */
+  public get _settings(): PodSettings {
+    return this._declarations.settings;
   }
 
   /**
@@ -115,12 +158,12 @@ export class PodComposition {
    * @internal
    */
   public get _manifest(): WorkloadJson {
-    return renderWorkload(this);
+    return renderWorkload(this._declarations);
   }
 
   /** The pod's effective requests and limits, by the Kubernetes rule (native sidecars included). */
   public get effectiveResources(): PodResources {
-    return effectivePodResources(podTemplateOf(this._manifest).spec);
+    return effectivePodResources(podTemplateOf(this._manifest, this._declarations.host.templatePointer).spec);
   }
 
   /** How a pattern container renders for the workload's current target; undefined for init steps. */
@@ -183,33 +226,18 @@ export class PodComposition {
    * @internal
    */
   public _check(manifest: WorkloadJson): string[] {
-    return checkComposition(this, manifest);
+    return checkComposition(this._declarations, manifest);
   }
 
   /**
-   * The app container a pattern serves: the one given, else the workload's first container.
-   * Patterns wire env into it when they are created, so it must exist by then.
+   * The app container a pattern serves, by name: the one given (a cdk8s-plus-27 container, or by
+   * name), else the pod's first container. Patterns wire env into it when they are created, so it
+   * must exist by then. The first one named becomes the default container.
    * @internal
    */
-  public _appContainer(patternPath: string, app?: kplus.Container): kplus.Container {
-    if (app) {
-      if (!this.workload.containers.includes(app)) {
-        throw new Error(
-          `${patternPath}: the app container '${app.name}' is not a container of workload ${this.workload.node.path}. ` +
-            'Pass a container returned by addContainer on that workload.',
-        );
-      }
-      this.defaultContainer ??= app.name;
-      return app;
-    }
-    const first = this.workload.containers[0];
-    if (!first) {
-      throw new Error(
-        `${patternPath}: workload ${this.workload.node.path} has no app container yet. ` +
-          'Call workload.addContainer(...) (or pass `containers`) before attaching patterns, or pass `app`.',
-      );
-    }
-    this.defaultContainer ??= first.name;
-    return first;
+  public _appContainer(patternPath: string, app?: kplus.Container, name?: string): string {
+    const chosen = this._declarations.host.appContainer(patternPath, app, name);
+    this.defaultContainer ??= chosen;
+    return chosen;
   }
 }

@@ -32,7 +32,7 @@ describe('looking up a composition', () => {
 
   test('fails when of() is given something that is not a workload', () => {
     expect(() => PodComposition.of(untyped({ name: 'web' }))).toThrow(
-      'PodComposition.of: workload is {"name":"web"}, not a cdk8s-plus-27 workload. Give a Pod, Deployment',
+      'PodComposition.of: workload is {"name":"web"}, not a construct. Give a workload that carries a pod: a cdk8s-plus workload',
     );
   });
 });

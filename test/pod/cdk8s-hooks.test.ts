@@ -3,7 +3,7 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { KubernetesTarget, KubernetesVersion, Sidecar } from '../../lib';
-import { renderWithoutUserPatches, replaceRender } from '../../lib/render/cdk8s-patch';
+import { renderWithoutUserPatches, replaceRender } from '../../lib/pod/cdk8s-hooks';
 import { KEEP_RUNNING, Manifest } from '../support/synth';
 
 const INIT_CONTAINERS = '/spec/template/spec/initContainers';

@@ -1,5 +1,5 @@
+// Values users give the constructs, checked where they are given: mount paths, and how a value reads in a message.
 import * as path from 'path';
-import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 
 /** Absolute, each segment neither empty, '.' nor '..', no trailing slash, no NUL or newline. */
@@ -37,15 +37,5 @@ export function describeValue(value: unknown): string {
     return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
-  }
-}
-
-/** Throws, for JavaScript callers, unless `workload` is a cdk8s-plus-27 workload. */
-export function checkWorkload(where: string, workload: unknown): void {
-  if (!(workload instanceof kplus.AbstractPod)) {
-    throw new Error(
-      `${where}: workload is ${describeValue(workload)}, not a cdk8s-plus-27 workload. ` +
-        'Give a Pod, Deployment, StatefulSet, DaemonSet, Job or CronJob from cdk8s-plus-27.',
-    );
   }
 }
