@@ -11,6 +11,7 @@ export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubern
 export { type ContainerDependency, DependencyCondition } from './pod/container-dependencies';
 export { ContainerRole, type PatternContainer, SidecarMode } from './pod/pattern-containers';
 export { PodComposition } from './composition/pod-composition';
+export { WorkloadSelector } from './composition/workload-selector';
 export { type SharedDirectoryOptions } from './pod/shared-directories';
 export { type PodResources, type ResourceAmounts } from './kubernetes/pod-resources';
 export { Rule, RuleLevel } from './checks/rule';

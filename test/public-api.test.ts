@@ -12,7 +12,7 @@ const PUBLIC_API = [
   // Container defaults and security helpers.
   'AttachmentProps', 'CAPABILITY_ALL', 'CAPABILITY_NET_BIND_SERVICE', 'ContainerOptions', 'ContainerResourceAmounts', 'HelperProps', 'RequestAndLimit', 'Resources', 'RestrictedSecurity',
   // The pod the patterns compose, its lifecycle and resources.
-  'ContainerRole', 'ContainerDependency', 'DependencyCondition', 'PatternContainer', 'PodComposition', 'PodResources', 'ResourceAmounts', 'SharedDirectoryOptions', 'SidecarMode',
+  'ContainerRole', 'ContainerDependency', 'DependencyCondition', 'PatternContainer', 'PodComposition', 'PodResources', 'ResourceAmounts', 'SharedDirectoryOptions', 'SidecarMode', 'WorkloadSelector',
   // Rules and their policy.
   'Rule', 'RuleLevel', 'RulePolicy', 'RulePolicyOptions',
   // Targets.

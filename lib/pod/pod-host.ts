@@ -182,7 +182,8 @@ class ManifestPodHost extends PodHost {
   }
 
   public addContainer(props: kplus.ContainerProps, init: boolean): kplus.Container {
-    const pod = (this.patternPod ??= new kplus.Pod(new Chart(new App(), 'patterns'), 'pod'));
+    // cdk8s-plus renders no pod without an app container: the first is a placeholder, never copied.
+    const pod = (this.patternPod ??= new kplus.Pod(new Chart(new App(), 'patterns'), 'pod', { containers: [{ name: PLACEHOLDER, image: PLACEHOLDER }] }));
     return init ? pod.addInitContainer(props) : pod.addContainer(props);
   }
 
@@ -191,13 +192,11 @@ class ManifestPodHost extends PodHost {
   }
 
   public owns(container: kplus.Container): boolean {
-    return this.patternPod !== undefined && (this.patternPod.containers.includes(container) || this.patternPod.initContainers.includes(container));
+    return this.patternContainers().includes(container);
   }
 
   public containerNames(): string[] {
-    const own = containersOf(this.ownSpec()).map((c) => c.name);
-    const patterns = this.patternPod ? [...this.patternPod.initContainers, ...this.patternPod.containers].map((c) => c.name) : [];
-    return [...own, ...patterns];
+    return [...containersOf(this.ownSpec()), ...this.patternContainers()].map((c) => c.name);
   }
 
   public appContainer(where: string, app?: kplus.Container, name?: string): string {
@@ -211,8 +210,7 @@ class ManifestPodHost extends PodHost {
   }
 
   public containerObject(name: string): kplus.Container | undefined {
-    const pod = this.patternPod;
-    return pod?.containers.find((c) => c.name === name) ?? pod?.initContainers.find((c) => c.name === name);
+    return this.patternContainers().find((c) => c.name === name);
   }
 
   public hasEnv(container: string, name: string): boolean {
@@ -255,13 +253,19 @@ class ManifestPodHost extends PodHost {
     return (spec.initContainers?.length ?? 0) - this.initContainerCount();
   }
 
+  /** The containers patterns added, init containers first. */
+  private patternContainers(): kplus.Container[] {
+    return this.patternPod ? [...this.patternPod.initContainers, ...this.patternPod.containers.slice(1)] : [];
+  }
+
   /** The pod spec as the object renders it now, without anything of the patterns. */
   private ownSpec(): PodSpecJson {
     return podTemplateOf(ownRender(this.apiObject) as WorkloadJson, this.templatePointer).spec;
   }
 
   /** Adds the patterns' containers and volumes after the pod's own, refusing a name the pod already has. */
-  private addPatternPod(spec: PodSpecJson, patterns: PodSpecJson): void {
+  private addPatternPod(spec: PodSpecJson, rendered: PodSpecJson): void {
+    const patterns = { ...rendered, containers: rendered.containers.slice(1) };
     const own = containersOf(spec);
     for (const container of [...(patterns.initContainers ?? []), ...patterns.containers]) {
       if (named(own, container.name)) {
@@ -284,6 +288,9 @@ class ManifestPodHost extends PodHost {
     if (patterns.volumes) spec.volumes = [...(spec.volumes ?? []), ...patterns.volumes];
   }
 }
+
+/** The name of the pattern pod's placeholder app container: not a DNS label, so no container of a pattern can have it. */
+const PLACEHOLDER = '_placeholder';
 
 /** The app container's name: `name` if the pod has it, else the first. Throws, listing the names, otherwise. */
 function chooseApp(where: string, path: string, names: readonly string[], name: string | undefined, fixWhenEmpty: string): string {
