@@ -11,7 +11,7 @@ import { describeValue } from '../kubernetes/values';
  * pattern to each match, each its own attachment with all the checks:
  *
  * @example
- * for (const workload of WorkloadSelector.withLabels({ tier: 'web' }).select(app)) {
+ * for (const workload of WorkloadSelector.withLabels({ tier: 'web' }).selectIn(app)) {
  *   new Sidecar(workload, 'LogShipper', { workload, sharedPath: '/var/log/nginx', command: ['sh', '-c', 'tail -F /var/log/nginx/access.log'] });
  * }
  */
@@ -34,13 +34,13 @@ export class WorkloadSelector {
    * construct-tree order: a cdk8s-plus workload as itself, any other object as its ApiObject.
    * Throws, listing what is there, when nothing matches: a selector that injects nowhere is a mistake.
    */
-  public select(scope: IConstruct): IConstruct[] {
+  public selectIn(scope: IConstruct): IConstruct[] {
     const found = podCarriers(scope);
     const matches = found.filter(({ podLabels }) => Object.entries(this.labels).every(([key, value]) => podLabels[key] === value));
     if (matches.length === 0) {
       const seen = found.map(({ workload, podLabels }) => `${workload.node.path} ${describeValue(podLabels)}`);
       throw new Error(
-        `WorkloadSelector.select: no workload under ${scope.node.path || 'the app'} has pod labels ${describeValue(this.labels)} ` +
+        `WorkloadSelector.selectIn: no workload under ${scope.node.path || 'the app'} has pod labels ${describeValue(this.labels)} ` +
           `(${seen.length === 0 ? 'no object there carries a pod' : `the pods there: ${seen.join(', ')}`}). Check the labels, or select in another scope.`,
       );
     }

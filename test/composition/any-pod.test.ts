@@ -246,7 +246,7 @@ describe('WorkloadSelector', () => {
     const { chart, web } = included();
     const other = new kplus33.Deployment(chart, 'Api', { podMetadata: { labels: { tier: 'web' } }, containers: [{ name: 'api', image: 'busybox:1.36', command: KEEP_RUNNING }] });
     new kplus33.Deployment(chart, 'Batch', { containers: [{ name: 'batch', image: 'busybox:1.36', command: KEEP_RUNNING }] });
-    const selected = WorkloadSelector.withLabels({ tier: 'web' }).select(chart.node.root);
+    const selected = WorkloadSelector.withLabels({ tier: 'web' }).selectIn(chart.node.root);
     expect(selected).toEqual([web, other]);
     for (const workload of selected) new Sidecar(workload, 'LogShipper', { workload, command: KEEP_RUNNING });
     const withShipper = Testing.synth(chart).filter((m) => m.kind === 'Deployment' && JSON.stringify(podSpecOf(m)).includes('log-shipper'));
@@ -255,8 +255,8 @@ describe('WorkloadSelector', () => {
 
   test('fails when a selector matches nothing, listing the pods there', () => {
     const { chart } = included();
-    expect(() => WorkloadSelector.withLabels({ tier: 'db' }).select(chart)).toThrow(
-      'WorkloadSelector.select: no workload under test has pod labels {"tier":"db"} (the pods there: test/Upstream/web-deployment {"app.kubernetes.io/name":"web","tier":"web"}). Check the labels, or select in another scope.',
+    expect(() => WorkloadSelector.withLabels({ tier: 'db' }).selectIn(chart)).toThrow(
+      'WorkloadSelector.selectIn: no workload under test has pod labels {"tier":"db"} (the pods there: test/Upstream/web-deployment {"app.kubernetes.io/name":"web","tier":"web"}). Check the labels, or select in another scope.',
     );
   });
 });
