@@ -8,6 +8,7 @@ import { down, up } from '../cluster/cluster';
 import { ROOT } from '../cluster/layout';
 import { behaviourFailures, onceJob, resourceOf } from './behaviour';
 import { EXAMPLES } from './checks';
+import { consumerFailures } from './consumer';
 import { demoFailures } from './demo';
 import { containersOf, podSpecOf, poll, Transcript, Workload, workloadsOf } from './kube';
 import { hasNativeSidecars, orderOf, PodJson } from './order';
@@ -170,6 +171,7 @@ async function main(): Promise<number> {
       const r = await t.kubectl(['delete', '-f', DIST, '--ignore-not-found', '--wait=true', '--timeout=120s']);
       return r.code === 0 ? [] : [`exit code ${r.code}`];
     });
+    await check('a cdk8s-plus-33 app with all four patterns (scripts/consumer-test.sh) applies with no warning and runs', consumerFailures);
     await check('the runbooks\' "When it is stuck" matches what kubectl shows', async (t) => {
       await t.kubectl(['create', 'namespace', STUCK_NAMESPACE]);
       const applied = await t.kubectl(['apply', '-f', '-'], STUCK_VARIANTS.map((v) => stringify(variantPod(v, DIST))).join('---\n'));

@@ -1,9 +1,26 @@
 // The reference app of `npm run test:languages`: the same app is written in Python, Java and Go beside
 // it, and each must print this YAML byte for byte. Given `--broken`, it adds an image no rule accepts
-// and prints the rule error instead.
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+// and prints the rule error instead. Given `--include`, it prints instead what Python must print for
+// the patterns on objects it did not write: the README's acceptance example (a Sidecar on a Deployment
+// from Include) and a selector that injects into every pod labelled tier: web.
+import { ApiObject, App, Chart, Include, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, Resources, RestrictedSecurity, Sidecar } from '../../lib';
+import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, Resources, RestrictedSecurity, Sidecar, WorkloadSelector } from '../../lib';
+
+if (process.argv.includes('--include')) {
+  const included = new App();
+  const chart = new Chart(included, 'upstream');
+  KubernetesTarget.set(chart, KubernetesVersion.V1_29);
+  const web = new Include(chart, 'Upstream', { url: 'lib/examples/manifests/web.yaml' }).apiObjects.find((o) => o.kind === 'Deployment')!;
+  new Sidecar(chart, 'Logs', { workload: web, appContainer: 'nginx', sharedPath: '/var/log/nginx', command: ['sh', '-c', 'tail -F /var/log/nginx/access.log'] });
+  const selected = new Chart(included, 'selected', { namespace: 'shop' });
+  new Include(selected, 'Web', { url: 'lib/examples/manifests/web.yaml' });
+  for (const workload of WorkloadSelector.withLabels({ tier: 'web' }).selectIn(selected)) {
+    new Ambassador(workload, 'Db', { workload, upstreams: [{ name: 'db', host: 'db.data', port: 5432 }] });
+  }
+  process.stdout.write(included.synthYaml());
+  process.exit(0);
+}
 
 const app = new App();
 

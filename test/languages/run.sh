@@ -40,6 +40,7 @@ check() {
 typescript() {
   node --import tsx test/languages/app.ts > "$work/expected.yaml" 2>> "$work/log"
   node --import tsx test/languages/app.ts --broken > "$work/expected-error.txt" 2>> "$work/log"
+  node --import tsx test/languages/app.ts --include > "$work/expected-include.yaml" 2>> "$work/log"
 }
 
 python() {
@@ -47,6 +48,7 @@ python() {
   "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$packages"/python/*.whl
   "$work/venv/bin/python" test/languages/python/app.py > "$work/python.yaml" 2>> "$work/log"
   "$work/venv/bin/python" test/languages/python/app.py --broken > "$work/python-error.txt" 2>> "$work/log"
+  "$work/venv/bin/python" test/languages/python/app.py --include > "$work/python-include.yaml" 2>> "$work/log"
 }
 
 java() {
@@ -96,6 +98,7 @@ timed typescript typescript
 timed python python
 check "Python's YAML" "$work/expected.yaml" "$work/python.yaml"
 check "Python's rule error (an exception with the same message)" "$work/expected-error.txt" "$work/python-error.txt"
+check "Python's patterns on Include (by hand and by selector)" "$work/expected-include.yaml" "$work/python-include.yaml"
 timed "README examples" readme_examples
 check "The README's Python example" "$work/readme-ts.yaml" "$work/readme-python/dist/web.k8s.yaml"
 timed java java

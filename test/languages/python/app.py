@@ -1,8 +1,9 @@
-"""test/languages/app.ts in Python: must print the same YAML. With --broken, the rule error must arrive as an exception."""
+"""test/languages/app.ts in Python: must print the same YAML. With --broken, the rule error must arrive as an exception.
+With --include, the patterns on objects from Include, by hand and through a selector, as app.ts --include prints them."""
 import sys
 
 import cdk8s_plus_27 as kplus
-from cdk8s import ApiObject, App, Chart, JsonPatch
+from cdk8s import ApiObject, App, Chart, Include, JsonPatch
 from cdk8s_multi_container_patterns import (
     Adapter,
     AdapterSource,
@@ -16,7 +17,21 @@ from cdk8s_multi_container_patterns import (
     Resources,
     RestrictedSecurity,
     Sidecar,
+    WorkloadSelector,
 )
+
+if "--include" in sys.argv:
+    included = App()
+    chart = Chart(included, "upstream")
+    KubernetesTarget.set(chart, KubernetesVersion.V1_29)
+    web = next(o for o in Include(chart, "Upstream", url="lib/examples/manifests/web.yaml").api_objects if o.kind == "Deployment")
+    Sidecar(chart, "Logs", workload=web, app_container="nginx", shared_path="/var/log/nginx", command=["sh", "-c", "tail -F /var/log/nginx/access.log"])
+    selected = Chart(included, "selected", namespace="shop")
+    Include(selected, "Web", url="lib/examples/manifests/web.yaml")
+    for workload in WorkloadSelector.with_labels({"tier": "web"}).select_in(selected):
+        Ambassador(workload, "Db", workload=workload, upstreams=[AmbassadorUpstream(name="db", host="db.data", port=5432)])
+    sys.stdout.write(included.synth_yaml())
+    sys.exit(0)
 
 
 def resources(cpu_request, cpu_limit, memory_request, memory_limit):
