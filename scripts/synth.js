@@ -25,12 +25,21 @@ function fingerprint(inputs) {
 function cachedBundle() {
   try {
     const recorded = JSON.parse(fs.readFileSync(inputsFile, 'utf8'));
+    // A bundle made before this script was one of its inputs was made by an older script.
+    if (!recorded.inputs.includes(path.relative(root, __filename))) return undefined;
     if (fingerprint(recorded.inputs).join('\n') !== recorded.fingerprint.join('\n')) return undefined;
     return fs.readFileSync(bundleFile, 'utf8');
   } catch {
     return undefined; // no cache yet, or an input was removed
   }
 }
+
+/**
+ * Left out of the bundle, loaded by node from node_modules: modules that find files beside themselves
+ * through `__dirname`, which in the bundle is main.ts's directory for every module. cdk8s' yaml.js runs
+ * its `_loadurl.mjs` to read a file or URL (Include, Helm).
+ */
+const external = [path.join(root, 'node_modules', 'cdk8s', 'lib', 'yaml.js')];
 
 function buildBundle() {
   const { outputFiles, metafile } = require('esbuild').buildSync({
@@ -41,12 +50,15 @@ function buildBundle() {
     format: 'cjs',
     target: 'node20',
     write: false,
-    outfile: bundleFile,
+    // Where the bundle runs as (below): esbuild writes the external modules' paths relative to it.
+    outfile: path.join(root, 'main.js'),
+    external,
     metafile: true,
     logLevel: 'error',
   });
   const code = outputFiles[0].text;
-  const inputs = Object.keys(metafile.inputs);
+  // This script too: a change of how it bundles makes a new bundle.
+  const inputs = [...Object.keys(metafile.inputs), path.relative(root, __filename)];
   // Written to temporary names and renamed, so a concurrent run never reads half a cache; a killed
   // run's temporary files are removed here.
   fs.mkdirSync(cacheDir, { recursive: true });
