@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { holdOn } from '../kubernetes/held-state';
 import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { containersOf, podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { PodDeclarations } from '../pod/pod-declarations';
@@ -59,15 +60,10 @@ export function byLevel(problems: readonly Problem[], levelOf: (rule: RuleId, co
   return { errors, warnings };
 }
 
-/** Warnings already printed, per composition or app, so each shows once however often it is checked. */
-const PRINTED_WARNINGS = new WeakMap<object, Set<string>>();
-
-/** Prints `message` unless it was printed for `owner` before. */
-function warnOnce(owner: object, message: string): void {
-  let printed = PRINTED_WARNINGS.get(owner);
-  if (printed?.has(message)) return;
+/** Prints `message` unless `printed` (the warnings of one pod, or of the app) holds it already. */
+function warnOnce(printed: Set<string>, message: string): void {
+  if (printed.has(message)) return;
   console.warn(message);
-  if (!printed) PRINTED_WARNINGS.set(owner, (printed = new Set()));
   printed.add(message);
 }
 
@@ -76,12 +72,12 @@ function report(declarations: PodDeclarations, found: readonly Problem[]): strin
   const workload = declarations.host.workload;
   const describe = (problem: Problem) => formatProblem(problem, problem.container === undefined ? undefined : declarations.containers.find(problem.container)?.addedBy);
   const { errors, warnings } = byLevel(found, (rule, container) => RulePolicy.levelOf(workload, rule as Rule, container));
-  for (const warning of warnings) warnOnce(declarations, `Warning: [${workload.node.path}] ${describe(warning)}`);
+  for (const warning of warnings) warnOnce(declarations.printedWarnings, `Warning: [${workload.node.path}] ${describe(warning)}`);
   return errors.map(describe);
 }
 
-/** Roots that already have the duplicate-object validation, so each app gets it once. */
-const ROOTS_CHECKED_FOR_DUPLICATES = new WeakSet<IConstruct>();
+/** The app-wide duplicate-object check lives on the app's root, with the warnings it printed. */
+const DUPLICATE_CHECK_ID = 'patterns.DuplicateObjectCheck';
 
 /**
  * Adds, once per app, a validation that no two objects of the app share kind, namespace and name:
@@ -89,18 +85,20 @@ const ROOTS_CHECKED_FOR_DUPLICATES = new WeakSet<IConstruct>();
  */
 export function addDuplicateObjectValidation(scope: IConstruct): void {
   const root = scope.node.root;
-  if (ROOTS_CHECKED_FOR_DUPLICATES.has(root)) return;
-  ROOTS_CHECKED_FOR_DUPLICATES.add(root);
-  root.node.addValidation({
-    validate: () => {
-      const errors: string[] = [];
-      for (const { problem, object } of duplicateObjectProblems(root)) {
-        const level = RulePolicy.levelOf(object, problem.rule as Rule);
-        const text = formatProblem(problem);
-        if (level === RuleLevel.ERROR) errors.push(text);
-        if (level === RuleLevel.WARNING) warnOnce(root, `Warning: ${text}`);
-      }
-      return errors;
-    },
+  holdOn(root, DUPLICATE_CHECK_ID, () => {
+    const printed = new Set<string>();
+    root.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        for (const { problem, object } of duplicateObjectProblems(root)) {
+          const level = RulePolicy.levelOf(object, problem.rule as Rule);
+          const text = formatProblem(problem);
+          if (level === RuleLevel.ERROR) errors.push(text);
+          if (level === RuleLevel.WARNING) warnOnce(printed, `Warning: ${text}`);
+        }
+        return errors;
+      },
+    });
+    return printed;
   });
 }

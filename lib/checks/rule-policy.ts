@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { heldOn, holdOn } from '../kubernetes/held-state';
 import { containersOf, PodTemplateJson, podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { IConstruct } from 'constructs';
 import { CONTAINERS_RULES } from './containers';
@@ -45,8 +46,8 @@ interface RuleSetting {
 /** Settings of one scope, keyed by rule id, or by rule id and container name (see settingKey). */
 type ScopeSettings = Record<string, RuleSetting>;
 
-/** Policies live beside the constructs they are set on, so a scope's settings go when it does. */
-const SETTINGS = new WeakMap<IConstruct, ScopeSettings>();
+/** Policies live on the constructs they are set on, so a scope's settings go when it does. */
+const SETTINGS_ID = 'patterns.RulePolicy';
 
 const LEVELS: readonly string[] = Object.values(RuleLevel);
 
@@ -76,12 +77,10 @@ export class RulePolicy {
     if (options?.container !== undefined && (typeof options.container !== 'string' || options.container === '')) {
       throw new Error(`${where}: container for rule '${rule}' is empty. Give a container name, or leave container out for every container.`);
     }
-    let settings = SETTINGS.get(scope);
-    if (!settings) {
-      settings = Object.create(null) as ScopeSettings;
-      SETTINGS.set(scope, settings);
+    const settings = holdOn(scope, SETTINGS_ID, () => {
       scope.node.addValidation({ validate: () => unknownContainerProblems(scope) });
-    }
+      return Object.create(null) as ScopeSettings;
+    });
     settings[settingKey(rule, options.container)] = { level, reason };
   }
 
@@ -98,7 +97,7 @@ export class RulePolicy {
 
   private static settingOf(scope: IConstruct, rule: Rule, container?: string): RuleSetting | undefined {
     for (let current: IConstruct | undefined = scope; current; current = current.node.scope) {
-      const settings = SETTINGS.get(current);
+      const settings = heldOn<ScopeSettings>(current, SETTINGS_ID);
       if (!settings) continue;
       const found = (container !== undefined ? settings[settingKey(rule, container)] : undefined) ?? settings[rule];
       if (found) return found;
@@ -121,7 +120,7 @@ function unknownContainerProblems(scope: IConstruct): string[] {
     for (const container of containers) if (!names.includes(container.name)) names.push(container.name);
   }
   const problems: string[] = [];
-  for (const key of Object.keys(SETTINGS.get(scope) ?? {})) {
+  for (const key of Object.keys(heldOn<ScopeSettings>(scope, SETTINGS_ID) ?? {})) {
     const [rule, container] = key.split('\u0000');
     if (container === undefined || names.includes(container)) continue;
     problems.push(

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { heldOn, holdOn } from './held-state';
 
 /** A Kubernetes feature the patterns render only for targets that have it. */
 export enum KubernetesFeature {
@@ -116,7 +117,8 @@ function firstMinorOf(feature: KubernetesFeature): number {
   return FEATURE_HISTORY.find((f) => f.feature === feature)!.firstMinor;
 }
 
-const targets = new WeakMap<Chart, KubernetesVersion>();
+/** A chart's target lives on the chart. */
+const TARGET_ID = 'patterns.KubernetesTarget';
 
 /**
  * The Kubernetes version a chart's manifests target, which decides how sidecars render.
@@ -125,14 +127,14 @@ const targets = new WeakMap<Chart, KubernetesVersion>();
 export class KubernetesTarget {
   /** Makes every workload in `chart` (and its nested charts) target `version`. */
   public static set(chart: Chart, version: KubernetesVersion): void {
-    targets.set(chart, version);
+    holdOn(chart, TARGET_ID, () => ({ version })).version = version;
   }
 
   /** The version the chart holding `scope` targets. */
   public static of(scope: IConstruct): KubernetesVersion {
     // Up the tree from the scope, so the nearest chart with a target wins; no copy of the scopes.
     for (let construct: IConstruct | undefined = scope; construct; construct = construct.node.scope) {
-      const version = construct instanceof Chart ? targets.get(construct) : undefined;
+      const version = construct instanceof Chart ? heldOn<{ version: KubernetesVersion }>(construct, TARGET_ID)?.version : undefined;
       if (version) return version;
     }
     return KubernetesVersion.V1_27;

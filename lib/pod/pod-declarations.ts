@@ -21,6 +21,8 @@ export class PodDeclarations {
   public readonly env: PatternEnv;
   /** Settings of the whole pod. */
   public readonly settings: PodSettings;
+  /** The warnings the checks printed for this pod, so each shows once however often it renders. */
+  public readonly printedWarnings = new Set<string>();
 
   constructor(public readonly host: PodHost) {
     this.containers = new PatternContainers(host);
