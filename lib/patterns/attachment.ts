@@ -26,8 +26,9 @@ export interface AttachmentProps {
   readonly appContainer?: string;
 
   /**
-   * The app container the pattern serves, as a cdk8s-plus-27 container of the workload; for other
-   * workloads, name it with `appContainer`.
+   * The app container the pattern serves, as a container of the workload (of cdk8s-plus-27, or of
+   * the newer cdk8s-plus the workload is built with: taken by its name); for other workloads, name
+   * it with `appContainer`.
    * @default - the workload's first container
    */
   readonly app?: kplus.Container;
@@ -65,14 +66,17 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
   if (typeof props !== 'object' || props === null) {
     throw new Error(`${where}: props is ${describeValue(props)}. Give an object with at least \`workload\`.`);
   }
-  if (props.app !== undefined && !(props.app instanceof kplus.Container)) {
-    throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer.`);
+  // A container of another cdk8s-plus (28 to 33) is taken by its name, as appContainer would be.
+  const otherPlus = props.app !== undefined && !(props.app instanceof kplus.Container) && typeof (props.app as { name?: unknown })?.name === 'string';
+  if (props.app !== undefined && !(props.app instanceof kplus.Container) && !otherPlus) {
+    throw new Error(`${where}: app is ${describeValue(props.app)}, not a container. Give a container returned by workload.addContainer, or name it with appContainer.`);
   }
   if (props.app !== undefined && props.appContainer !== undefined) {
     throw new Error(`${where}: both app and appContainer are given. Keep one of them.`);
   }
   const composition = PodComposition._attach(where, props.workload, props.podTemplatePath);
-  return { composition, app: composition._appContainer(where, props.app, props.appContainer) };
+  const app = composition._appContainer(where, otherPlus ? undefined : props.app, otherPlus ? props.app!.name : props.appContainer);
+  return { composition, app };
 }
 
 /** How a long-running helper is added: its mode, whether it is sized for busybox, how long it drains. */

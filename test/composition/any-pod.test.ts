@@ -151,6 +151,16 @@ describe('every kind of object that carries a pod', () => {
     expect(validateForTarget(manifests, 29)).toEqual([]);
   });
 
+  test('a cdk8s-plus-33 container given as app is taken by its name', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const web = new kplus33.Deployment(chart, 'Web', { containers: [{ name: 'proxy', image: 'busybox:1.36', command: KEEP_RUNNING, securityContext: { user: 1000 } }] });
+    const main = web.addContainer({ name: 'main', image: 'busybox:1.36', command: KEEP_RUNNING, securityContext: { user: 1000 } });
+    const db = new Ambassador(chart, 'Db', { workload: web, app: main as never, upstreams: [{ name: 'db', host: 'db.shop', port: 5432 }] });
+    expect(db.appContainer).toBe('main');
+    expect(db.app).toBeUndefined();
+    expect(containerOf(podSpecOf(Testing.synth(chart)[0]), 'main').env).toEqual([{ name: 'DB_ADDR', value: 'localhost:9000' }]);
+  });
+
   test('a CronJob as a plain ApiObject: the patterns go into its job template, the sidecar native so the job completes', () => {
     const chart = new Chart(Testing.app(), 'test');
     KubernetesTarget.set(chart, KubernetesVersion.V1_29);
