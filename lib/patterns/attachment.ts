@@ -75,7 +75,9 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
     throw new Error(`${where}: both app and appContainer are given. Keep one of them.`);
   }
   const composition = PodComposition._attach(where, props.workload, props.podTemplatePath);
-  const app = composition._appContainer(where, otherPlus ? undefined : props.app, otherPlus ? props.app!.name : props.appContainer);
+  const app = otherPlus
+    ? composition._appContainer(where, undefined, (props.app as { name: string }).name)
+    : composition._appContainer(where, props.app, props.appContainer);
   return { composition, app };
 }
 
