@@ -39,7 +39,8 @@ function cachedBundle() {
  * through `__dirname`, which in the bundle is main.ts's directory for every module. cdk8s' yaml.js runs
  * its `_loadurl.mjs` to read a file or URL (Include, Helm).
  */
-const external = [path.join(root, 'node_modules', 'cdk8s', 'lib', 'yaml.js')];
+// By real path, as esbuild matches them after resolving (node_modules may be a link, as in a project copy).
+const external = [fs.realpathSync(require.resolve('cdk8s/lib/yaml.js', { paths: [root] }))];
 
 function buildBundle() {
   const { outputFiles, metafile } = require('esbuild').buildSync({
