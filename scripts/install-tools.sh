@@ -18,7 +18,7 @@ for pkg in pkg/lint/rules pkg/chartutil; do
 done
 
 # helm reads and writes only here, never in the user's ~/.cache, ~/.config or ~/.local/share
-# (lib/examples/helm-example.ts sets the same three when it runs helm).
+# (scripts/helm, which the helm-example chart runs, sets the same three).
 export HELM_CACHE_HOME="$root/.tools/helm-home/cache"
 export HELM_CONFIG_HOME="$root/.tools/helm-home/config"
 export HELM_DATA_HOME="$root/.tools/helm-home/data"

@@ -3,6 +3,8 @@ import { AdapterExampleChart } from './adapter-example';
 import { AmbassadorExampleChart } from './ambassador-example';
 import { CombinedExampleChart } from './combined-example';
 import { DemoChart } from './demo-chart';
+import { HelmExampleChart } from './helm-example';
+import { IncludeExampleChart } from './include-example';
 import { InitExampleChart } from './init-example';
 import { LifecycleExampleChart } from './lifecycle-example';
 import { SecretsExampleChart } from './secrets-example';
@@ -20,6 +22,8 @@ export * from './adapter-example';
 export * from './ambassador-example';
 export * from './combined-example';
 export * from './demo-chart';
+export * from './helm-example';
+export * from './include-example';
 export * from './init-example';
 export * from './lifecycle-example';
 export * from './secrets-example';
@@ -47,4 +51,6 @@ export function addExampleCharts(app: App): void {
   new HaproxyAmbassadorChart(app, 'real-haproxy-ambassador');
   new RedisExporterChart(app, 'real-redis-exporter');
   new NativeProxyJobChart(app, 'real-native-proxy-job');
+  new IncludeExampleChart(app, 'include-example');
+  new HelmExampleChart(app, 'helm-example');
 }

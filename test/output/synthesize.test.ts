@@ -19,9 +19,10 @@ function snapshotOf(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'base64')]));
 }
 
-/** The example charts plus one whose sidecar has an invalid name. */
-function examplesWithABrokenChart(app: App): void {
+/** The example charts plus one whose sidecar has an invalid name; `added` is called between them. */
+function examplesWithABrokenChart(app: App, added: () => void = () => {}): void {
   addExampleCharts(app);
+  added();
   const chart = new Chart(app, 'broken');
   const workload = new kplus.Deployment(chart, 'Web', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
   new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'Not_A_Name' });
@@ -36,8 +37,8 @@ describe('synthesizeAtomically', () => {
   test('writes one YAML file per chart, one runbook per workload with patterns, and a marker listing them', () => {
     const result = AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const files = Object.keys(snapshotOf(outdir));
-    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(18);
-    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(18);
+    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(20);
+    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(20);
     expect(files).toContain('pod-multi-container-pod.runbook.md');
     expect(files.sort()).toEqual([...result.files].sort());
     const listed = fs.readFileSync(path.join(outdir, AtomicSynthesis.OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
@@ -107,9 +108,14 @@ describe('synthesizeAtomically', () => {
   test('fails when a chart is invalid, leaving the previous output byte for byte and writing nothing anywhere', () => {
     AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const before = snapshotOf(outdir);
-    const writes = (['openSync', 'writeFileSync', 'mkdtempSync', 'renameSync', 'rmSync', 'unlinkSync'] as const).map((name) => jest.spyOn(nodeFs, name));
+    // Spied once the examples are built: cdk8s' Helm (helm-example) writes the chart it renders to a temporary file.
+    let writes: jest.SpyInstance[] = [];
+    const spyOnWrites = () => {
+      writes = (['openSync', 'writeFileSync', 'mkdtempSync', 'renameSync', 'rmSync', 'unlinkSync'] as const).map((name) => jest.spyOn(nodeFs, name));
+    };
     try {
-      expect(() => AtomicSynthesis.synthesize({ addCharts: examplesWithABrokenChart }, outdir)).toThrow("container 'Not_A_Name'");
+      expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => examplesWithABrokenChart(app, spyOnWrites) }, outdir)).toThrow("container 'Not_A_Name'");
+      expect(writes).toHaveLength(6);
       for (const spy of writes) expect(spy).not.toHaveBeenCalled();
     } finally {
       writes.forEach((spy) => spy.mockRestore());
