@@ -58,10 +58,10 @@ export async function behaviourFailures(t: Transcript, workload: Workload, expec
   if (unknown.length) return [`checks.ts names containers ${unknown.join(', ')}, which ${resourceOf(workload)} does not have (${names.join(', ')})`];
   let misses: string[] = [];
   await poll((expect.timeoutSeconds ?? 60) * 1000, async () => {
-    const found = [
-      ...(await Promise.all(Object.entries(expect.logs).map(([container, patterns]) => logMiss(t, workload, container, patterns)))),
-      ...(await Promise.all((expect.pages ?? []).map((page) => pageMiss(t, workload, page)))),
-    ];
+    // Pages first: the logs read next show those requests (a log shipper following an access log).
+    const pageMisses = await Promise.all((expect.pages ?? []).map((page) => pageMiss(t, workload, page)));
+    const logMisses = await Promise.all(Object.entries(expect.logs).map(([container, patterns]) => logMiss(t, workload, container, patterns)));
+    const found = [...logMisses, ...pageMisses];
     misses = found.filter((m): m is string => m !== undefined);
     return misses.length ? undefined : true;
   });

@@ -12,7 +12,10 @@ export interface Expectation {
   logs: Record<string, Pattern[]>;
   /** Container name -> patterns no line of its log may match (checked once the expected lines are there). */
   notInLogs?: Record<string, Pattern[]>;
-  /** Pages a container serves (e.g. Prometheus metrics), fetched from inside its pod. */
+  /**
+   * Pages a container serves (e.g. Prometheus metrics), fetched from inside its pod, each time before
+   * the logs are read: a log may show those requests.
+   */
   pages?: PageExpectation[];
   /** How long to wait for those lines once the workload reached its condition (default 60 s). */
   timeoutSeconds?: number;
@@ -52,6 +55,19 @@ const servedFromLocalhost = (name: string) => new RegExp(String.raw`^127\.0\.0\.
 /** What the app logs when a redis shard answered through the haproxy ambassador. */
 const redisAnswer = (label: string, localPort: number, redisPort: number) =>
   `${label} via localhost:${localPort} answered: hello ${label} from tcp_port:${redisPort}`;
+
+/**
+ * nginx's combined access-log line for a page fetched with busybox wget from inside the pod (from
+ * 127.0.0.1, user agent `Wget`; the kubelet's readiness probes come from the node, as `kube-probe`).
+ */
+const WGET_ACCESS_LINE = String.raw`127\.0\.0\.1 - - \[[^\]]+\] "GET / HTTP/1\.1" 200 \d+ "-" "Wget"`;
+/** The same request as the include example's adapter prints it. */
+const WGET_ACCESS_JSON = new RegExp(String.raw`^\{"time":"[^"]+","remote":"127\.0\.0\.1","request":"GET / HTTP/1\.1","status":200,"bytes":\d+,"referer":"-","agent":"Wget"\}$`);
+/**
+ * nginx's page, fetched from inside the pod by the log shipper's busybox wget (the containers share
+ * the pod's network): the request its shipper must then show from nginx's access log.
+ */
+const nginxPage = (answer: string): PageExpectation => ({ container: 'log-shipper', port: 8080, path: '/', patterns: [answer] });
 
 export const EXAMPLES: Record<string, Expectation> = {
   'demo.k8s.yaml': {
@@ -111,6 +127,16 @@ export const EXAMPLES: Record<string, Expectation> = {
   'real-native-proxy-job.k8s.yaml': {
     // order.ts also checks the app exited 0 and haproxy and redis stopped after it, in reverse order.
     logs: { app: [redisAnswer('cache', 9000, 7000), 'job done'], haproxy: [servedFromLocalhost('cache')] },
+  },
+  'include-example.k8s.yaml': {
+    // The upstream manifest's nginx serves; the native shipper and adapter, started before it, follow its access log.
+    logs: { 'log-shipper': [new RegExp(String.raw`^\[shipped\] ${WGET_ACCESS_LINE}$`)], 'log-normalizer': [WGET_ACCESS_JSON] },
+    pages: [nginxPage('hello from nginx')],
+  },
+  'helm-example.k8s.yaml': {
+    // The Helm chart's nginx serves the greeting its values set; the shipper the selector attached follows its access log.
+    logs: { 'log-shipper': [new RegExp(String.raw`^\[shipped\] ${WGET_ACCESS_LINE}$`)] },
+    pages: [nginxPage('hello from the shop, rendered by helm')],
   },
   'combined-example.k8s.yaml': {
     logs: {

@@ -78,10 +78,16 @@ async function conditionFailures(t: Transcript, workload: Workload): Promise<str
   }
 }
 
-/** Pods belonging to `workload` (by name: a Pod itself, or the ones its controller named after it). */
+/**
+ * Pods belonging to `workload`, by the names their controllers give them: `<name>-<template hash>-<5>`
+ * for a Deployment, `<name>-<ordinal>` for a StatefulSet, `<name>-<5>` for a DaemonSet or Job (a
+ * CronJob's is the Job made from it). A prefix alone would give deployment/web the pods of web-exporter.
+ */
 function podsOf(workload: Workload, pods: PodJson[]): PodJson[] {
-  const base = resourceOf(workload).split('/')[1];
-  return pods.filter((p) => p.metadata.name === base || (workload.kind !== 'Pod' && p.metadata.name.startsWith(`${base}-`)));
+  const base = resourceOf(workload).split('/')[1].replace(/\./g, '\\.');
+  const suffix = ({ Pod: '', Deployment: '-[a-z0-9]+-[a-z0-9]{5}', StatefulSet: '-\\d+' } as Record<string, string>)[workload.kind] ?? '-[a-z0-9]{5}';
+  const name = new RegExp(`^${base}${suffix}$`);
+  return pods.filter((p) => name.test(p.metadata.name));
 }
 
 async function allPods(t: Transcript, namespace = 'default'): Promise<PodJson[]> {
