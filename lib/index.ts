@@ -4,7 +4,7 @@ export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOption
 export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './patterns/ambassador';
 export { type AttachmentProps, type HelperProps } from './patterns/attachment';
 export { type ContainerOptions } from './patterns/container-defaults';
-export { type ContainerResourceAmounts, type RequestAndLimit, Resources } from './patterns/resources';
+export { type ContainerResourceAmounts, Resources } from './patterns/resources';
 export { CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, RestrictedSecurity } from './patterns/restricted-security';
 export { type InitStepOptions, InitSteps, type InitStepsProps } from './patterns/init-steps';
 export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes/kubernetes-target';
@@ -13,7 +13,7 @@ export { ContainerRole, type PatternContainer, SidecarMode } from './pod/pattern
 export { PodComposition } from './composition/pod-composition';
 export { WorkloadSelector } from './composition/workload-selector';
 export { type SharedDirectoryOptions } from './pod/shared-directories';
-export { type PodResources, type ResourceAmounts } from './kubernetes/pod-resources';
+export { type PodResources, type RequestAndLimit, type ResourceAmounts } from './kubernetes/pod-resources';
 export { Rule, RuleLevel } from './checks/rule';
 export { RulePolicy, type RulePolicyOptions } from './checks/rule-policy';
 export { Runbook } from './output/runbook';

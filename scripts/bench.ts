@@ -58,8 +58,8 @@ export function withPatterns(chart: Chart, i: number): void {
  * the default-container annotation, and a JSON patch for the seccompProfile cdk8s-plus-27 cannot set.
  */
 export function raw(chart: Chart, i: number): void {
-  const handOff = kplus.Volume.fromEmptyDir(chart, `Handoff${i}`, 'shared-handoff-24861f');
-  const logs = kplus.Volume.fromEmptyDir(chart, `Logs${i}`, 'shared-var-log-app-cf0b1e');
+  const handOff = kplus.Volume.fromEmptyDir(chart, `Handoff${i}`, 'shared-handoff-24861f', { sizeLimit: Resources.HAND_OFF_SIZE_LIMIT });
+  const logs = kplus.Volume.fromEmptyDir(chart, `Logs${i}`, 'shared-var-log-app-cf0b1e', { sizeLimit: Resources.SHARED_DIRECTORY_SIZE_LIMIT });
   const env = (vars: Record<string, string>) => Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]));
   const workload = new kplus.Deployment(chart, `D${i}`, {
     metadata: { name: `app-${i}` },
@@ -74,7 +74,14 @@ export function raw(chart: Chart, i: number): void {
       },
     ],
   });
-  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+  // cdk8s-plus-27 takes ephemeral storage in whole gibibytes only: the helpers' mebibytes are patched in,
+  // as quantities its 1.27 filter (which runs after the patches, reading each quantity's value) keeps.
+  const { request, limit } = Resources.DEFAULT_EPHEMERAL_STORAGE;
+  const storage = ['initContainers/0', 'containers/1', 'containers/2', 'containers/3'].flatMap((at) => [
+    JsonPatch.add(`/spec/template/spec/${at}/resources/requests/ephemeral-storage`, { value: `${request}Mi` }),
+    JsonPatch.add(`/spec/template/spec/${at}/resources/limits/ephemeral-storage`, { value: `${limit}Mi` }),
+  ]);
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }), ...storage);
   workload.containers[0].mount('/handoff', handOff, { readOnly: true });
   workload.containers[0].mount(LOG_DIR, logs);
   const helper = (name: string, script: string, extra: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps => ({

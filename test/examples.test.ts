@@ -156,7 +156,7 @@ function expectUntouchedBut(rendered: Manifest[], original: Manifest[], added: s
   expect(podRest).toEqual(originalPodRest);
   // The chart's own container: only the shared directory's mount is added, read-write (nginx writes there).
   expect(containers).toEqual(originalContainers.map((c: Manifest) => ({ ...c, volumeMounts: [...c.volumeMounts, { mountPath: '/var/log/nginx', name: shared }] })));
-  expect(volumes).toEqual([...originalVolumes, { emptyDir: {}, name: shared }]);
+  expect(volumes).toEqual([...originalVolumes, { emptyDir: { sizeLimit: '128Mi' }, name: shared }]);
   // The patterns' containers: native sidecars in the declared order, before the app, reading the directory.
   expect(initContainers.map((c: Manifest) => [c.name, c.restartPolicy])).toEqual(added.map((name) => [name, 'Always']));
   for (const name of added) {

@@ -10,6 +10,7 @@ import { defaultResourcesProblems, podLevelResourceProblems } from './resources'
 import { formatProblem, Problem, Rule, RuleId, RuleLevel } from './rule';
 import { RulePolicy } from './rule-policy';
 import { containerHardeningProblems } from './security';
+import { followedLogProblems } from './storage';
 import { workloadProblems } from './workload';
 
 /**
@@ -37,6 +38,7 @@ export function checkComposition(declarations: PodDeclarations, manifest: Worklo
   }
   found.push(...overwrittenEnvProblems(declarations.env.all, containers));
   found.push(...defaultResourcesProblems(patternContainers));
+  found.push(...followedLogProblems(spec, patternContainers));
   found.push(...containerHardeningProblems(spec, containers, (name) => added.find(name) !== undefined));
   found.push(...defaultContainerProblems(template, containers));
   return found.length === 0 ? [] : report(declarations, found);

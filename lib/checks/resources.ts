@@ -152,9 +152,12 @@ export function budgetProblems(spec: PodSpecJson, budget: ResourceAmounts): Prob
   const checks = [
     { resource: 'cpu', field: 'cpuMillis', unit: 'millicores', amount: (a: ExactAmounts) => a.millicores, format: formatMillicores, scale: 1 },
     { resource: 'memory', field: 'memoryMebibytes', unit: 'mebibytes', amount: (a: ExactAmounts) => a.bytes, format: formatBytes, scale: 2 ** 20 },
+    { resource: 'ephemeral-storage', field: 'ephemeralStorageMebibytes', unit: 'mebibytes', amount: (a: ExactAmounts) => a.storageBytes, format: formatBytes, scale: 2 ** 20 },
   ] as const;
   return checks.flatMap(({ resource, field, unit, amount, format, scale }): Problem[] => {
     const given = budget[field];
+    // Ephemeral storage is budgeted only where a budget gives it.
+    if (given === undefined && field === 'ephemeralStorageMebibytes') return [];
     if (typeof given !== 'number' || !(given >= 0) || given === Infinity) {
       return [
         {

@@ -9,12 +9,14 @@ import { PORTS_RULES } from './ports';
 import { RESOURCES_RULES } from './resources';
 import { Rule, RuleDefinition, RuleId, RuleLevel } from './rule';
 import { SECURITY_RULES } from './security';
+import { STORAGE_RULES } from './storage';
 
 /** Every rule: its id, default level and documented example, by area. */
 export const RULE_DEFINITIONS: readonly RuleDefinition[] = [
   ...OBJECTS_RULES,
   ...CONTAINERS_RULES,
   ...RESOURCES_RULES,
+  ...STORAGE_RULES,
   ...PORTS_RULES,
   ...SECURITY_RULES,
   ...LIFECYCLE_RULES,

@@ -1,7 +1,7 @@
 /**
  * What a rule is: its id (the `Rule` enum), its default level, and the problem data its check
  * returns. Each rule's check, default level and documented example live in its area's file here
- * (objects, containers, ports, resources, security, lifecycle).
+ * (objects, containers, ports, resources, storage, security, lifecycle).
  */
 
 /** What synth does with a rule's problems. */
@@ -52,6 +52,14 @@ export enum Rule {
   REQUEST_ABOVE_LIMIT = 'request-above-limit',
   /** The pod's effective limits are above its budget. */
   POD_BUDGET = 'pod-budget',
+  /** An emptyDir has no sizeLimit. */
+  DIRECTORY_SIZE_LIMIT = 'directory-size-limit',
+  /** A log file is followed from a directory with no size limit. */
+  UNBOUNDED_LOG_DIRECTORY = 'unbounded-log-directory',
+  /** The pod's ephemeral-storage limit is below what its disk-backed directories may hold. */
+  EPHEMERAL_STORAGE_LIMIT = 'ephemeral-storage-limit',
+  /** A memory-backed emptyDir may hold more than the memory limit of a container that writes it. */
+  MEMORY_BACKED_DIRECTORY = 'memory-backed-directory',
   /** A container mounts a volume the pod does not have. */
   MISSING_VOLUME = 'missing-volume',
   /** Two volumes are mounted on one path in a container. */

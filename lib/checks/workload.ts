@@ -6,6 +6,7 @@ import { checkPodPorts, checkPortNumbers } from './ports';
 import { budgetProblems, checkResources } from './resources';
 import { Problem } from './rule';
 import { checkSecurity } from './security';
+import { checkPodStorage } from './storage';
 
 /**
  * Every rule that reads the rendered workload alone (its metadata, its pod template and pod spec, and
@@ -39,5 +40,6 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path: string): voi
     checkSecurity(problems, container, containerPath, podSecurity, path);
   }
   checkPodContainers(problems, spec, all, path);
+  checkPodStorage(problems, spec, path);
   checkPodPorts(problems, all, running, path, initCount);
 }

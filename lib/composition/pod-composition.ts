@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { addDuplicateObjectValidation, checkComposition } from '../checks/composition';
 import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
-import { effectivePodResources, PodResources, ResourceAmounts } from '../kubernetes/pod-resources';
+import { effectivePodResources, PodResources, RequestAndLimit, ResourceAmounts } from '../kubernetes/pod-resources';
 import { replaceRender } from '../pod/cdk8s-hooks';
 import { ContainerDependencies, ContainerDependency, DependencyCondition } from '../pod/container-dependencies';
 import { modeUnder, PatternContainer, PatternContainers, SidecarMode } from '../pod/pattern-containers';
@@ -99,7 +99,7 @@ export class PodComposition extends Construct {
     super(host.apiObject, COMPOSITION_ID);
     this.workload = host.workload;
     this._declarations = new PodDeclarations(host);
-    replaceRender(host.apiObject, () => renderChecked(this._declarations));
+    replaceRender(host.apiObject, () => renderChecked(this._declarations, (manifest) => this._check(manifest)));
     addDuplicateObjectValidation(host.apiObject);
   }
 
@@ -183,6 +183,15 @@ export class PodComposition extends Construct {
    */
   public usePodLevelResources(resources: PodResources): void {
     this._settings.setPodLevelResources(resources);
+  }
+
+  /**
+   * Renders the `ephemeral-storage` request and limit, in whole mebibytes, of a container of the pod
+   * that the patterns did not add (cdk8s-plus-27 takes whole gibibytes only; a value given there
+   * wins). Every container a pattern adds has its own already (`ephemeralStorageMebibytes`).
+   */
+  public sizeEphemeralStorage(container: string, mebibytes: RequestAndLimit): void {
+    this._settings.setEphemeralStorage(container, mebibytes);
   }
 
   /** The pod-level resources set with `usePodLevelResources`, if any. */

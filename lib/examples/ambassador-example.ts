@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Ambassador } from '../patterns/ambassador';
-import { APP_SCRIPTS, exampleDeployment, shardStandIn } from './example-workload';
+import { APP_SCRIPTS, exampleDeployment, shardStandIn, sizeOwnStorage } from './example-workload';
 
 /**
  * The app asks two database shards through the ambassador on localhost:9000 and :9001.
@@ -24,5 +24,6 @@ export class AmbassadorExampleChart extends Chart {
         { name: 'shard-1', host: '127.0.0.1', port: 7001 },
       ],
     });
+    sizeOwnStorage(this);
   }
 }

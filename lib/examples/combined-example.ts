@@ -10,6 +10,7 @@ import {
   exampleDeployment,
   LOG_SHIPPER_COMMAND,
   shardStandIn,
+  sizeOwnStorage,
   WRITE_CONFIG_STEP,
 } from './example-workload';
 
@@ -35,5 +36,6 @@ export class CombinedExampleChart extends Chart {
     });
     new Ambassador(this, 'DbAmbassador', { workload, upstreams: [{ name: 'shard-0', host: '127.0.0.1', port: 7000 }] });
     new Adapter(this, 'LogNormalizer', { workload, source: AdapterSource.logFile(APP_LOG_FILE) });
+    sizeOwnStorage(this);
   }
 }

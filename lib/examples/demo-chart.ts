@@ -45,5 +45,11 @@ export class DemoChart extends Chart {
         },
       ],
     });
+    // The demo's resources are exactly cpu and memory: the ephemeral storage every pattern container
+    // gets is taken out again with the user's escape hatch, which applies after the patterns' part.
+    ApiObject.of(this.pod).addJsonPatch(
+      JsonPatch.remove('/spec/initContainers/0/resources/requests/ephemeral-storage'),
+      JsonPatch.remove('/spec/initContainers/0/resources/limits/ephemeral-storage'),
+    );
   }
 }

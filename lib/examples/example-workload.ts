@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PodComposition } from '../composition/pod-composition';
 import { DEFAULT_IMAGE } from '../patterns/container-defaults';
 import { Resources } from '../patterns/resources';
 import { RestrictedSecurity } from '../patterns/restricted-security';
@@ -7,6 +8,24 @@ import { runUntilTerm } from '../patterns/shell';
 
 /** Requests 50m / 32Mi, limits 100m / 64Mi: the examples' shell apps. */
 export const EXAMPLE_APP_RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
+
+/** Ephemeral storage of the examples' own containers, in mebibytes: their logs and little else on a read-only root. */
+export const EXAMPLE_APP_STORAGE = { request: 32, limit: 128 };
+
+/**
+ * Gives every container of the examples' own under `scope` (those no pattern added) its ephemeral
+ * storage in mebibytes, which cdk8s-plus-27 cannot (whole gibibytes only): the examples size disk like
+ * memory, every container of theirs included.
+ */
+export function sizeOwnStorage(scope: Construct): void {
+  for (const workload of scope.node.findAll().filter((c): c is kplus.AbstractPod => c instanceof kplus.AbstractPod)) {
+    const composition = PodComposition.attachTo(workload);
+    const added = composition.patternContainers.map((p) => p.container);
+    for (const container of [...workload.initContainers, ...workload.containers]) {
+      if (!added.includes(container)) composition.sizeEphemeralStorage(container.name, EXAMPLE_APP_STORAGE);
+    }
+  }
+}
 
 /** A container of an example, hardened and sized like the pattern containers. */
 export function exampleContainer(name: string, script: string, ports: number[] = []): kplus.ContainerProps {

@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InitSteps } from '../patterns/init-steps';
-import { APP_SCRIPTS, exampleDeployment, WRITE_CONFIG_STEP } from './example-workload';
+import { APP_SCRIPTS, exampleDeployment, WRITE_CONFIG_STEP, sizeOwnStorage } from './example-workload';
 
 /** Two init steps write, in order, a file the app prints once it starts. */
 export class InitExampleChart extends Chart {
@@ -19,5 +19,6 @@ export class InitExampleChart extends Chart {
         { name: 'register', command: ['sh', '-c', 'echo "registered-by=register" >> "$HANDOFF_DIR/config.txt"'] },
       ],
     });
+    sizeOwnStorage(this);
   }
 }

@@ -6,7 +6,7 @@ import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-ta
 import { DependencyCondition } from '../pod/container-dependencies';
 import { PodComposition } from '../composition/pod-composition';
 import { Sidecar } from '../patterns/sidecar';
-import { APP_LOG_FILE, exampleWorkloadProps, stopOnTerm } from './example-workload';
+import { APP_LOG_FILE, exampleWorkloadProps, stopOnTerm, sizeOwnStorage } from './example-workload';
 
 const LOG_DIR = '/var/log/app';
 
@@ -35,5 +35,6 @@ export class LifecycleExampleChart extends Chart {
     const pod = PodComposition.of(job);
     pod.addDependency(shipper.container, init.steps[0], DependencyCondition.COMPLETED);
     pod.addDependency(job.containers[0], shipper.container, DependencyCondition.STARTED);
+    sizeOwnStorage(this);
   }
 }

@@ -1,4 +1,4 @@
-import { Chart, ChartProps, Duration } from 'cdk8s';
+import { Chart, ChartProps, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Adapter } from '../patterns/adapter';
@@ -7,7 +7,7 @@ import { KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-ta
 import { Resources } from '../patterns/resources';
 import { RestrictedSecurity } from '../patterns/restricted-security';
 import { Sidecar } from '../patterns/sidecar';
-import { exampleContainer } from './example-workload';
+import { exampleContainer, sizeOwnStorage } from './example-workload';
 
 /**
  * Examples that run the real upstream images, configured as their upstreams document them:
@@ -79,7 +79,7 @@ function nginxContainer(scope: Construct, name: string): kplus.ContainerProps {
     securityContext: runAs(UPSTREAM_UID.nginx),
     volumeMounts: [
       { path: '/etc/nginx/conf.d', volume: kplus.Volume.fromConfigMap(scope, 'NginxConfigVolume', config, { name: 'nginx-conf' }) },
-      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(scope, 'NginxTmp', 'nginx-tmp') },
+      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(scope, 'NginxTmp', 'nginx-tmp', { sizeLimit: Size.mebibytes(64) }) },
     ],
   };
 }
@@ -115,6 +115,7 @@ export class WebExporterChart extends Chart {
       containers: [nginxContainer(this, name)],
     });
     addNginxExporter(this, deployment);
+    sizeOwnStorage(this);
   }
 }
 
@@ -137,6 +138,7 @@ export class NativeWebExporterChart extends Chart {
     });
     new Sidecar(this, 'Nginx', { workload: deployment, ...nginxContainer(this, name) });
     addNginxExporter(this, deployment);
+    sizeOwnStorage(this);
   }
 }
 
@@ -224,6 +226,7 @@ export class HaproxyAmbassadorChart extends Chart {
       { name: 'shard-0', host: '127.0.0.1', port: 7000 },
       { name: 'shard-1', host: '127.0.0.1', port: 7001 },
     ]);
+    sizeOwnStorage(this);
   }
 }
 
@@ -240,7 +243,7 @@ export class RedisExporterChart extends Chart {
       ports: [{ number: 6379, name: 'redis' }],
       resources: SERVER_RESOURCES,
       securityContext: runAs(UPSTREAM_UID.redis),
-      volumeMounts: [{ path: '/data', volume: kplus.Volume.fromEmptyDir(this, 'Data', 'data') }],
+      volumeMounts: [{ path: '/data', volume: kplus.Volume.fromEmptyDir(this, 'Data', 'data', { sizeLimit: Size.mebibytes(64) }) }],
     };
     const statefulSet = new kplus.StatefulSet(this, 'StatefulSet', { ...podProps('redis'), replicas: 1, containers: [redis] });
     new Sidecar(this, 'RedisExporter', {
@@ -251,6 +254,7 @@ export class RedisExporterChart extends Chart {
       resources: EXPORTER_RESOURCES,
       securityContext: runAs(UPSTREAM_UID.redisExporter),
     });
+    sizeOwnStorage(this);
   }
 }
 
@@ -271,5 +275,6 @@ export class NativeProxyJobChart extends Chart {
     const answersPing = kplus.Probe.fromCommand(['redis-cli', '-p', '7000', 'ping'], { periodSeconds: Duration.seconds(1), failureThreshold: 30 });
     new Sidecar(this, 'Cache', { workload: job, ...redisServer('cache', 7000), startup: answersPing });
     addHaproxyAmbassador(this, job, [{ name: 'cache', host: '127.0.0.1', port: 7000 }]);
+    sizeOwnStorage(this);
   }
 }

@@ -2,7 +2,7 @@ import { Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InitSteps } from '../patterns/init-steps';
-import { APP_SCRIPTS, exampleDeployment } from './example-workload';
+import { APP_SCRIPTS, exampleDeployment, sizeOwnStorage } from './example-workload';
 
 /**
  * A secrets hand-off: an init step renders a credential into a memory-backed, size-limited emptyDir
@@ -24,5 +24,6 @@ export class SecretsExampleChart extends Chart {
       // Stands in for a Vault agent or a cloud secrets CLI rendering a template.
       steps: [{ name: 'render-secrets', command: ['sh', '-c', 'printf "s3cr3t-from-init" > "$HANDOFF_DIR/db-password"'] }],
     });
+    sizeOwnStorage(this);
   }
 }

@@ -1,7 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Sidecar } from '../patterns/sidecar';
-import { APP_LOG_FILE, APP_SCRIPTS, exampleDeployment, LOG_SHIPPER_COMMAND } from './example-workload';
+import { APP_LOG_FILE, APP_SCRIPTS, exampleDeployment, LOG_SHIPPER_COMMAND, sizeOwnStorage } from './example-workload';
 
 /** The app appends to a log file; a log-shipper sidecar follows it and prints each line. */
 export class SidecarExampleChart extends Chart {
@@ -17,5 +17,6 @@ export class SidecarExampleChart extends Chart {
       sharedPath: '/var/log/app',
       command: LOG_SHIPPER_COMMAND,
     });
+    sizeOwnStorage(this);
   }
 }

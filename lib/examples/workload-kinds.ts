@@ -1,4 +1,4 @@
-import { Chart, ChartProps, Cron, Duration } from 'cdk8s';
+import { Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Adapter, AdapterSource } from '../patterns/adapter';
@@ -13,6 +13,7 @@ import {
   exampleWorkloadProps,
   LOG_SHIPPER_COMMAND,
   shardStandIn,
+  sizeOwnStorage,
   WRITE_CONFIG_STEP,
 } from './example-workload';
 
@@ -30,6 +31,7 @@ export class JobExampleChart extends Chart {
     super(scope, id, props);
     KubernetesTarget.set(this, KubernetesVersion.V1_29);
     shipLogs(this, new kplus.Job(this, 'Job', exampleWorkloadProps('job-example', BATCH_APP)));
+    sizeOwnStorage(this);
   }
 }
 
@@ -44,6 +46,7 @@ export class CronJobExampleChart extends Chart {
     });
     new InitSteps(this, 'Init', { workload, steps: [WRITE_CONFIG_STEP] });
     shipLogs(this, workload);
+    sizeOwnStorage(this);
   }
 }
 
@@ -55,6 +58,7 @@ export class NativeAmbassadorExampleChart extends Chart {
     const workload = exampleDeployment(this, 'native-ambassador-example', APP_SCRIPTS.forever(APP_SCRIPTS.queryShard(0), 5));
     workload.addContainer(shardStandIn(0));
     new Ambassador(this, 'DbAmbassador', { workload, upstreams: [{ name: 'shard-0', host: '127.0.0.1', port: 7000 }] });
+    sizeOwnStorage(this);
   }
 }
 
@@ -64,6 +68,7 @@ export class DaemonSetExampleChart extends Chart {
     super(scope, id, props);
     const app = `i=1\n${APP_SCRIPTS.forever(`echo "node log line $i" >> ${APP_LOG_FILE}\ni=$((i+1))`, 2)}`;
     shipLogs(this, new kplus.DaemonSet(this, 'DaemonSet', exampleWorkloadProps('daemonset-example', app)));
+    sizeOwnStorage(this);
   }
 }
 
@@ -84,7 +89,8 @@ export class StatefulSetExampleChart extends Chart {
       ),
     ].join('\n');
     const workload = new kplus.StatefulSet(this, 'StatefulSet', { ...exampleWorkloadProps('statefulset-example', app, [8080]), replicas: 1 });
-    workload.containers[0].mount(www, kplus.Volume.fromEmptyDir(this, 'Www', 'www'));
+    workload.containers[0].mount(www, kplus.Volume.fromEmptyDir(this, 'Www', 'www', { sizeLimit: Size.mebibytes(16) }));
     new Adapter(this, 'Metrics', { workload, source: AdapterSource.statsEndpoint(8080, '/stats'), pollInterval: Duration.seconds(2) });
+    sizeOwnStorage(this);
   }
 }

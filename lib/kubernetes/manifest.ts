@@ -37,11 +37,17 @@ export interface SecurityContextJson {
   capabilities?: { add?: string[]; drop?: string[] };
 }
 
+/** A volume as rendered (the fields the rules read). */
+export interface VolumeJson {
+  name: string;
+  emptyDir?: { medium?: string; sizeLimit?: string };
+}
+
 /** A pod spec as rendered. */
 export interface PodSpecJson {
   containers: ContainerJson[];
   initContainers?: ContainerJson[];
-  volumes?: { name: string; emptyDir?: Record<string, string> }[];
+  volumes?: VolumeJson[];
   securityContext?: Record<string, unknown>;
   restartPolicy?: string;
   shareProcessNamespace?: boolean;

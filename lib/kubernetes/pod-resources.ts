@@ -1,10 +1,23 @@
 import { ContainerJson, isNativeSidecar, PodSpecJson } from './manifest';
 import { bytesToMebibytes, cpuMillicores, memoryBytes } from './quantity';
 
-/** Amounts of cpu (millicores) and memory (mebibytes) for a pod or container. */
+/** Request and limit of one resource; a limit left out is not rendered (see RulePolicy for the cpu-limit rule). */
+export interface RequestAndLimit {
+  readonly request: number;
+  readonly limit?: number;
+}
+
+/** Amounts of cpu (millicores), memory and local ephemeral storage (mebibytes) for a pod or container. */
 export interface ResourceAmounts {
   readonly cpuMillis: number;
   readonly memoryMebibytes: number;
+  /**
+   * Local ephemeral storage (the containers' writable layers and logs, and disk-backed emptyDirs).
+   * In a budget, left out means no budget for it; in what the library reports, left out when no
+   * container declares any.
+   * @default - none
+   */
+  readonly ephemeralStorageMebibytes?: number;
 }
 
 /** What the scheduler reserves for a pod (requests) and the most it may use (limits). */
@@ -19,31 +32,44 @@ export type Kind = 'requests' | 'limits';
 export interface ExactAmounts {
   readonly millicores: bigint;
   readonly bytes: bigint;
+  /** Bytes of local ephemeral storage. */
+  readonly storageBytes: bigint;
 }
 
-const NONE: ExactAmounts = { millicores: 0n, bytes: 0n };
+const NONE: ExactAmounts = { millicores: 0n, bytes: 0n, storageBytes: 0n };
+
+/** The resource name Kubernetes uses for local ephemeral storage. */
+export const EPHEMERAL_STORAGE = 'ephemeral-storage';
 
 export function amountsOf(container: ContainerJson, kind: Kind): ExactAmounts {
   const values = container.resources?.[kind] ?? {};
+  const storage = values[EPHEMERAL_STORAGE];
   return {
     millicores: values.cpu === undefined ? 0n : cpuMillicores(values.cpu),
     bytes: values.memory === undefined ? 0n : memoryBytes(values.memory),
+    storageBytes: storage === undefined ? 0n : memoryBytes(storage),
   };
 }
 
+const larger = (a: bigint, b: bigint) => (a > b ? a : b);
+
 function sum(amounts: ExactAmounts[]): ExactAmounts {
-  return amounts.reduce((total, a) => ({ millicores: total.millicores + a.millicores, bytes: total.bytes + a.bytes }), NONE);
+  return amounts.reduce(
+    (total, a) => ({ millicores: total.millicores + a.millicores, bytes: total.bytes + a.bytes, storageBytes: total.storageBytes + a.storageBytes }),
+    NONE,
+  );
 }
 
 function max(amounts: ExactAmounts[]): ExactAmounts {
   return amounts.reduce(
-    (most, a) => ({ millicores: a.millicores > most.millicores ? a.millicores : most.millicores, bytes: a.bytes > most.bytes ? a.bytes : most.bytes }),
+    (most, a) => ({ millicores: larger(a.millicores, most.millicores), bytes: larger(a.bytes, most.bytes), storageBytes: larger(a.storageBytes, most.storageBytes) }),
     NONE,
   );
 }
 
 export function inUnits(amounts: ExactAmounts): ResourceAmounts {
-  return { cpuMillis: Number(amounts.millicores), memoryMebibytes: bytesToMebibytes(amounts.bytes) };
+  const units = { cpuMillis: Number(amounts.millicores), memoryMebibytes: bytesToMebibytes(amounts.bytes) };
+  return amounts.storageBytes === 0n ? units : { ...units, ephemeralStorageMebibytes: bytesToMebibytes(amounts.storageBytes) };
 }
 
 /**
@@ -62,7 +88,9 @@ export function effectiveExact(spec: PodSpecJson, kind: Kind): ExactAmounts {
 
 /**
  * The pod's effective requests and limits by the Kubernetes rule, added exactly (700m + 100m is
- * 800m): cpu in whole millicores, memory in mebibytes (fractional when bytes are not whole Mi).
+ * 800m): cpu in whole millicores, memory and ephemeral storage in mebibytes (fractional when bytes
+ * are not whole Mi). The ephemeral-storage limit is also what the kubelet evicts the pod at: its
+ * containers' writable layers and logs and its disk-backed emptyDirs, together.
  */
 export function effectivePodResources(spec: PodSpecJson): PodResources {
   return { requests: inUnits(effectiveExact(spec, 'requests')), limits: inUnits(effectiveExact(spec, 'limits')) };

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from '../kubernetes/interned';
@@ -39,6 +39,11 @@ export interface AdapterSourceConfig {
    * @default - none
    */
   readonly appDirectory?: string;
+  /**
+   * The log file the adapter follows, if it follows one: checked at synth to be in a directory with a size limit.
+   * @default - none
+   */
+  readonly followedFile?: string;
   /**
    * A directory the busybox script writes to: an emptyDir of the adapter's own, mounted only when the script runs.
    * @default - none
@@ -98,7 +103,7 @@ class LogFileSource extends AdapterSource {
           "Put the log in a directory of its own, e.g. '/var/log/app/app.log'.",
       );
     }
-    return { command: ['sh', '-c', tailScript(file, options.transform ?? Adapter.LOG_LINE_TO_JSON)], appDirectory: directory };
+    return { command: ['sh', '-c', tailScript(file, options.transform ?? Adapter.LOG_LINE_TO_JSON)], appDirectory: directory, followedFile: file };
   }
 }
 
@@ -245,14 +250,18 @@ export class Adapter extends Construct {
       ports: config?.ports,
     };
     const adapter = containerProps(where, options, defaults);
-    this.container = composition._containers.add(this, ContainerRole.ADAPTER, adapter.props, helperOptions(where, props, adapter));
+    this.container = composition._containers.add(this, ContainerRole.ADAPTER, adapter.props, {
+      ...helperOptions(where, props, adapter),
+      followedLog: adapter.props.command === config?.command ? config?.followedFile : undefined,
+    });
     if (config?.appDirectory !== undefined) {
-      composition._directories.add(this, this.appContainer, config.appDirectory);
-      composition._directories.add(this, this.container.name, config.appDirectory, { readOnly: true });
+      const limit = Resources.SHARED_DIRECTORY_SIZE_LIMIT;
+      composition._directories.add(this, this.appContainer, config.appDirectory, {}, undefined, limit);
+      composition._directories.add(this, this.container.name, config.appDirectory, { readOnly: true }, undefined, limit);
     }
     // Only the busybox script writes there: an exporter image gets no unused volume.
     if (config?.scriptDirectory !== undefined && adapter.props.command === config.command) {
-      this.container.mount(config.scriptDirectory, kplus.Volume.fromEmptyDir(this, 'Published', `${this.container.name}-published`));
+      this.container.mount(config.scriptDirectory, kplus.Volume.fromEmptyDir(this, 'Published', `${this.container.name}-published`, { sizeLimit: PUBLISHED_SIZE_LIMIT }));
     }
   }
 
@@ -261,6 +270,9 @@ export class Adapter extends Construct {
     return this.container.ports.map((p) => p.number);
   }
 }
+
+/** The metrics page the stats adapter publishes is rewritten in place: a few KiB; 1 MiB bounds it. */
+const PUBLISHED_SIZE_LIMIT = Size.mebibytes(1);
 
 const TAIL_SCRIPTS = new Interned<string>();
 

@@ -88,7 +88,7 @@ export function helperOptions(where: string, props: HelperProps, container: Patt
     throw new Error(`${where}: both drainTime and lifecycle.preStop are given, and drainTime is rendered as the preStop hook. Keep one of them.`);
   }
   const drainSeconds = props.drainTime === undefined ? undefined : wholeSeconds(where, 'drainTime', props.drainTime);
-  return { mode: props.mode, sizedForDefaultImage: container.sizedForDefaultImage, drainSeconds };
+  return { mode: props.mode, sizedForDefaultImage: container.sizedForDefaultImage, drainSeconds, ephemeralStorage: container.ephemeralStorage };
 }
 
 /** What a prop holds, for checking what JavaScript callers pass. */

@@ -1,6 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { describeValue } from '../kubernetes/values';
 import { isPortNumber } from '../kubernetes/names';
+import { RequestAndLimit } from '../kubernetes/pod-resources';
+import { checkStorage } from '../pod/pod-settings';
+import { Resources } from './resources';
 import { RestrictedSecurity } from './restricted-security';
 
 // What every pattern container starts from: its image and command, its hardened security context,
@@ -20,6 +23,14 @@ export interface ContainerOptions extends kplus.ContainerOpts {
    * @default 'busybox:1.36'
    */
   readonly image?: string;
+
+  /**
+   * Local ephemeral storage (the container's writable layer and logs) in whole mebibytes, rendered
+   * as its `ephemeral-storage` request and limit (cdk8s-plus-27's own `resources.ephemeralStorage`
+   * takes whole gibibytes only; one given there wins).
+   * @default - Resources.DEFAULT_EPHEMERAL_STORAGE: requests 64, limits 256
+   */
+  readonly ephemeralStorageMebibytes?: RequestAndLimit;
 }
 
 /** What a pattern fills in when the user leaves it out. */
@@ -34,10 +45,11 @@ export interface ContainerDefaults {
   readonly ports?: kplus.ContainerPort[];
 }
 
-/** A pattern container's props, and whether it runs another image on resources sized for busybox. */
+/** A pattern container's props, whether it runs another image on resources sized for busybox, and its ephemeral storage. */
 export interface PatternContainerProps {
   readonly props: kplus.ContainerProps;
   readonly sizedForDefaultImage: boolean;
+  readonly ephemeralStorage: RequestAndLimit;
 }
 
 /**
@@ -62,8 +74,11 @@ export function containerProps(where: string, options: ContainerOptions, default
     // Merged into ports: cdk8s-plus would add it again and refuse the port it finds there.
     portNumber: undefined,
     securityContext: RestrictedSecurity.container(options.securityContext),
+    // Rendered by the library in mebibytes, not by cdk8s-plus.
+    ephemeralStorageMebibytes: undefined,
   });
-  return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE };
+  const ephemeralStorage = checkStorage(`${where}: ephemeralStorageMebibytes`, options.ephemeralStorageMebibytes ?? Resources.DEFAULT_EPHEMERAL_STORAGE);
+  return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE, ephemeralStorage };
 }
 
 /**

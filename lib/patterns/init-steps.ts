@@ -82,7 +82,7 @@ export class InitSteps extends Construct {
     if (props.handOff ?? true) {
       this.handOffPath = checkSharedPath(where, 'handOffPath', props.handOffPath ?? '/handoff');
       this.appHandOffPath = checkSharedPath(where, 'appHandOffPath', props.appHandOffPath ?? this.handOffPath);
-      composition._directories.add(this, this.appContainer, this.appHandOffPath, { readOnly: true }, this.backing);
+      composition._directories.add(this, this.appContainer, this.appHandOffPath, { readOnly: true }, this.backing, Resources.HAND_OFF_SIZE_LIMIT);
       composition._env.set(this, this.appContainer, 'HANDOFF_DIR', this.appHandOffPath, 'Give one InitSteps handOff: false, or add the steps to the first with addStep.');
     }
     if (props.steps !== undefined && !Array.isArray(props.steps)) {
@@ -107,9 +107,9 @@ export class InitSteps extends Construct {
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
     const step = containerProps(where, options, { id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
-    const container = this.composition._containers.add(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage });
+    const container = this.composition._containers.add(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage, ephemeralStorage: step.ephemeralStorage });
     if (this.handOffPath && this.appHandOffPath) {
-      this.composition._directories.add(this, container.name, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing);
+      this.composition._directories.add(this, container.name, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing, Resources.HAND_OFF_SIZE_LIMIT);
     }
     this._steps.push(container);
     return container;

@@ -75,8 +75,9 @@ export class Sidecar extends Construct {
     const sidecar = containerProps(where, options, { id, resources: Sidecar.DEFAULT_RESOURCES });
     this.container = composition._containers.add(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
     if (sharedPath !== undefined) {
-      composition._directories.add(this, this.appContainer, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume);
-      composition._directories.add(this, this.container.name, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume);
+      const limit = Resources.SHARED_DIRECTORY_SIZE_LIMIT;
+      composition._directories.add(this, this.appContainer, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume, limit);
+      composition._directories.add(this, this.container.name, sharedPath, { mountPath: sidecarSharedPath, readOnly: sharedReadOnly }, sharedVolume, limit);
     }
   }
 }

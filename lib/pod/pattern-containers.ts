@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { KubernetesFeature, KubernetesVersion } from '../kubernetes/kubernetes-target';
 import { ContainerJson, containersOf, named, PodSpecJson } from '../kubernetes/manifest';
+import { EPHEMERAL_STORAGE, RequestAndLimit } from '../kubernetes/pod-resources';
 import { PodHost } from './pod-host';
 
 /** The part a container plays in a multi-container pod. */
@@ -43,6 +44,10 @@ export interface PatternContainer {
   readonly initContainersBefore: number;
   /** Seconds it drains before it gets SIGTERM, or undefined. */
   readonly drainSeconds?: number;
+  /** Its local ephemeral storage in mebibytes, rendered unless its resources give some already. */
+  readonly ephemeralStorage?: RequestAndLimit;
+  /** The log file it follows, as its own mounts show it, if it follows one. */
+  readonly followedLog?: string;
 }
 
 /** What a pattern adds to a workload: a container, how it runs, and who sized it. */
@@ -53,6 +58,10 @@ export interface PatternContainerOptions {
   readonly sizedForDefaultImage?: boolean;
   /** Seconds it needs between the stop signal and exit (flushing, finishing connections). @default - none */
   readonly drainSeconds?: number;
+  /** Its local ephemeral storage in mebibytes. @default - none rendered */
+  readonly ephemeralStorage?: RequestAndLimit;
+  /** The log file it follows (checked to be in a bounded directory). @default - none */
+  readonly followedLog?: string;
 }
 
 /** A pattern container as recorded: the pattern's path is read from the construct when a message needs it. */
@@ -60,6 +69,8 @@ class AddedContainer implements PatternContainer {
   public readonly requestedMode?: SidecarMode;
   public readonly sizedForDefaultImage: boolean;
   public readonly drainSeconds?: number;
+  public readonly ephemeralStorage?: RequestAndLimit;
+  public readonly followedLog?: string;
 
   constructor(
     public readonly role: ContainerRole,
@@ -71,6 +82,8 @@ class AddedContainer implements PatternContainer {
     this.requestedMode = options.mode;
     this.sizedForDefaultImage = options.sizedForDefaultImage ?? false;
     this.drainSeconds = options.drainSeconds;
+    this.ephemeralStorage = options.ephemeralStorage;
+    this.followedLog = options.followedLog;
   }
 
   public get addedBy(): string {
@@ -125,10 +138,11 @@ export class PatternContainers {
     }
     const sleepAction = target.supports(KubernetesFeature.PRESTOP_SLEEP);
     const rendered = containersOf(spec);
-    for (const { container, drainSeconds } of this.added) {
-      if (drainSeconds === undefined) continue;
-      const drained = named(rendered, container.name);
-      if (drained) renderDrain(drained, drainSeconds, sleepAction);
+    for (const { container, drainSeconds, ephemeralStorage } of this.added) {
+      const json = named(rendered, container.name);
+      if (!json) continue;
+      if (drainSeconds !== undefined) renderDrain(json, drainSeconds, sleepAction);
+      if (ephemeralStorage) renderEphemeralStorage(json, ephemeralStorage);
     }
   }
 }
@@ -162,4 +176,15 @@ function renderDrain(container: ContainerJson, seconds: number, sleepAction: boo
     ...(container.lifecycle as Record<string, unknown> | undefined),
     preStop: sleepAction ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } },
   };
+}
+
+/**
+ * Sets a container's `ephemeral-storage` request and limit, in mebibytes, unless its resources give
+ * either already (what the user gave through cdk8s-plus wins).
+ */
+export function renderEphemeralStorage(container: ContainerJson, amounts: RequestAndLimit): void {
+  const resources = (container.resources ??= {});
+  if (resources.requests?.[EPHEMERAL_STORAGE] !== undefined || resources.limits?.[EPHEMERAL_STORAGE] !== undefined) return;
+  resources.requests = { ...resources.requests, [EPHEMERAL_STORAGE]: `${amounts.request}Mi` };
+  if (amounts.limit !== undefined) resources.limits = { ...resources.limits, [EPHEMERAL_STORAGE]: `${amounts.limit}Mi` };
 }

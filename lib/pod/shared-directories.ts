@@ -32,8 +32,9 @@ export interface SharedDirectoryOptions {
    */
   readonly medium?: kplus.EmptyDirMedium;
   /**
-   * The most it may hold; the pod is evicted above it.
-   * @default - no limit
+   * The most it may hold; the kubelet evicts the pod above it. On `EmptyDirMedium.MEMORY` it is
+   * memory, and counts against the memory limits of the containers that write it.
+   * @default - the pattern's: 128 MiB for a directory a Sidecar or an Adapter shares (logs), 16 MiB for the InitSteps hand-off
    */
   readonly sizeLimit?: Size;
 }
@@ -45,6 +46,8 @@ interface SharedDirectory {
   readonly path: string;
   readonly volumeName: string;
   options: SharedDirectoryOptions;
+  /** The largest default size limit of the patterns that share it: rendered unless a sizeLimit is given. */
+  defaultSizeLimit: Size;
   readonly declaredBy: IConstruct;
 }
 
@@ -57,7 +60,7 @@ interface DirectoryMount {
   readonly declaredBy: IConstruct;
 }
 
-/** An emptyDir on the node's disk without a size limit: one object shared by every directory declared so. */
+/** An emptyDir on the node's disk of the pattern's default size: one object shared by every directory declared so. */
 const ON_NODE_DISK: SharedDirectoryOptions = Object.freeze({});
 
 /**
@@ -72,12 +75,20 @@ export class SharedDirectories {
 
   /**
    * Mounts the directory `path` (declared now if new) in `container`; returns its volume name.
-   * @param backing the emptyDir's medium and size limit; left out, on the node's disk without a limit
+   * @param backing the emptyDir's medium and size limit; left out, on the node's disk
+   * @param defaultSizeLimit the size limit when no declaration of the directory gives one: the largest of the declaring patterns' defaults
    */
-  public add(declaredBy: IConstruct, container: string, path: string, mount: DirectoryMountOptions = {}, backing?: SharedDirectoryOptions): string {
+  public add(
+    declaredBy: IConstruct,
+    container: string,
+    path: string,
+    mount: DirectoryMountOptions,
+    backing: SharedDirectoryOptions | undefined,
+    defaultSizeLimit: Size,
+  ): string {
     const directoryPath = checkSharedPath(declaredBy, 'shared path', path);
     const mountPath = mount.mountPath === undefined ? directoryPath : checkSharedPath(declaredBy, 'mount path', mount.mountPath);
-    const directory = this.directory(declaredBy, directoryPath, backing ?? ON_NODE_DISK);
+    const directory = this.directory(declaredBy, directoryPath, backing ?? ON_NODE_DISK, defaultSizeLimit);
     for (const other of this.mounts) {
       if (other.container !== container) continue;
       const samePath = other.mountPath === mountPath;
@@ -121,7 +132,8 @@ export class SharedDirectories {
       }
       const emptyDir: Record<string, string> = {};
       if (medium) emptyDir.medium = medium;
-      if (sizeLimit) emptyDir.sizeLimit = quantityOfSize(sizeLimit);
+      const limit = sizeLimit ?? defaultLimitFor(medium, directory.defaultSizeLimit);
+      if (limit) emptyDir.sizeLimit = quantityOfSize(limit);
       spec.volumes.push({ emptyDir, name: directory.volumeName });
     }
     for (const mount of this.mounts) {
@@ -142,14 +154,15 @@ export class SharedDirectories {
     }
   }
 
-  private directory(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions): SharedDirectory {
+  private directory(declaredBy: IConstruct, path: string, backing: SharedDirectoryOptions, defaultSizeLimit: Size): SharedDirectory {
     checkBacking(declaredBy, path, backing);
     const existing = this.directories.find((d) => d.path === path);
     if (!existing) {
-      const directory = { path, volumeName: sharedVolumeName(path), options: backing, declaredBy };
+      const directory = { path, volumeName: sharedVolumeName(path), options: backing, defaultSizeLimit, declaredBy };
       this.directories.push(directory);
       return directory;
     }
+    if (defaultSizeLimit.toKibibytes() > existing.defaultSizeLimit.toKibibytes()) existing.defaultSizeLimit = defaultSizeLimit;
     // What one declaration leaves out, another may set; only two different values conflict.
     const medium = backing.medium ?? existing.options.medium;
     const sizeLimit = backing.sizeLimit ?? existing.options.sizeLimit;
@@ -164,6 +177,18 @@ export class SharedDirectories {
     existing.options = { medium, sizeLimit };
     return existing;
   }
+}
+
+/**
+ * tmpfs counts against the memory of the container that writes it, so a memory-backed directory
+ * without a size limit of its own gets a small one, whatever the patterns' disk default.
+ */
+const MEMORY_BACKED_DEFAULT_LIMIT = Size.mebibytes(16);
+
+/** The size limit a directory gets when none is given: none on huge pages, which their own resource bounds. */
+function defaultLimitFor(medium: string | undefined, onDisk: Size): Size | undefined {
+  if (medium === 'Memory') return MEMORY_BACKED_DEFAULT_LIMIT;
+  return medium?.startsWith('HugePages') ? undefined : onDisk;
 }
 
 /** Media Kubernetes knows for an emptyDir: the node's disk (''), tmpfs, and huge pages (of one size). */

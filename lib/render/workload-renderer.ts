@@ -1,5 +1,4 @@
 import { JsonPatch } from 'cdk8s';
-import { checkComposition } from '../checks/composition';
 import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { malformedPart, podTemplateOf, withSharedShapes, WorkloadJson } from '../kubernetes/manifest';
 import { describeValue } from '../kubernetes/values';
@@ -40,13 +39,13 @@ export function renderWorkload(declarations: PodDeclarations): WorkloadJson {
 const RENDERED_BY = new WeakMap<object, PodDeclarations>();
 
 /**
- * The workload's manifest, checked: what its ApiObject renders as. Checks run here, once per render,
+ * The workload's manifest, checked by `check` (the composition's rules): what its ApiObject renders as. Checks run here, once per render,
  * rather than in cdk8s' validation, which runs over the whole app again before every chart: a check
  * there would render every pod once per chart.
  */
-export function renderChecked(declarations: PodDeclarations): WorkloadJson {
+export function renderChecked(declarations: PodDeclarations, check: (manifest: WorkloadJson) => string[]): WorkloadJson {
   const manifest = renderWorkload(declarations);
-  const errors = checkComposition(declarations, manifest);
+  const errors = check(manifest);
   if (errors.length > 0) {
     const path = declarations.host.path;
     // cdk8s' own form for validation errors.

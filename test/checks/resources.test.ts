@@ -36,7 +36,10 @@ describe('resource rules', () => {
     });
     const composition = PodComposition.of(workload);
     composition.enforceResourceBudget({ cpuMillis: 800, memoryMebibytes: 128 });
-    expect(composition.effectiveResources).toEqual({ requests: { cpuMillis: 100, memoryMebibytes: 32.5 }, limits: { cpuMillis: 800, memoryMebibytes: 128 } });
+    expect(composition.effectiveResources).toEqual({
+      requests: { cpuMillis: 100, memoryMebibytes: 32.5, ephemeralStorageMebibytes: 64 },
+      limits: { cpuMillis: 800, memoryMebibytes: 128, ephemeralStorageMebibytes: 256 },
+    });
     expect(synthReport({ app, chart })).toEqual([]);
   });
 

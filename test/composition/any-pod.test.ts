@@ -57,7 +57,11 @@ describe('the acceptance example: a Sidecar on a Deployment from Include', () =>
     expect(spec.initContainers.map((c: Manifest) => c.name)).toEqual(['logs']);
     expect(logs.restartPolicy).toBe('Always');
     expect(logs.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    expect(logs.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+    expect(logs.resources).toEqual({
+      requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
+    });
+    expect(spec.volumes.find((v: Manifest) => v.name.startsWith('shared-var-log-nginx')).emptyDir).toEqual({ sizeLimit: '128Mi' });
     const shared = spec.volumes.find((v: Manifest) => v.name.startsWith('shared-var-log-nginx')).name;
     expect(containerOf(spec, 'nginx').volumeMounts).toContainEqual({ mountPath: '/var/log/nginx', name: shared });
     expect(logs.volumeMounts).toContainEqual({ mountPath: '/var/log/nginx', name: shared });

@@ -51,8 +51,9 @@ describe('effective pod resources', () => {
     new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'big', resources: Resources.container({ cpuMillis: { request: 400, limit: 500 }, memoryMebibytes: { request: 16, limit: 32 } }) }] });
     new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload }); // 50m/32Mi, limits 100m/64Mi
     expect(PodComposition.of(workload).effectiveResources).toEqual({
-      requests: { cpuMillis: 400, memoryMebibytes: 64 }, // cpu: init 400 > 50+50; memory: 32+32 > 16
-      limits: { cpuMillis: 500, memoryMebibytes: 128 },
+      // cpu: init 400 > 50+50; memory: 32+32 > 16; ephemeral storage: the pattern containers' 64Mi each, the app none
+      requests: { cpuMillis: 400, memoryMebibytes: 64, ephemeralStorageMebibytes: 64 },
+      limits: { cpuMillis: 500, memoryMebibytes: 128, ephemeralStorageMebibytes: 256 },
     });
   });
 
@@ -61,8 +62,8 @@ describe('effective pod resources', () => {
     const init = new InitSteps(chart, 'Init', { workload, handOff: false, steps: [{ name: 'first', resources: Resources.container({ cpuMillis: { request: 100, limit: 100 }, memoryMebibytes: { request: 100, limit: 100 } }) }] });
     new Sidecar(chart, 'Proxy', { command: KEEP_RUNNING, workload, resources: Resources.container({ cpuMillis: { request: 200, limit: 200 }, memoryMebibytes: { request: 10, limit: 10 } }) });
     init.addStep({ name: 'second', resources: Resources.container({ cpuMillis: { request: 150, limit: 150 }, memoryMebibytes: { request: 20, limit: 20 } }) });
-    // running: 50 + 200 = 250m, 32 + 10 = 42Mi; first: 100m/100Mi; second: 150 + 200 = 350m, 20 + 10 = 30Mi
-    expect(PodComposition.of(workload).effectiveResources.requests).toEqual({ cpuMillis: 350, memoryMebibytes: 100 });
+    // running: 50 + 200 = 250m, 32 + 10 = 42Mi, 64Mi; first: 100m/100Mi/64Mi; second: 150 + 200 = 350m, 20 + 10 = 30Mi, 64 + 64 = 128Mi
+    expect(PodComposition.of(workload).effectiveResources.requests).toEqual({ cpuMillis: 350, memoryMebibytes: 100, ephemeralStorageMebibytes: 128 });
   });
 
   test('fails when the effective limits exceed the pod budget, naming the biggest containers', () => {

@@ -54,7 +54,10 @@ describe('Adapter', () => {
   });
 
   test('gets the documented resources and the restricted security context', () => {
-    expect(adapter.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+    expect(adapter.resources).toEqual({
+      requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(adapter.securityContext).toMatchObject({ runAsUser: 65534, readOnlyRootFilesystem: true });
   });
 

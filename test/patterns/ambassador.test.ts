@@ -38,7 +38,10 @@ describe('Ambassador', () => {
   });
 
   test('gets the documented resources and the restricted security context', () => {
-    expect(ambassador.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } });
+    expect(ambassador.resources).toEqual({
+      requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '200m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(ambassador.securityContext).toMatchObject({ runAsUser: 65534, capabilities: { drop: ['ALL'] } });
   });
 

@@ -18,7 +18,7 @@ describe('InitSteps', () => {
   });
 
   test('the hand-off emptyDir is mounted in every step and read-only in the app', () => {
-    expect(podSpec.volumes).toEqual([{ emptyDir: {}, name: 'shared-handoff-24861f' }]);
+    expect(podSpec.volumes).toEqual([{ emptyDir: { sizeLimit: '16Mi' }, name: 'shared-handoff-24861f' }]);
     for (const name of ['write-config', 'register']) {
       expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/handoff', name: 'shared-handoff-24861f' }]);
     }
@@ -35,7 +35,10 @@ describe('InitSteps', () => {
 
   test('steps get the documented resources and the restricted security context', () => {
     const step = containerOf(podSpec, 'write-config');
-    expect(step.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+    expect(step.resources).toEqual({
+      requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(step.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },

@@ -18,7 +18,7 @@ describe('Sidecar', () => {
   });
 
   test('shares the log directory with the app through one emptyDir', () => {
-    expect(podSpec.volumes).toEqual([{ emptyDir: {}, name: 'shared-var-log-app-cf0b1e' }]);
+    expect(podSpec.volumes).toEqual([{ emptyDir: { sizeLimit: '128Mi' }, name: 'shared-var-log-app-cf0b1e' }]);
     for (const name of ['app', 'log-shipper']) {
       expect(containerOf(podSpec, name).volumeMounts).toEqual([{ mountPath: '/var/log/app', name: 'shared-var-log-app-cf0b1e' }]);
     }
@@ -31,7 +31,10 @@ describe('Sidecar', () => {
 
   test('gets the documented resources and the restricted security context', () => {
     const sidecar = containerOf(podSpec, 'log-shipper');
-    expect(sidecar.resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } });
+    expect(sidecar.resources).toEqual({
+      requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(sidecar.securityContext).toMatchObject({ runAsUser: 65534, runAsNonRoot: true, readOnlyRootFilesystem: true });
   });
 

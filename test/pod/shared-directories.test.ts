@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { Adapter, AdapterSource, Ambassador, InitSteps, PodComposition, Sidecar } from '../../lib';
+import { Adapter, AdapterSource, Ambassador, InitSteps, PodComposition, Resources, Sidecar } from '../../lib';
 import { validateManifests } from '../support/kubernetes-schema';
 import { restrictedViolations } from '../support/pss';
 import { containerOf, KEEP_RUNNING, Manifest, podSpecOf, specOf } from '../support/synth';
@@ -51,7 +51,7 @@ describe('shared directories as users need them', () => {
   test('fails when one container would mount a shared directory twice', () => {
     const { chart, workload } = web();
     const one = new Sidecar(chart, 'One', { workload, command: KEEP_RUNNING, sharedPath: '/data' });
-    expect(() => PodComposition.of(workload)._directories.add(chart, one.container.name, '/data/', { mountPath: '/elsewhere' })).toThrow(
+    expect(() => PodComposition.of(workload)._directories.add(chart, one.container.name, '/data/', { mountPath: '/elsewhere' }, undefined, Resources.SHARED_DIRECTORY_SIZE_LIMIT)).toThrow(
       "test: container 'one' would mount shared directory /data twice, at /data and /elsewhere (the other mount was declared by test/One). " +
         'Mount each directory once per container, each at a path of its own.',
     );
@@ -65,7 +65,7 @@ describe('shared directories as users need them', () => {
     expect(PodComposition.of(workload)._directories.directoriesOf(two.container.name)).toEqual(['/x']);
     expect(() => new InitSteps(chart, 'Init', { workload, appHandOffPath: '/cache/../data', steps: [] })).toThrow("test/Init: appHandOffPath '/cache/../data' is not an absolute path without '..'.");
     const app = workload.containers[0];
-    expect(() => PodComposition.of(workload)._directories.add(chart, app.name, '/other', { mountPath: '/data' })).toThrow(
+    expect(() => PodComposition.of(workload)._directories.add(chart, app.name, '/other', { mountPath: '/data' }, undefined, Resources.SHARED_DIRECTORY_SIZE_LIMIT)).toThrow(
       "test: container 'app' would mount two shared directories at /data (the other mount was declared by test/One).",
     );
   });
@@ -104,7 +104,7 @@ describe('the emptyDir behind a shared directory', () => {
     };
     expect(sizeLimitOf(Size.kibibytes(1536))).toBe('1536Ki');
     expect(sizeLimitOf(Size.kibibytes(0.5))).toBe('0.5Ki');
-    expect(sizeLimitOf(Size.gibibytes(0.3))).toBe('314572.8Ki');
+    expect(sizeLimitOf(Size.gibibytes(0.2))).toBe('209715.2Ki');
     expect(sizeLimitOf(Size.mebibytes(0))).toBe('0Mi');
   });
 
@@ -117,7 +117,7 @@ describe('the emptyDir behind a shared directory', () => {
       return specOf(chart).volumes;
     };
     expect(render('sidecar')).toEqual(render('init'));
-    expect(render('sidecar')[0].emptyDir).toEqual({ medium: 'Memory' });
+    expect(render('sidecar')[0].emptyDir).toEqual({ medium: 'Memory', sizeLimit: '16Mi' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { App, ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { App, ApiObject, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Adapter,
@@ -124,6 +124,23 @@ export const RULE_EXAMPLES: Record<RuleId, (fixture: RuleFixture) => void> = {
     });
     PodComposition.of(workload).enforceResourceBudget({ cpuMillis: 750, memoryMebibytes: 512 });
   },
+  'directory-size-limit': ({ chart }) => {
+    const workload = webWithShipper(chart);
+    workload.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(chart, 'Cache', 'cache'));
+  },
+  'unbounded-log-directory': ({ chart }) => {
+    const workload = webDeployment(chart);
+    new Adapter(chart, 'Logs', { workload, source: AdapterSource.logFile('/var/log/app/app.log') });
+    ApiObject.of(workload).addJsonPatch(JsonPatch.remove('/spec/template/spec/volumes/0/emptyDir/sizeLimit'));
+  },
+  'ephemeral-storage-limit': ({ chart }) =>
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload: webDeployment(chart), sharedPath: '/var/log/app', sharedVolume: { sizeLimit: Size.mebibytes(512) } }),
+  'memory-backed-directory': ({ chart }) =>
+    new InitSteps(chart, 'Secrets', {
+      workload: webDeployment(chart),
+      handOffVolume: { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(128) },
+      steps: [{ name: 'render', command: ['sh', '-c', 'echo s3cret > $HANDOFF_DIR/password'] }],
+    }),
   'missing-volume': ({ chart }) => {
     const workload = webWithShipper(chart);
     ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: 'ghost', mountPath: '/data' }]));
