@@ -4,6 +4,7 @@ export { Adapter, type AdapterProps, AdapterSource, type AdapterSourceBindOption
 export { Ambassador, type AmbassadorProps, type AmbassadorUpstream } from './patterns/ambassador';
 export { type AttachmentProps, type HelperProps } from './patterns/attachment';
 export { type ContainerOptions } from './patterns/container-defaults';
+export { DefaultImage } from './patterns/default-image';
 export { type ContainerResourceAmounts, Resources } from './patterns/resources';
 export { CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, RestrictedSecurity } from './patterns/restricted-security';
 export { type InitStepOptions, InitSteps, type InitStepsProps } from './patterns/init-steps';

@@ -90,8 +90,13 @@ export function raw(chart: Chart, i: number): void {
   workload.addInitContainer(helper('setup', 'echo ok > "$HANDOFF_DIR/ready"', { envVariables: env({ HANDOFF_DIR: '/handoff' }) })).mount('/handoff', handOff);
   workload.addContainer(helper('log-shipper', `tail -F ${LOG_DIR}/app.log`)).mount(LOG_DIR, logs);
   const listening = kplus.Probe.fromCommand(['grep', '-q', ':2328 00000000:0000 0A', '/proc/net/tcp'], { periodSeconds: Duration.seconds(1), failureThreshold: 30 });
-  workload.addContainer(helper('db', FORWARDER, { ports: [{ number: 9000 }], resources: Ambassador.DEFAULT_RESOURCES, startup: listening }));
-  workload.addContainer(helper('log-normalizer', `trap 'exit 0' TERM\ntail -F -n +1 '${LOG_DIR}/app.log' | awk '${Adapter.LOG_LINE_TO_JSON}' &\nwait $!`)).mount(LOG_DIR, logs, { readOnly: true });
+  const serving = kplus.Probe.fromCommand(['grep', '-q', ':2328 00000000:0000 0A', '/proc/net/tcp']);
+  workload.addContainer(helper('db', FORWARDER, {
+    ports: [{ number: 9000 }], resources: Ambassador.DEFAULT_RESOURCES, startup: listening, readiness: serving, liveness: kplus.Probe.fromCommand(['pidof', 'nc']),
+  }));
+  workload.addContainer(helper('log-normalizer', `trap 'exit 0' TERM\ntail -F -n +1 '${LOG_DIR}/app.log' | awk '${Adapter.LOG_LINE_TO_JSON}' &\nwait $!`, {
+    readiness: kplus.Probe.fromCommand(['sh', '-c', 'pidof tail && pidof awk']), liveness: kplus.Probe.fromCommand(['pidof', 'tail']),
+  })).mount(LOG_DIR, logs, { readOnly: true });
 }
 
 /**

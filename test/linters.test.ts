@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Chart, Cron, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IntOrString, KubePodDisruptionBudget } from '../imports/k8s';
-import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, RestrictedSecurity, Sidecar } from '../lib';
+import { Adapter, AdapterSource, Ambassador, DefaultImage, InitSteps, KubernetesTarget, KubernetesVersion, RestrictedSecurity, Sidecar } from '../lib';
 import { compareFindings, describeFindings, Finding, lintSets, Manifest, missingLinters } from './support/linters';
 
 // Issue #33, "Patterns add no finding": a pod that kube-score and checkov both pass clean gets each
@@ -25,11 +25,9 @@ const digestOf = (what: string) => `sha256:${createHash('sha256').update(what).d
 const APP_IMAGE = `registry.example.com/shop/web:1.4.2@${digestOf('shop/web:1.4.2')}`;
 
 /**
- * busybox 1.36 from the user's own mirror, pinned by digest, given to every pattern: the default
- * `busybox:1.36` is a tag, which checkov's CKV_K8S_43 reports on every pod the patterns touch.
- * TODO(issue #33): use the library's setting that pins every image the patterns choose to a digest
- * once it exists, and drop `image` (and the commands below that only restate the default scripts)
- * from the patterns' props, so that this test runs the patterns' own defaults.
+ * busybox 1.36 from the user's own mirror, pinned by digest: the default `busybox:1.36` is a tag,
+ * which checkov's CKV_K8S_43 reports. One setting, DefaultImage.set on the chart, pins every image
+ * the patterns choose; the patterns run their own defaults on it.
  */
 const PINNED_BUSYBOX = `registry.example.com/mirror/busybox:1.36@${digestOf('busybox:1.36')}`;
 
@@ -72,6 +70,7 @@ type Kind = 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob';
  */
 function cleanPod(kind: Kind): { chart: Chart; workload: kplus.AbstractPod } {
   const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  DefaultImage.set(chart, PINNED_BUSYBOX);
   const podProps = {
     metadata: { name: 'web' },
     // cdk8s-plus-27 renders automountServiceAccountToken false (checkov's CKV_K8S_38).
@@ -123,17 +122,24 @@ function cleanPod(kind: Kind): { chart: Chart; workload: kplus.AbstractPod } {
 const LOG_FILE = '/var/log/app/app.log';
 const DB = [{ name: 'db', host: 'db.shop.svc.cluster.local', port: 5432 }];
 
-/** Each pattern as a user attaches it, on its defaults but for the pinned image. */
+/**
+ * Each pattern as a user attaches it, on its defaults. The Sidecar runs the user's own command, so
+ * only the user can say when it is alive and ready: they give its probes (checkov asks for both on
+ * every app container, which a classic sidecar is; a native one, an init container, it does not check).
+ */
 const PATTERNS: Record<string, (chart: Chart, workload: kplus.AbstractPod) => void> = {
-  InitSteps: (chart, workload) =>
-    new InitSteps(chart, 'Setup', { workload, steps: [{ name: 'migrate', image: PINNED_BUSYBOX, command: ['sh', '-c', 'echo migrated > "$HANDOFF_DIR/done"'] }] }),
+  InitSteps: (chart, workload) => new InitSteps(chart, 'Setup', { workload, steps: [{ name: 'migrate', command: ['sh', '-c', 'echo migrated > "$HANDOFF_DIR/done"'] }] }),
   Sidecar: (chart, workload) =>
-    new Sidecar(chart, 'LogShipper', { workload, sharedPath: '/var/log/app', sharedReadOnly: true, image: PINNED_BUSYBOX, command: ['sh', '-c', `tail -F ${LOG_FILE}`] }),
-  // With an image of its own the ambassador runs no forwarder unless asked: forwarderCommand is the default one.
-  Ambassador: (chart, workload) => new Ambassador(chart, 'Db', { workload, upstreams: DB, image: PINNED_BUSYBOX, command: Ambassador.forwarderCommand(DB) }),
-  // With an image of its own the adapter renders no script: this command stands in for the default one.
-  Adapter: (chart, workload) =>
-    new Adapter(chart, 'LogFormat', { workload, source: AdapterSource.logFile(LOG_FILE), image: PINNED_BUSYBOX, command: ['sh', '-c', `tail -F -n +1 ${LOG_FILE}`] }),
+    new Sidecar(chart, 'LogShipper', {
+      workload,
+      sharedPath: '/var/log/app',
+      sharedReadOnly: true,
+      command: ['sh', '-c', `tail -F ${LOG_FILE}`],
+      readiness: kplus.Probe.fromCommand(['test', '-d', '/var/log/app']),
+      liveness: kplus.Probe.fromCommand(['pidof', 'tail']),
+    }),
+  Ambassador: (chart, workload) => new Ambassador(chart, 'Db', { workload, upstreams: DB }),
+  Adapter: (chart, workload) => new Adapter(chart, 'LogFormat', { workload, source: AdapterSource.logFile(LOG_FILE) }),
 };
 
 const KINDS: Kind[] = ['Deployment', 'StatefulSet', 'Job', 'CronJob'];

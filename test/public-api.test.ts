@@ -10,7 +10,7 @@ const PUBLIC_API = [
   'InitStepOptions', 'InitSteps', 'InitStepsProps',
   'Sidecar', 'SidecarProps',
   // Container defaults and security helpers.
-  'AttachmentProps', 'CAPABILITY_ALL', 'CAPABILITY_NET_BIND_SERVICE', 'ContainerOptions', 'ContainerResourceAmounts', 'HelperProps', 'RequestAndLimit', 'Resources', 'RestrictedSecurity',
+  'AttachmentProps', 'CAPABILITY_ALL', 'DefaultImage', 'CAPABILITY_NET_BIND_SERVICE', 'ContainerOptions', 'ContainerResourceAmounts', 'HelperProps', 'RequestAndLimit', 'Resources', 'RestrictedSecurity',
   // The pod the patterns compose, its lifecycle and resources.
   'ContainerRole', 'ContainerDependency', 'DependencyCondition', 'PatternContainer', 'PodComposition', 'PodResources', 'ResourceAmounts', 'SharedDirectoryOptions', 'SidecarMode', 'WorkloadSelector',
   // Rules and their policy.

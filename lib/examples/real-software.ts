@@ -75,6 +75,9 @@ function nginxContainer(scope: Construct, name: string): kplus.ContainerProps {
     name: 'nginx',
     image: REAL_IMAGES.nginx,
     ports: [{ number: NGINX_PORT, name: 'http' }],
+    // Ready while it serves the page; alive while it accepts connections.
+    readiness: kplus.Probe.fromHttpGet('/', { port: NGINX_PORT }),
+    liveness: kplus.Probe.fromTcpSocket({ port: NGINX_PORT }),
     resources: SERVER_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.nginx),
     volumeMounts: [
@@ -92,6 +95,7 @@ function addNginxExporter(scope: Construct, workload: kplus.AbstractPod, app?: k
     image: REAL_IMAGES.nginxExporter,
     args: [`--nginx.scrape-uri=http://127.0.0.1:${NGINX_PORT}/stub_status`],
     ports: [{ number: EXPORTER_PORT, name: 'metrics' }],
+    ...exporterProbes(EXPORTER_PORT),
     resources: EXPORTER_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.nginxExporter),
   });
@@ -167,6 +171,9 @@ function addHaproxyAmbassador(scope: Construct, workload: kplus.AbstractPod, ups
     workload,
     upstreams,
     firstPort,
+    // haproxy binds every pod address: ready while its first frontend accepts connections, alive while its last does.
+    readiness: kplus.Probe.fromTcpSocket({ port: firstPort }),
+    liveness: kplus.Probe.fromTcpSocket({ port: firstPort + upstreams.length - 1 }),
     image: REAL_IMAGES.haproxy,
     resources: PROXY_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.haproxy),
@@ -187,9 +194,20 @@ function redisServer(name: string, port: number): kplus.ContainerProps {
     image: REAL_IMAGES.redis,
     args: ['--port', String(port), '--save', ''],
     ports: [{ number: port }],
+    ...redisProbes(port),
     resources: SERVER_RESOURCES,
     securityContext: runAs(UPSTREAM_UID.redis),
   };
+}
+
+/** Ready while redis answers PING (its documented health check); alive while it accepts connections. */
+function redisProbes(port: number): Pick<kplus.ContainerProps, 'readiness' | 'liveness'> {
+  return { readiness: kplus.Probe.fromCommand(['redis-cli', '-p', String(port), 'ping']), liveness: kplus.Probe.fromTcpSocket({ port }) };
+}
+
+/** Ready while an exporter serves its metrics page; alive while it accepts connections. */
+function exporterProbes(port: number): Pick<kplus.ContainerProps, 'readiness' | 'liveness'> {
+  return { readiness: kplus.Probe.fromHttpGet('/metrics', { port }), liveness: kplus.Probe.fromTcpSocket({ port }) };
 }
 
 /** A container of the redis image running `script` (it has sh and redis-cli). */
@@ -241,6 +259,7 @@ export class RedisExporterChart extends Chart {
       name: 'redis',
       image: REAL_IMAGES.redis,
       ports: [{ number: 6379, name: 'redis' }],
+      ...redisProbes(6379),
       resources: SERVER_RESOURCES,
       securityContext: runAs(UPSTREAM_UID.redis),
       volumeMounts: [{ path: '/data', volume: kplus.Volume.fromEmptyDir(this, 'Data', 'data', { sizeLimit: Size.mebibytes(64) }) }],
@@ -251,6 +270,7 @@ export class RedisExporterChart extends Chart {
       image: REAL_IMAGES.redisExporter,
       envVariables: { REDIS_ADDR: kplus.EnvValue.fromValue('redis://127.0.0.1:6379') },
       ports: [{ number: 9121, name: 'metrics' }],
+      ...exporterProbes(9121),
       resources: EXPORTER_RESOURCES,
       securityContext: runAs(UPSTREAM_UID.redisExporter),
     });

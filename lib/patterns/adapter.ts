@@ -4,7 +4,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from '../kubernetes/interned';
 import { attach, checkPropKinds, helperOptions, HelperProps, wholeSeconds } from './attachment';
-import { checkContainerOptions, checkPort, ContainerDefaults, containerProps, DEFAULT_IMAGE } from './container-defaults';
+import { checkContainerOptions, checkPort, ContainerDefaults, containerProps } from './container-defaults';
+import { DefaultImage } from './default-image';
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { exitOnTerm, runUntilTerm, shellQuote } from './shell';
@@ -44,6 +45,16 @@ export interface AdapterSourceConfig {
    * @default - none
    */
   readonly followedFile?: string;
+  /**
+   * How the kubelet tells the default script serves, as its readiness probe (unless the adapter is given its own).
+   * @default - none
+   */
+  readonly readiness?: kplus.Probe;
+  /**
+   * How the kubelet tells the default script is alive, as its liveness probe (unless the adapter is given its own).
+   * @default - none
+   */
+  readonly liveness?: kplus.Probe;
   /**
    * A directory the busybox script writes to: an emptyDir of the adapter's own, mounted only when the script runs.
    * @default - none
@@ -103,7 +114,14 @@ class LogFileSource extends AdapterSource {
           "Put the log in a directory of its own, e.g. '/var/log/app/app.log'.",
       );
     }
-    return { command: ['sh', '-c', tailScript(file, options.transform ?? Adapter.LOG_LINE_TO_JSON)], appDirectory: directory, followedFile: file };
+    return {
+      command: ['sh', '-c', tailScript(file, options.transform ?? Adapter.LOG_LINE_TO_JSON)],
+      appDirectory: directory,
+      followedFile: file,
+      // Ready while both halves of the pipe run (tail -F waits for a file yet to come); alive while tail does.
+      readiness: kplus.Probe.fromCommand(['sh', '-c', 'pidof tail && pidof awk']),
+      liveness: kplus.Probe.fromCommand(['pidof', 'tail']),
+    };
   }
 }
 
@@ -134,6 +152,9 @@ class StatsEndpointSource extends AdapterSource {
       command: ['sh', '-c', script],
       ports: [{ number: options.metricsPort, name: options.metricsPortName }],
       scriptDirectory: publishDir,
+      // Ready while httpd serves the metrics (on every pod address); alive while it runs.
+      readiness: kplus.Probe.fromTcpSocket({ port: options.metricsPort }),
+      liveness: kplus.Probe.fromCommand(['pidof', 'httpd']),
     };
   }
 }
@@ -225,9 +246,10 @@ export class Adapter extends Construct {
     const where = this.node.path;
     const { composition, app } = attach(where, props);
     const { workload, app: appOption, mode, drainTime, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
-    checkContainerOptions(where, options);
+    const defaultImage = DefaultImage.of(this);
+    checkContainerOptions(where, options, defaultImage);
     checkPropKinds(where, props, { transform: 'string', metricsPortName: 'string', pollInterval: 'duration' });
-    const ownImage = (options.image ?? DEFAULT_IMAGE) !== DEFAULT_IMAGE || options.command !== undefined;
+    const ownImage = (options.image ?? defaultImage) !== defaultImage || options.command !== undefined;
     if (source !== undefined ? !(source instanceof AdapterSource) : !ownImage) {
       throw new Error(
         `${where}: source is ${describeValue(source)}. Give AdapterSource.logFile(path) or AdapterSource.statsEndpoint(port, path), ` +
@@ -244,15 +266,18 @@ export class Adapter extends Construct {
     this.appContainer = app;
     this.app = composition._declarations.host.containerObject(app);
     const defaults: ContainerDefaults = {
+      image: defaultImage,
       id,
       resources: Adapter.DEFAULT_RESOURCES,
       defaultImageCommand: config?.command,
       ports: config?.ports,
     };
     const adapter = containerProps(where, options, defaults);
-    this.container = composition._containers.add(this, ContainerRole.ADAPTER, adapter.props, {
+    const scriptRuns = config !== undefined && adapter.props.command === config.command;
+    const probes = scriptRuns ? { readiness: options.readiness ?? config.readiness, liveness: options.liveness ?? config.liveness } : {};
+    this.container = composition._containers.add(this, ContainerRole.ADAPTER, Object.assign(adapter.props, probes), {
       ...helperOptions(where, props, adapter),
-      followedLog: adapter.props.command === config?.command ? config?.followedFile : undefined,
+      followedLog: scriptRuns ? config.followedFile : undefined,
     });
     if (config?.appDirectory !== undefined) {
       const limit = Resources.SHARED_DIRECTORY_SIZE_LIMIT;
@@ -260,7 +285,7 @@ export class Adapter extends Construct {
       composition._directories.add(this, this.container.name, config.appDirectory, { readOnly: true }, undefined, limit);
     }
     // Only the busybox script writes there: an exporter image gets no unused volume.
-    if (config?.scriptDirectory !== undefined && adapter.props.command === config.command) {
+    if (scriptRuns && config.scriptDirectory !== undefined) {
       this.container.mount(config.scriptDirectory, kplus.Volume.fromEmptyDir(this, 'Published', `${this.container.name}-published`, { sizeLimit: PUBLISHED_SIZE_LIMIT }));
     }
   }

@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from '../kubernetes/interned';
 import { attach, helperOptions, HelperProps } from './attachment';
-import { checkContainerOptions, checkPort, containerProps, DEFAULT_IMAGE } from './container-defaults';
+import { checkContainerOptions, checkPort, containerProps } from './container-defaults';
+import { DefaultImage } from './default-image';
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { exitOnTerm } from './shell';
@@ -75,7 +76,8 @@ export class Ambassador extends Construct {
     const where = this.node.path;
     const { composition, app } = attach(where, props);
     const { workload, app: appOption, mode, drainTime, upstreams, firstPort: firstPortOption, ...options } = props;
-    checkContainerOptions(where, options);
+    const defaultImage = DefaultImage.of(this);
+    checkContainerOptions(where, options, defaultImage);
     if (options.port !== undefined) {
       throw new Error(`${where}: port is cdk8s-plus' deprecated name for portNumber. Give the first local port as firstPort, an extra port as portNumber.`);
     }
@@ -83,7 +85,7 @@ export class Ambassador extends Construct {
     if (!Array.isArray(upstreams) || upstreams.length === 0) {
       throw new Error(`${where}: upstreams is ${describeValue(upstreams)}. Give an array of at least one { name, host, port } to forward to.`);
     }
-    const defaultForwarder = (options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined;
+    const defaultForwarder = (options.image ?? defaultImage) === defaultImage && options.command === undefined;
     const listeners = upstreams.map((upstream, index) => ({
       upstream: checkUpstream(where, upstream, defaultForwarder),
       localPort: checkPort(where, `local port for upstream '${upstream.name}' (firstPort + ${index})`, firstPort + index),
@@ -102,15 +104,24 @@ export class Ambassador extends Construct {
     this.appContainer = app;
     this.app = composition._declarations.host.containerObject(app);
     const ambassador = containerProps(where, options, {
+      image: defaultImage,
       id,
       resources: Ambassador.DEFAULT_RESOURCES,
       defaultImageCommand: ['sh', '-c', forwarderScript(listeners)],
       ports: listeners.map(({ localPort }) => ({ number: localPort })),
     });
     // The kubelet's tcp probe dials the pod IP, which a loopback-only forwarder never answers:
-    // the default forwarder is probed from inside, by its listening socket.
-    const startup = options.startup ?? (defaultForwarder ? listeningProbe(listeners[0].localPort) : undefined);
-    this.container = composition._containers.add(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, { startup }), helperOptions(where, props, ambassador));
+    // the default forwarder is probed from inside: by its listening socket at start (up to 30 s) and
+    // for readiness (the app cannot reach its upstreams without it), and alive while its nc runs.
+    const port = listeners[0].localPort;
+    const probes = defaultForwarder
+      ? {
+        startup: options.startup ?? listeningProbe(port, STARTING),
+        readiness: options.readiness ?? listeningProbe(port),
+        liveness: options.liveness ?? kplus.Probe.fromCommand(['pidof', 'nc']),
+      }
+      : {};
+    this.container = composition._containers.add(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, probes), helperOptions(where, props, ambassador));
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;
@@ -171,13 +182,13 @@ function forwarderScript(listeners: { upstream: AmbassadorUpstream; localPort: n
 }
 
 /** Succeeds once something listens on 127.0.0.1:`port` (state 0A in /proc/net/tcp, port in hex). */
-function listeningProbe(port: number): kplus.Probe {
+function listeningProbe(port: number, options: kplus.ProbeOptions = {}): kplus.Probe {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  return kplus.Probe.fromCommand(['grep', '-q', `:${hexPort} 00000000:0000 0A`, '/proc/net/tcp'], {
-    periodSeconds: Duration.seconds(1),
-    failureThreshold: 30,
-  });
+  return kplus.Probe.fromCommand(['grep', '-q', `:${hexPort} 00000000:0000 0A`, '/proc/net/tcp'], options);
 }
+
+/** While it starts: checked every second, for up to 30 s. */
+const STARTING: kplus.ProbeOptions = { periodSeconds: Duration.seconds(1), failureThreshold: 30 };
 
 /** `shard-0` → `SHARD_0_ADDR`. */
 function addressVariable(upstreamName: string): string {

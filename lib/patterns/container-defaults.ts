@@ -20,7 +20,7 @@ export interface ContainerOptions extends kplus.ContainerOpts {
   /**
    * Container image. With another image than the default, the pattern renders no `command` of its
    * own: the image's entrypoint runs, with your `args`.
-   * @default 'busybox:1.36'
+   * @default - DefaultImage.of(the pattern): 'busybox:1.36' unless DefaultImage.set says otherwise
    */
   readonly image?: string;
 
@@ -35,6 +35,8 @@ export interface ContainerOptions extends kplus.ContainerOpts {
 
 /** What a pattern fills in when the user leaves it out. */
 export interface ContainerDefaults {
+  /** The image its script runs on (DefaultImage.of the pattern): with another image, no script is rendered. */
+  readonly image: string;
   /** The pattern's construct id: the container is named after it (`LogShipper` → `log-shipper`) unless `name` is given. */
   readonly id: string;
   readonly resources: kplus.ContainerResources;
@@ -60,13 +62,13 @@ export interface PatternContainerProps {
  * merge too, the user's winning; the user's ports are added to the pattern's.
  */
 export function containerProps(where: string, options: ContainerOptions, defaults: ContainerDefaults): PatternContainerProps {
-  const image = options.image ?? DEFAULT_IMAGE;
+  const image = options.image ?? defaults.image;
   const ports = options.ports === undefined && options.portNumber === undefined ? defaults.ports : mergedPorts(where, defaults.ports ?? [], options.ports ?? [], options.portNumber);
   // Object.assign rather than a spread-first literal: this runs once per container at scale.
   const props: kplus.ContainerProps = Object.assign({}, options, {
     name: options.name ?? containerNameFromId(defaults.id),
     image,
-    command: options.command ?? (image === DEFAULT_IMAGE ? defaults.defaultImageCommand : undefined),
+    command: options.command ?? (image === defaults.image ? defaults.defaultImageCommand : undefined),
     resources: options.resources ?? defaults.resources,
     // A new object: cdk8s-plus keeps it and adds later variables to it.
     envVariables: defaults.envVariables || options.envVariables ? Object.assign({}, defaults.envVariables, options.envVariables) : undefined,
@@ -78,7 +80,7 @@ export function containerProps(where: string, options: ContainerOptions, default
     ephemeralStorageMebibytes: undefined,
   });
   const ephemeralStorage = checkStorage(`${where}: ephemeralStorageMebibytes`, options.ephemeralStorageMebibytes ?? Resources.DEFAULT_EPHEMERAL_STORAGE);
-  return { props, sizedForDefaultImage: options.resources === undefined && image !== DEFAULT_IMAGE, ephemeralStorage };
+  return { props, sizedForDefaultImage: options.resources === undefined && image !== defaults.image, ephemeralStorage };
 }
 
 /**
@@ -134,7 +136,7 @@ export function containerNameFromId(id: string): string {
 }
 
 /** Checks the container options a JavaScript caller could get wrong, naming the prop and the fix. */
-export function checkContainerOptions(where: string, options: ContainerOptions): void {
+export function checkContainerOptions(where: string, options: ContainerOptions, defaultImage: string): void {
   for (const prop of ['name', 'image'] as const) {
     if (options[prop] !== undefined && typeof options[prop] !== 'string') {
       throw new Error(`${where}: ${prop} is ${describeValue(options[prop])}, not a string. Give a string, e.g. ${prop === 'image' ? "'busybox:1.36'" : "'log-shipper'"}.`);
@@ -150,7 +152,7 @@ export function checkContainerOptions(where: string, options: ContainerOptions):
     throw new Error(`${where}: command is ${describeValue(command)}, whose program name is blank, which no runtime can execute. Give the program first, e.g. ['sh', '-c', 'tail -F /var/log/app/app.log'].`);
   }
   // Kubernetes reads an empty command as none: on busybox without args, sh runs and exits at once.
-  if (command !== undefined && command.length === 0 && options.args === undefined && (options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE) {
+  if (command !== undefined && command.length === 0 && options.args === undefined && (options.image ?? defaultImage) === defaultImage) {
     throw new Error(
       `${where}: command is [], which Kubernetes reads as none, so busybox's sh would run and exit at once. ` +
         "Leave command out (a pattern runs its own script), or give the program to run, e.g. ['sh', '-c', 'tail -F /var/log/app/app.log'].",

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { attach, AttachmentProps, checkPropKinds } from './attachment';
 import { checkContainerOptions, ContainerOptions, containerNameFromId, containerProps } from './container-defaults';
+import { DefaultImage } from './default-image';
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { PodComposition } from '../composition/pod-composition';
@@ -101,12 +102,13 @@ export class InitSteps extends Construct {
   /** Adds a step that runs after the ones already added; returns its container. */
   public addStep(options: InitStepOptions): kplus.Container {
     const where = this.node.path;
-    checkContainerOptions(where, options);
+    const defaultImage = DefaultImage.of(this);
+    checkContainerOptions(where, options, defaultImage);
     checkRunsToCompletion(where, options.name ?? containerNameFromId(this.node.id), options);
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
       ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
       : {};
-    const step = containerProps(where, options, { id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
+    const step = containerProps(where, options, { image: defaultImage, id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
     const container = this.composition._containers.add(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage, ephemeralStorage: step.ephemeralStorage });
     if (this.handOffPath && this.appHandOffPath) {
       this.composition._directories.add(this, container.name, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing, Resources.HAND_OFF_SIZE_LIMIT);

@@ -1,7 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { attach, checkPropKinds, helperOptions, HelperProps } from './attachment';
-import { checkContainerOptions, containerProps, DEFAULT_IMAGE } from './container-defaults';
+import { checkContainerOptions, containerProps } from './container-defaults';
+import { DefaultImage } from './default-image';
 import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { SharedDirectoryOptions } from '../pod/shared-directories';
@@ -62,17 +63,18 @@ export class Sidecar extends Construct {
     const { composition, app } = attach(where, props);
     const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedVolume, ...options } =
       props;
-    checkContainerOptions(where, options);
+    const defaultImage = DefaultImage.of(this);
+    checkContainerOptions(where, options, defaultImage);
     checkPropKinds(where, props, { sidecarSharedPath: 'string', sharedReadOnly: 'boolean', appSharedReadOnly: 'boolean' });
-    if ((options.image ?? DEFAULT_IMAGE) === DEFAULT_IMAGE && options.command === undefined && options.args === undefined) {
+    if ((options.image ?? defaultImage) === defaultImage && options.command === undefined && options.args === undefined) {
       throw new Error(
-        `${where}: a Sidecar on the default image ${DEFAULT_IMAGE} needs a command: busybox alone runs sh, which exits at once, ` +
+        `${where}: a Sidecar on the default image ${defaultImage} needs a command: busybox alone runs sh, which exits at once, ` +
           "and the pod crash-loops. Give `command` (e.g. ['sh', '-c', 'tail -F /var/log/app/app.log']) or your own `image`.",
       );
     }
     this.appContainer = app;
     this.app = composition._declarations.host.containerObject(app);
-    const sidecar = containerProps(where, options, { id, resources: Sidecar.DEFAULT_RESOURCES });
+    const sidecar = containerProps(where, options, { image: defaultImage, id, resources: Sidecar.DEFAULT_RESOURCES });
     this.container = composition._containers.add(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
     if (sharedPath !== undefined) {
       const limit = Resources.SHARED_DIRECTORY_SIZE_LIMIT;
