@@ -1,7 +1,8 @@
 import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJson, preStopSeconds, WorkloadJson } from '../kubernetes/manifest';
 import { ContainerRole, SidecarMode } from '../pod/pattern-containers';
 import { PodComposition } from '../composition/pod-composition';
-import { effectivePodResources, ResourceAmounts } from '../kubernetes/pod-resources';
+import { KubernetesTarget } from '../kubernetes/kubernetes-target';
+import { effectivePodResources, EPHEMERAL_STORAGE, ResourceAmounts } from '../kubernetes/pod-resources';
 import { isDnsLabel, isDnsSubdomain } from '../kubernetes/names';
 
 const ROLE_TEXT: Record<ContainerRole, string> = {
@@ -76,7 +77,7 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
     '',
     '## Containers in start order',
     '',
-    '| # | container | role | image | requests (cpu / memory) | limits (cpu / memory) |',
+    '| # | container | role | image | requests (cpu / memory / ephemeral storage) | limits (cpu / memory / ephemeral storage) |',
     '|---|---|---|---|---|---|',
     ...ordered.map(
       (c, i) =>
@@ -118,6 +119,7 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
     `- **Resource constraints**: \`Pending\` with \`Insufficient cpu\` or \`memory\` in \`kubectl describe ${pod}\` means no node has ${total(requests)} free;` +
       ' `OOMKilled` in a container\'s last state means it hit its memory limit above: raise that container\'s `resources`.',
     `- **Start order**: ${startOrderAdvice(nativeSidecars, classicHelpers, initContainers.length)}`,
+    ...localStorageAdvice(spec, pod, limits, nativeSidecars.length > 0 && KubernetesTarget.of(composition.workload).minor < NATIVE_SIDECAR_STORAGE_LIMITS_MINOR),
     ...(mounts.length > 0
       ? [
           '- **Volume mounts**: a reader that mounts another volume than the writer sees an empty directory, and one that mounts' +
@@ -153,11 +155,47 @@ function startOrderAdvice(nativeSidecars: ContainerJson[], classicHelpers: Conta
 
 function amount(container: ContainerJson, kind: 'requests' | 'limits'): string {
   const values = container.resources?.[kind];
-  return `${values?.cpu ?? '-'} / ${values?.memory ?? '-'}`;
+  return `${values?.cpu ?? '-'} / ${values?.memory ?? '-'} / ${values?.[EPHEMERAL_STORAGE] ?? '-'}`;
 }
 
+/** cpu / memory, and ephemeral storage where a container declares some. */
 function total(amounts: ResourceAmounts): string {
-  return `${amounts.cpuMillis}m / ${amounts.memoryMebibytes}Mi`;
+  const storage = amounts.ephemeralStorageMebibytes === undefined ? '' : ` / ${amounts.ephemeralStorageMebibytes}Mi`;
+  return `${amounts.cpuMillis}m / ${amounts.memoryMebibytes}Mi${storage}`;
+}
+
+/**
+ * The first minor version whose kubelet enforces a native sidecar's own ephemeral-storage limit
+ * (kubernetes pull request 138462, in CHANGELOG-1.37 of the k8s.io/kubernetes module).
+ */
+const NATIVE_SIDECAR_STORAGE_LIMITS_MINOR = 37;
+
+/**
+ * What an eviction for local storage shows and where the pod's bounds are: each emptyDir's size
+ * limit, the pod's ephemeral-storage limit, memory-backed directories counted as memory.
+ */
+function localStorageAdvice(spec: PodSpecJson, pod: string, limits: ResourceAmounts, nativeSidecarsUnbounded: boolean): string[] {
+  const dirs = (spec.volumes ?? []).filter((v) => v.emptyDir);
+  if (dirs.length === 0 && limits.ephemeralStorageMebibytes === undefined) return [];
+  const writers = (name: string) =>
+    containersOf(spec).filter((c) => (c.volumeMounts ?? []).some((m) => m.name === name && !m.readOnly)).map((c) => `\`${c.name}\``);
+  const describeDir = (v: (typeof dirs)[number]) =>
+    `\`${v.name}\` ${v.emptyDir!.sizeLimit ?? 'unbounded'}${v.emptyDir!.medium === 'Memory' ? ' in memory' : ''}${writers(v.name).length ? ` (written by ${writers(v.name).join(', ')})` : ''}`;
+  const podLimit = limits.ephemeralStorageMebibytes === undefined ? undefined : `${limits.ephemeralStorageMebibytes}Mi`;
+  const memoryBacked = dirs.filter((v) => v.emptyDir!.medium === 'Memory');
+  return [
+    '- **Local storage**: the kubelet evicts the pod when a directory holds more than its sizeLimit' +
+      ' (`Usage of EmptyDir volume "NAME" exceeds the limit "SIZE"`)' +
+      (podLimit ? `, or when the containers' writable layers and logs and the disk-backed directories together pass the pod's ephemeral-storage limit ${podLimit} (\`Pod ephemeral local storage usage exceeds the total limit of containers ${podLimit}\`)` : '') +
+      `: \`kubectl get ${pod}\` shows it \`Error\` (phase Failed, reason Evicted${pod === '$POD' ? '; its controller makes a new pod' : ''}), and \`kubectl describe ${pod}\` gives that message.` +
+      (dirs.length ? ` Directories: ${dirs.map(describeDir).join(', ')}.` : '') +
+      (memoryBacked.length
+        ? ` A directory in memory counts against the memory of the container that writes it: past that container's memory limit it is \`OOMKilled\`, before the directory's sizeLimit.`
+        : '') +
+      (nativeSidecarsUnbounded
+        ? ` Before Kubernetes 1.${NATIVE_SIDECAR_STORAGE_LIMITS_MINOR} the kubelet does not enforce a native sidecar's own ephemeral-storage limit (kubernetes#138462): what bounds its writes is the sizeLimit of the directories it writes.`
+        : ''),
+  ];
 }
 
 /**

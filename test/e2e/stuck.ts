@@ -100,6 +100,23 @@ export const STUCK_VARIANTS: StuckVariant[] = [
       { command: ['exec', 'POD', '-c', 'log-shipper', '--', 'ls', '-A', '/var/log/app'], shows: /^$/, runbookSays: ['empty directory', '-- ls'] },
     ],
   },
+  {
+    name: 'stuck-disk',
+    runbookClass: 'Local storage',
+    example: 'sidecar-example.k8s.yaml',
+    breakSpec: (spec) => {
+      // A chatty app: 200 MiB into the shared log directory, whose emptyDir the Sidecar bounds at 128Mi.
+      container(spec, 'app').command = ['sh', '-c', 'dd if=/dev/zero of=/var/log/app/app.log bs=1M count=200; sleep 3600'];
+    },
+    observations: [
+      { command: ['get', 'pod', 'POD'], shows: /\bError\b|Evicted/, runbookSays: ['Error', 'Evicted'] },
+      {
+        command: ['describe', 'pod', 'POD'],
+        shows: /Usage of EmptyDir volume "shared-var-log-app-[0-9a-f]+" exceeds the limit "128Mi"/,
+        runbookSays: ['Usage of EmptyDir volume', 'exceeds the limit', 'kubectl describe'],
+      },
+    ],
+  },
 ];
 
 /** The variant as a Pod manifest: the example's pod template, broken, in the stuck namespace. */

@@ -17,6 +17,16 @@ describe('runbooks', () => {
   const all = runbooks();
   const byFile = Object.fromEntries(all.map(({ composition, text }) => [runbookFileName(composition), text]));
 
+  test('local storage: each directory with its size limit and writers, the pod limit, memory-backed ones, and native sidecars below 1.37', () => {
+    const line = (file: string) => byFile[file].split('\n').find((l) => l.startsWith('- **Local storage**'))!;
+    expect(line('deployment-sidecar-example.runbook.md')).toContain('exceeds the total limit of containers 384Mi');
+    expect(line('deployment-sidecar-example.runbook.md')).toMatch(/`shared-var-log-app-[0-9a-f]+` 128Mi \(written by `app`, `log-shipper`\)/);
+    expect(line('deployment-secrets-example.runbook.md')).toContain('counts against the memory of the container that writes it');
+    expect(line('deployment-native-ambassador-example.runbook.md')).toContain("Before Kubernetes 1.37 the kubelet does not enforce a native sidecar's own ephemeral-storage limit");
+    expect(line('deployment-sidecar-example.runbook.md')).not.toContain('Before Kubernetes 1.37');
+    expect(byFile['pod-multi-container-pod.runbook.md']).not.toContain('Local storage');
+  });
+
   test('the demo pod and the combined and native examples match their snapshots', () => {
     expect(byFile['pod-multi-container-pod.runbook.md']).toMatchSnapshot();
     expect(byFile['deployment-combined-example.runbook.md']).toMatchSnapshot();
@@ -48,7 +58,11 @@ describe('runbooks', () => {
       expect(rows.map((row) => row.split('`')[1])).toEqual(names);
       for (const name of names) expect(text).toMatch(new RegExp(`kubectl logs \\S+ -c ${name}\\n`));
       const { requests, limits } = composition.effectiveResources;
-      expect(text).toContain(`requests ${requests.cpuMillis}m / ${requests.memoryMebibytes}Mi, limits ${limits.cpuMillis}m / ${limits.memoryMebibytes}Mi`);
+      const storage = (mebibytes?: number) => (mebibytes === undefined ? '' : ` / ${mebibytes}Mi`);
+      expect(text).toContain(
+        `requests ${requests.cpuMillis}m / ${requests.memoryMebibytes}Mi${storage(requests.ephemeralStorageMebibytes)}, ` +
+          `limits ${limits.cpuMillis}m / ${limits.memoryMebibytes}Mi${storage(limits.ephemeralStorageMebibytes)}`,
+      );
     }
   });
 
