@@ -53,3 +53,38 @@ describe('pod-level resources', () => {
     );
   });
 });
+
+describe('ephemeral storage of your own containers', () => {
+  test('sizeEphemeralStorage renders mebibytes on a container of yours, and a GiB value you gave cdk8s-plus wins', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    PodComposition.of(workload).sizeEphemeralStorage('app', { request: 32, limit: 128 });
+    const app = podSpecOf(Testing.synth(chart)[0]).containers[0];
+    expect(app.resources.requests['ephemeral-storage']).toBe('32Mi');
+    expect(app.resources.limits['ephemeral-storage']).toBe('128Mi');
+  });
+
+  test('fails when sizeEphemeralStorage names no container of the pod, listing the names', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    PodComposition.of(workload).sizeEphemeralStorage('ap', { request: 32, limit: 128 });
+    expect(() => Testing.synth(chart)).toThrow("test/Web: sizeEphemeralStorage names container 'ap', which the pod does not have (its containers: 'app', 'shipper'). Give one of those names.");
+  });
+
+  test('fails when ephemeral storage is not whole mebibytes', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    expect(() => new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, ephemeralStorageMebibytes: { request: 0.5, limit: 64 } })).toThrow(
+      'test/Shipper: ephemeralStorageMebibytes: ephemeral storage request is 0.5. Give whole mebibytes of 0 or more, e.g. { request: 64, limit: 256 }.',
+    );
+  });
+
+  test('fails when the effective ephemeral-storage limit is above a budget that gives one', () => {
+    const { chart, workload } = chartWith(KubernetesVersion.V1_27);
+    new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload });
+    new Sidecar(chart, 'Other', { command: KEEP_RUNNING, workload });
+    PodComposition.of(workload).enforceResourceBudget({ cpuMillis: 1000, memoryMebibytes: 1024, ephemeralStorageMebibytes: 300 });
+    expect(PodComposition.of(workload).validate()).toEqual([
+      "the pod's effective ephemeral-storage limit 512Mi is above its budget 300Mi. The biggest limits are 'shipper' 256Mi, 'other' 256Mi, 'app' 0Mi: lower them or raise the budget.",
+    ]);
+  });
+});
