@@ -12,6 +12,18 @@ export enum KubernetesFeature {
   POD_LEVEL_RESOURCES = 'pod-level resources',
   /** `restartPolicyRules` on containers (KEP-5307). */
   CONTAINER_RESTART_RULES = 'container restart rules',
+  /** Env variables from a key of a file in an emptyDir, `valueFrom.fileKeyRef` (KEP-3721). */
+  ENV_FILES = 'env files',
+  /** An OCI image mounted read-only as a volume, `volumes[].image` (KEP-4639). */
+  IMAGE_VOLUMES = 'image volumes',
+  /** The restart rule action `RestartAllContainers` (KEP-5532). */
+  RESTART_ALL_CONTAINERS = 'restarting all containers on a container exit',
+  /** Resizing the cpu and memory of running containers in place (KEP-1287). */
+  IN_PLACE_RESIZE = 'in-place resize of containers',
+  /** Resizing init containers, native sidecars included, in place (KEP-1287). */
+  IN_PLACE_RESIZE_INIT_CONTAINERS = 'in-place resize of init containers',
+  /** Resizing pod-level resources in place (KEP-5419). */
+  IN_PLACE_RESIZE_POD_LEVEL_RESOURCES = 'in-place resize of pod-level resources',
 }
 
 /** When a feature became usable (on by default) and how it matured, with the source. */
@@ -51,12 +63,48 @@ export const FEATURE_HISTORY: readonly FeatureHistory[] = [
     stages: 'alpha 1.34, beta (on) 1.35',
     source: 'KEP-5307, feature gate ContainerRestartRules',
   },
+  {
+    feature: KubernetesFeature.ENV_FILES,
+    firstMinor: 35,
+    stages: 'alpha 1.34, beta (on) 1.35',
+    source: 'KEP-3721, feature gate EnvFiles',
+  },
+  {
+    feature: KubernetesFeature.IMAGE_VOLUMES,
+    firstMinor: 35,
+    stages: 'alpha 1.31, beta (on) 1.35, GA 1.36',
+    source: 'KEP-4639, feature gate ImageVolume',
+  },
+  {
+    feature: KubernetesFeature.RESTART_ALL_CONTAINERS,
+    firstMinor: 36,
+    stages: 'alpha 1.35, beta (on) 1.36',
+    source: 'KEP-5532, feature gate RestartAllContainersOnContainerExits',
+  },
+  {
+    feature: KubernetesFeature.IN_PLACE_RESIZE,
+    firstMinor: 33,
+    stages: 'alpha 1.27, beta (on) 1.33, GA 1.35',
+    source: 'KEP-1287, feature gate InPlacePodVerticalScaling',
+  },
+  {
+    feature: KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS,
+    firstMinor: 34,
+    stages: 'beta (on) 1.34, GA 1.37',
+    source: 'KEP-1287, feature gate InPlacePodVerticalScalingInitContainers',
+  },
+  {
+    feature: KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES,
+    firstMinor: 36,
+    stages: 'alpha 1.35, beta (on) 1.36',
+    source: 'KEP-5419, feature gate InPlacePodLevelResourcesVerticalScaling',
+  },
 ];
 
 const OLDEST_MINOR = 27;
-const NEWEST_MINOR = 35;
+const NEWEST_MINOR = 37;
 
-/** A Kubernetes minor version the manifests are written for, 1.27 to 1.35. */
+/** A Kubernetes minor version the manifests are written for, 1.27 to 1.37. */
 export class KubernetesVersion {
   /** What cdk8s-plus-27 and the vendored 1.27 schema describe: no native sidecars. */
   public static readonly V1_27 = new KubernetesVersion(27);
@@ -68,8 +116,12 @@ export class KubernetesVersion {
   public static readonly V1_33 = new KubernetesVersion(33);
   /** Pod-level resources beta and on by default; preStop sleep GA. */
   public static readonly V1_34 = new KubernetesVersion(34);
-  /** Container restart rules beta and on by default. */
+  /** Container restart rules and env files beta and on by default; image volumes on by default. */
   public static readonly V1_35 = new KubernetesVersion(35);
+  /** Restarting all containers on a container's exit beta and on by default; image volumes GA. */
+  public static readonly V1_36 = new KubernetesVersion(36);
+  /** In-place resize of init containers GA; native sidecars' own ephemeral-storage limits enforced. */
+  public static readonly V1_37 = new KubernetesVersion(37);
 
   /** A version written `1.N`, e.g. `KubernetesVersion.parse('1.30')`. */
   public static parse(version: string): KubernetesVersion {

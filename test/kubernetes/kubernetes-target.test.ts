@@ -3,21 +3,27 @@ import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../../li
 import { FEATURE_HISTORY } from '../../lib/kubernetes/kubernetes-target';
 import { job } from '../support/workloads';
 
-describe('targets 1.27 to 1.35', () => {
+describe('targets 1.27 to 1.37', () => {
   test('each feature has its first version, stages and source written down', () => {
     expect(FEATURE_HISTORY.map((f) => [f.feature, f.firstMinor])).toEqual([
       [KubernetesFeature.NATIVE_SIDECARS, 29],
       [KubernetesFeature.PRESTOP_SLEEP, 30],
       [KubernetesFeature.POD_LEVEL_RESOURCES, 34],
       [KubernetesFeature.CONTAINER_RESTART_RULES, 35],
+      [KubernetesFeature.ENV_FILES, 35],
+      [KubernetesFeature.IMAGE_VOLUMES, 35],
+      [KubernetesFeature.RESTART_ALL_CONTAINERS, 36],
+      [KubernetesFeature.IN_PLACE_RESIZE, 33],
+      [KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS, 34],
+      [KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES, 36],
     ]);
     for (const f of FEATURE_HISTORY) expect(f.source).toMatch(/^KEP-\d+/);
     expect(KubernetesVersion.parse('1.35').supports(KubernetesFeature.POD_LEVEL_RESOURCES)).toBe(true);
   });
 
-  test('fails when a version is outside 1.27 to 1.35', () => {
-    expect(() => KubernetesVersion.parse('1.26')).toThrow("Kubernetes version '1.26' is outside the targets this library knows, 1.27 to 1.35. Pick one of those.");
-    expect(() => KubernetesVersion.parse('1.36')).toThrow('outside the targets');
+  test('fails when a version is outside 1.27 to 1.37', () => {
+    expect(() => KubernetesVersion.parse('1.26')).toThrow("Kubernetes version '1.26' is outside the targets this library knows, 1.27 to 1.37. Pick one of those.");
+    expect(() => KubernetesVersion.parse('1.38')).toThrow('outside the targets');
   });
 
   test('fails when a feature is used below its first version, naming that version', () => {
