@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../../lib';
+import { FEATURE_GATES, UPSTREAM_KUBERNETES } from '../../lib/kubernetes/feature-gates.generated';
 import { FEATURE_HISTORY } from '../../lib/kubernetes/kubernetes-target';
 import { job } from '../support/workloads';
 
@@ -14,11 +15,32 @@ describe('targets 1.27 to 1.37', () => {
       [KubernetesFeature.IMAGE_VOLUMES, 35],
       [KubernetesFeature.RESTART_ALL_CONTAINERS, 36],
       [KubernetesFeature.IN_PLACE_RESIZE, 33],
-      [KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS, 34],
+      [KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS, 36],
       [KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES, 36],
     ]);
     for (const f of FEATURE_HISTORY) expect(f.source).toMatch(/^KEP-\d+/);
     expect(KubernetesVersion.parse('1.35').supports(KubernetesFeature.POD_LEVEL_RESOURCES)).toBe(true);
+  });
+
+  test('the table is upstream\'s: each feature\'s gate, KEP, first version and stages as npm run features read them', () => {
+    expect(UPSTREAM_KUBERNETES).toBe('k8s.io/kubernetes@v1.37.2');
+    expect(FEATURE_HISTORY.map((f) => [f.feature, f.stages, f.source])).toEqual([
+      [KubernetesFeature.NATIVE_SIDECARS, 'alpha 1.28, beta (on) 1.29, GA 1.33', 'KEP-753, feature gate SidecarContainers'],
+      [KubernetesFeature.PRESTOP_SLEEP, 'alpha 1.29, beta (on) 1.30, GA 1.34', 'KEP-3960, feature gate PodLifecycleSleepAction'],
+      [KubernetesFeature.POD_LEVEL_RESOURCES, 'alpha 1.32, beta (on) 1.34', 'KEP-2837, feature gate PodLevelResources'],
+      [KubernetesFeature.CONTAINER_RESTART_RULES, 'alpha 1.34, beta (on) 1.35', 'KEP-5307, feature gate ContainerRestartRules'],
+      [KubernetesFeature.ENV_FILES, 'alpha 1.34, beta (on) 1.35', 'KEP-3721, feature gate EnvFiles'],
+      [KubernetesFeature.IMAGE_VOLUMES, 'alpha 1.31, beta (off) 1.33, beta (on) 1.35, GA 1.36', 'KEP-4639, feature gate ImageVolume'],
+      [KubernetesFeature.RESTART_ALL_CONTAINERS, 'alpha 1.35, beta (on) 1.36', 'KEP-5532, feature gate RestartAllContainersOnContainerExits'],
+      [KubernetesFeature.IN_PLACE_RESIZE, 'alpha 1.27, beta (on) 1.33, GA 1.35', 'KEP-1287, feature gate InPlacePodVerticalScaling'],
+      [KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS, 'beta (on) 1.36, GA 1.37', 'KEP-1287, feature gate InPlacePodVerticalScalingInitContainers'],
+      [KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES, 'alpha 1.35, beta (on) 1.36', 'KEP-5419, feature gate InPlacePodLevelResourcesVerticalScaling'],
+    ]);
+    // Every gate read is used, and the newest target is the release the table was read from.
+    expect(FEATURE_HISTORY.map((f) => f.source.replace(/.* /, '')).sort()).toEqual(Object.keys(FEATURE_GATES).sort());
+    const newest = /@v1\.(\d+)\./.exec(UPSTREAM_KUBERNETES)![1];
+    expect(KubernetesVersion.parse(`1.${newest}`).toString()).toBe(`1.${newest}`);
+    expect(() => KubernetesVersion.parse(`1.${Number(newest) + 1}`)).toThrow('outside the targets');
   });
 
   test('fails when a version is outside 1.27 to 1.37', () => {
