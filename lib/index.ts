@@ -7,6 +7,7 @@ export { type ContainerOptions } from './patterns/container-defaults';
 export { DefaultImage } from './patterns/default-image';
 export { type ContainerResourceAmounts, Resources } from './patterns/resources';
 export { CAPABILITY_ALL, CAPABILITY_NET_BIND_SERVICE, RestrictedSecurity } from './patterns/restricted-security';
+export { ImageContent, type ImageContentProps } from './patterns/image-content';
 export { type InitStepOptions, InitSteps, type InitStepsProps } from './patterns/init-steps';
 export { KubernetesFeature, KubernetesTarget, KubernetesVersion } from './kubernetes/kubernetes-target';
 export { type ContainerDependency, DependencyCondition } from './pod/container-dependencies';

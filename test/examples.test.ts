@@ -5,19 +5,20 @@ import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { KubernetesTarget } from '../lib';
 import { addExampleCharts, HELM_EXAMPLE_VALUES, HelmExampleChart, IncludeExampleChart, NGINX_ACCESS_LOG_TO_JSON } from '../lib/examples';
-import { validateManifests } from './support/kubernetes-schema';
+import { schemaVersionFor, validateForTarget } from './support/kubernetes-schema';
 import { restrictedViolations } from './support/pss';
 import { containerOf, Manifest, onlyOf, podSpecOf, podTemplateOfManifest } from './support/synth';
 
 const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
 /** Every file the app writes to dist/, built in memory, with the Kubernetes version its chart targets. */
-function examplesByFile(): { file: string; version: string; objects: Manifest[] }[] {
+function examplesByFile(): { file: string; version: string; minor: number; objects: Manifest[] }[] {
   const app = Testing.app();
   addExampleCharts(app);
   return app.charts.map((chart) => ({
     file: `${chart.node.id}.k8s.yaml`,
     version: KubernetesTarget.of(chart).toString(),
+    minor: KubernetesTarget.of(chart).minor,
     objects: Testing.synth(chart),
   }));
 }
@@ -38,7 +39,7 @@ describe('dist/', () => {
     );
   }
 
-  test('holds the demo, one example per pattern, the combined one, one per workload kind, and the Include and Helm ones', () => {
+  test('holds the demo, one example per pattern, the combined one, one per workload kind, the Include and Helm ones, and those of 1.35 to 1.37', () => {
     expect(files.map((f) => f.file).sort()).toEqual([
       'adapter-example.k8s.yaml',
       'ambassador-example.k8s.yaml',
@@ -46,6 +47,7 @@ describe('dist/', () => {
       'cronjob-example.k8s.yaml',
       'daemonset-example.k8s.yaml',
       'demo.k8s.yaml',
+      'env-file-example.k8s.yaml',
       'helm-example.k8s.yaml',
       'include-example.k8s.yaml',
       'init-example.k8s.yaml',
@@ -57,17 +59,25 @@ describe('dist/', () => {
       'real-native-web-exporter.k8s.yaml',
       'real-redis-exporter.k8s.yaml',
       'real-web-exporter.k8s.yaml',
+      'restart-all-example.k8s.yaml',
+      'restart-rules-job.k8s.yaml',
       'secrets-example.k8s.yaml',
       'sidecar-example.k8s.yaml',
       'statefulset-example.k8s.yaml',
     ]);
   });
 
-  test('every object is valid against its target\'s Kubernetes schema (1.27 classic, 1.29 native) with unknown fields rejected', () => {
-    for (const { version, objects: fileObjects } of files) {
-      expect(validateManifests(fileObjects, version === '1.27' ? '1.27' : '1.29')).toEqual([]);
-    }
+  test.each(files.map((f) => [f.file, f.version, schemaVersionFor(f.minor)]))(
+    '%s (target %s) is valid against the Kubernetes %s schema, unknown fields rejected',
+    (file) => {
+      const { minor, objects: fileObjects } = files.find((f) => f.file === file)!;
+      expect(validateForTarget(fileObjects, minor)).toEqual([]);
+    },
+  );
+
+  test('the examples cover the classic and the native targets', () => {
     expect(files.filter((f) => f.version === '1.27').length).toBeGreaterThan(5);
+    expect(files.filter((f) => f.minor >= 29).length).toBeGreaterThan(5);
   });
 
   test('every pod meets Pod Security Standards "restricted"', () => {

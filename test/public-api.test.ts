@@ -7,6 +7,7 @@ const PUBLIC_API = [
   // The four patterns and their props (each pattern's DEFAULT_RESOURCES is a static of its class).
   'Adapter', 'AdapterProps', 'AdapterSource', 'AdapterSourceBindOptions', 'AdapterSourceConfig',
   'Ambassador', 'AmbassadorProps', 'AmbassadorUpstream',
+  'ImageContent', 'ImageContentProps',
   'InitStepOptions', 'InitSteps', 'InitStepsProps',
   'Sidecar', 'SidecarProps',
   // Container defaults and security helpers.

@@ -4,7 +4,7 @@ import { KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { containersOf, podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { PodDeclarations } from '../pod/pod-declarations';
 import { defaultContainerProblems, overwrittenEnvProblems } from './containers';
-import { dependencyProblems, gracePeriodProblems, modeProblems, podLevelFeatureProblems } from './lifecycle';
+import { dependencyProblems, featureUseProblems, gracePeriodProblems, modeProblems, podLevelFeatureProblems } from './lifecycle';
 import { duplicateObjectProblems } from './objects';
 import { defaultResourcesProblems, podLevelResourceProblems } from './resources';
 import { formatProblem, Problem, Rule, RuleId, RuleLevel } from './rule';
@@ -29,6 +29,7 @@ export function checkComposition(declarations: PodDeclarations, manifest: Worklo
   const found = workloadProblems(manifest, settings.budget, host.templatePointer);
   found.push(...modeProblems(host.path, patternContainers, target, manifest.kind, spec));
   found.push(...dependencyProblems(spec, declarations.dependencies.byName));
+  found.push(...featureUseProblems(target, declarations.features.all));
   const drains = patternContainers.flatMap(({ container, drainSeconds }) => (drainSeconds === undefined ? [] : [{ name: container.name, seconds: drainSeconds }]));
   found.push(...gracePeriodProblems(spec, drains));
   const podLevel = settings.podLevelResources;

@@ -1,6 +1,7 @@
 import { KubernetesFeature, KubernetesVersion, missingFeature } from '../kubernetes/kubernetes-target';
 import { containerNames, containersOf, isNativeSidecar, named, PodSpecJson, preStopSeconds } from '../kubernetes/manifest';
 import { ContainerDependency, DependencyCondition, findCycle } from '../pod/container-dependencies';
+import type { FeatureUse } from '../pod/feature-uses';
 import { modeUnder, PatternContainer, SidecarMode } from '../pod/pattern-containers';
 import { Problem, RuleDefinition, RuleLevel } from './rule';
 
@@ -148,6 +149,11 @@ export function gracePeriodProblems(spec: PodSpecJson & { terminationGracePeriod
 }
 
 /** Pod-level resources on a target that lacks them. */
+/** A feature a declaration renders on a target without it: each use once. */
+export function featureUseProblems(target: KubernetesVersion, uses: readonly FeatureUse[]): Problem[] {
+  return uses.filter((use) => !target.supports(use.feature)).map((use) => ({ rule: 'target-feature', field: use.field, ...missingFeature(target, use.feature, use.what) }));
+}
+
 export function podLevelFeatureProblems(target: KubernetesVersion): Problem[] {
   if (target.supports(KubernetesFeature.POD_LEVEL_RESOURCES)) return [];
   return [{ rule: 'target-feature', field: 'spec.resources', ...missingFeature(target, KubernetesFeature.POD_LEVEL_RESOURCES, 'usePodLevelResources') }];

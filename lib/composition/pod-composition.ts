@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { addDuplicateObjectValidation, checkComposition } from '../checks/composition';
-import { KubernetesTarget } from '../kubernetes/kubernetes-target';
+import { KubernetesFeature, KubernetesTarget } from '../kubernetes/kubernetes-target';
 import { podTemplateOf, WorkloadJson } from '../kubernetes/manifest';
 import { effectivePodResources, PodResources, RequestAndLimit, ResourceAmounts } from '../kubernetes/pod-resources';
 import { replaceRender } from '../pod/cdk8s-hooks';
@@ -11,6 +11,7 @@ import { PatternEnv } from '../pod/pattern-env';
 import { podObjectOf, PodHost } from '../pod/pod-host';
 import { PodDeclarations } from '../pod/pod-declarations';
 import { DEFAULT_CONTAINER_ANNOTATION, PodSettings } from '../pod/pod-settings';
+import { checkExitCodes, RestartAction } from '../pod/restart-rules';
 import { SharedDirectories } from '../pod/shared-directories';
 import { renderChecked, renderWorkload } from '../render/workload-renderer';
 
@@ -192,6 +193,17 @@ export class PodComposition extends Construct {
    */
   public sizeEphemeralStorage(container: string, mebibytes: RequestAndLimit): void {
     this._settings.setEphemeralStorage(container, mebibytes);
+  }
+
+  /**
+   * Restarts `container` (the app, say) when it exits with one of `exitCodes`, even where the pod's
+   * restartPolicy is Never, as in a Job: a `Restart` restart rule (Kubernetes 1.35+). Other exits
+   * do what the pod's restartPolicy says.
+   */
+  public restartOnExitCodes(container: string, exitCodes: number[]): void {
+    const where = `${this.workload.node.path}: restartOnExitCodes of '${container}'`;
+    this._declarations.restarts.add({ container, action: RestartAction.RESTART, exitCodes: checkExitCodes(where, exitCodes), declaredBy: this.workload });
+    this._declarations.features.add(KubernetesFeature.CONTAINER_RESTART_RULES, `restartOnExitCodes of '${container}'`, 'restartPolicyRules');
   }
 
   /** The pod-level resources set with `usePodLevelResources`, if any. */

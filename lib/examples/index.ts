@@ -7,6 +7,7 @@ import { HelmExampleChart } from './helm-example';
 import { IncludeExampleChart } from './include-example';
 import { InitExampleChart } from './init-example';
 import { LifecycleExampleChart } from './lifecycle-example';
+import { EnvFileExampleChart, RestartAllExampleChart, RestartRulesJobChart } from './newer-kubernetes';
 import { SecretsExampleChart } from './secrets-example';
 import { HaproxyAmbassadorChart, NativeProxyJobChart, NativeWebExporterChart, RedisExporterChart, WebExporterChart } from './real-software';
 import { SidecarExampleChart } from './sidecar-example';
@@ -26,6 +27,7 @@ export * from './helm-example';
 export * from './include-example';
 export * from './init-example';
 export * from './lifecycle-example';
+export * from './newer-kubernetes';
 export * from './secrets-example';
 export * from './real-software';
 export * from './sidecar-example';
@@ -51,6 +53,9 @@ export function addExampleCharts(app: App): void {
   new HaproxyAmbassadorChart(app, 'real-haproxy-ambassador');
   new RedisExporterChart(app, 'real-redis-exporter');
   new NativeProxyJobChart(app, 'real-native-proxy-job');
+  new EnvFileExampleChart(app, 'env-file-example');
+  new RestartRulesJobChart(app, 'restart-rules-job');
+  new RestartAllExampleChart(app, 'restart-all-example');
   new IncludeExampleChart(app, 'include-example');
   new HelmExampleChart(app, 'helm-example');
 }

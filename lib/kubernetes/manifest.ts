@@ -7,11 +7,12 @@
 export interface ContainerJson {
   name: string;
   image?: string;
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: Record<string, unknown> }[];
   ports?: PortJson[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   restartPolicy?: string;
+  restartPolicyRules?: { action: string; exitCodes: { operator: string; values: number[] } }[];
   startupProbe?: unknown;
   readinessProbe?: unknown;
   livenessProbe?: unknown;
@@ -41,6 +42,7 @@ export interface SecurityContextJson {
 export interface VolumeJson {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
+  image?: { reference: string; pullPolicy?: string };
 }
 
 /** A pod spec as rendered. */

@@ -1,7 +1,8 @@
 import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJson, preStopSeconds, WorkloadJson } from '../kubernetes/manifest';
 import { ContainerRole, SidecarMode } from '../pod/pattern-containers';
+import { RestartAction } from '../pod/restart-rules';
 import { PodComposition } from '../composition/pod-composition';
-import { KubernetesTarget } from '../kubernetes/kubernetes-target';
+import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
 import { effectivePodResources, EPHEMERAL_STORAGE, ResourceAmounts } from '../kubernetes/pod-resources';
 import { isDnsLabel, isDnsSubdomain } from '../kubernetes/names';
 
@@ -99,6 +100,7 @@ export function renderRunbook(composition: PodComposition, rendered: object = co
     ...lifecycleDiagram(spec),
     '```',
     '',
+    ...restartAndResizeSection(composition, spec, KubernetesTarget.of(composition.workload), pod),
     '## Commands',
     '',
     '```sh',
@@ -162,6 +164,38 @@ function amount(container: ContainerJson, kind: 'requests' | 'limits'): string {
 function total(amounts: ResourceAmounts): string {
   const storage = amounts.ephemeralStorageMebibytes === undefined ? '' : ` / ${amounts.ephemeralStorageMebibytes}Mi`;
   return `${amounts.cpuMillis}m / ${amounts.memoryMebibytes}Mi${storage}`;
+}
+
+/**
+ * What a container's exit restarts (its restart rules) and which containers can be resized in place
+ * on the chart's target, with the command.
+ */
+function restartAndResizeSection(composition: PodComposition, spec: PodSpecJson, target: KubernetesVersion, pod: string): string[] {
+  const restarts = composition._declarations.restarts.all.map(({ container, action, exitCodes }) =>
+    action === RestartAction.RESTART
+      ? `- \`${container}\` is restarted when it exits with ${exitCodes!.join(', ')} (a restart rule), whatever the pod's restartPolicy (${spec.restartPolicy ?? 'Always'}) says; other exits do what that says. Its RESTARTS in \`kubectl get ${pod}\` count it, \`kubectl describe ${pod}\` gives the exit code (Last State).`
+      : `- When \`${container}\` exits, every container of the pod restarts in place (RestartAllContainers), the init steps first: all their restart counts go up together, and the pod shows the condition \`AllContainersRestarting\` meanwhile (\`kubectl get ${pod} -o jsonpath='{.status.conditions}'\`).`,
+  );
+  const initContainers = spec.initContainers ?? [];
+  const regular = spec.containers.map((c) => `\`${c.name}\``);
+  const native = initContainers.filter(isNativeSidecar).map((c) => `\`${c.name}\``);
+  const steps = initContainers.filter((c) => !isNativeSidecar(c));
+  let resize: string;
+  if (!target.supports(KubernetesFeature.IN_PLACE_RESIZE)) {
+    resize = `- Resizing in place needs Kubernetes 1.33 (the chart targets ${target}): change \`resources\` and let the pod be replaced.`;
+  } else {
+    const resizable = [...regular, ...(target.supports(KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS) ? native : [])];
+    const fixed = [
+      ...(steps.length ? [`the init steps ${steps.map((c) => `\`${c.name}\``).join(', ')} (they have finished)`] : []),
+      ...(native.length && !target.supports(KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS) ? [`the native sidecars ${native.join(', ')} (before 1.34)`] : []),
+    ];
+    resize =
+      `- Resizable in place on ${target} (cpu and memory, no restart unless a container's resizePolicy asks for one): ${resizable.join(', ')}` +
+      `${fixed.length ? `; not ${fixed.join(', nor ')}` : ''}` +
+      `${composition.podLevelResources ? `; the pod-level resources ${target.supports(KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES) ? 'too' : 'only from 1.36'}` : ''}. ` +
+      `\`kubectl patch ${pod} --subresource resize --patch '{"spec":{"containers":[{"name":"NAME","resources":{"limits":{"cpu":"200m"}}}]}}'\` (\`initContainers\` for a native sidecar); ephemeral storage is not resizable.`;
+  }
+  return ['## Restarts and resizing in place', '', ...restarts, resize, ''];
 }
 
 /**

@@ -3,7 +3,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from '../kubernetes/interned';
-import { attach, checkPropKinds, helperOptions, HelperProps, wholeSeconds } from './attachment';
+import { addRestartRules, attach, checkPropKinds, helperOptions, HelperProps, wholeSeconds } from './attachment';
 import { checkContainerOptions, checkPort, ContainerDefaults, containerProps } from './container-defaults';
 import { DefaultImage } from './default-image';
 import { Resources } from './resources';
@@ -245,7 +245,7 @@ export class Adapter extends Construct {
     super(scope, id);
     const where = this.node.path;
     const { composition, app } = attach(where, props);
-    const { workload, app: appOption, mode, drainTime, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
+    const { workload, app: appOption, appContainer, podTemplatePath, mode, drainTime, restartOnExitCodes, restartPodOnExit, source, transform, metricsPort = 9100, metricsPortName = 'metrics', pollInterval, ...options } = props;
     const defaultImage = DefaultImage.of(this);
     checkContainerOptions(where, options, defaultImage);
     checkPropKinds(where, props, { transform: 'string', metricsPortName: 'string', pollInterval: 'duration' });
@@ -279,6 +279,7 @@ export class Adapter extends Construct {
       ...helperOptions(where, props, adapter),
       followedLog: scriptRuns ? config.followedFile : undefined,
     });
+    addRestartRules(this, composition, props, this.container.name);
     if (config?.appDirectory !== undefined) {
       const limit = Resources.SHARED_DIRECTORY_SIZE_LIMIT;
       composition._directories.add(this, this.appContainer, config.appDirectory, {}, undefined, limit);

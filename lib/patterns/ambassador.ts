@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Interned } from '../kubernetes/interned';
-import { attach, helperOptions, HelperProps } from './attachment';
+import { addRestartRules, attach, helperOptions, HelperProps } from './attachment';
 import { checkContainerOptions, checkPort, containerProps } from './container-defaults';
 import { DefaultImage } from './default-image';
 import { Resources } from './resources';
@@ -75,7 +75,7 @@ export class Ambassador extends Construct {
     super(scope, id);
     const where = this.node.path;
     const { composition, app } = attach(where, props);
-    const { workload, app: appOption, mode, drainTime, upstreams, firstPort: firstPortOption, ...options } = props;
+    const { workload, app: appOption, appContainer, podTemplatePath, mode, drainTime, restartOnExitCodes, restartPodOnExit, upstreams, firstPort: firstPortOption, ...options } = props;
     const defaultImage = DefaultImage.of(this);
     checkContainerOptions(where, options, defaultImage);
     if (options.port !== undefined) {
@@ -122,6 +122,7 @@ export class Ambassador extends Construct {
       }
       : {};
     this.container = composition._containers.add(this, ContainerRole.AMBASSADOR, Object.assign(ambassador.props, probes), helperOptions(where, props, ambassador));
+    addRestartRules(this, composition, props, this.container.name);
     for (const [index, { upstream, localPort }] of listeners.entries()) {
       const address = `localhost:${localPort}`;
       this.localAddresses[upstream.name] = address;

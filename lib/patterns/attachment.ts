@@ -3,7 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { PodComposition } from '../composition/pod-composition';
 import { describeValue } from '../kubernetes/values';
+import { KubernetesFeature } from '../kubernetes/kubernetes-target';
 import { PatternContainerOptions, SidecarMode } from '../pod/pattern-containers';
+import { checkExitCodes, RestartAction } from '../pod/restart-rules';
 import { ContainerOptions, PatternContainerProps } from './container-defaults';
 
 // Where and how a pattern attaches to a workload, checked at the construct boundary.
@@ -56,6 +58,22 @@ export interface HelperProps extends AttachmentProps, ContainerOptions {
    * @default - none
    */
   readonly drainTime?: Duration;
+
+  /**
+   * Exit codes on which the helper is restarted, even where the pod's restartPolicy is Never (a
+   * Job's classic helper): a `Restart` restart rule (Kubernetes 1.35+). A native sidecar restarts on
+   * every exit already, so this is for classic helpers.
+   * @default - as the pod's restartPolicy says
+   */
+  readonly restartOnExitCodes?: number[];
+
+  /**
+   * When the helper exits, every container of the pod restarts in place, the init steps included:
+   * a `RestartAllContainers` restart rule (Kubernetes 1.36+), for an app that cannot reconnect when
+   * its ambassador starts over.
+   * @default false
+   */
+  readonly restartPodOnExit?: boolean;
 }
 
 /**
@@ -83,12 +101,26 @@ export function attach(where: string, props: AttachmentProps): { composition: Po
 
 /** How a long-running helper is added: its mode, whether it is sized for busybox, how long it drains. */
 export function helperOptions(where: string, props: HelperProps, container: PatternContainerProps): PatternContainerOptions {
-  checkPropKinds(where, props, { mode: 'mode', drainTime: 'duration' });
+  checkPropKinds(where, props, { mode: 'mode', drainTime: 'duration', restartPodOnExit: 'boolean' });
   if (props.drainTime !== undefined && props.lifecycle?.preStop !== undefined) {
     throw new Error(`${where}: both drainTime and lifecycle.preStop are given, and drainTime is rendered as the preStop hook. Keep one of them.`);
   }
   const drainSeconds = props.drainTime === undefined ? undefined : wholeSeconds(where, 'drainTime', props.drainTime);
   return { mode: props.mode, sizedForDefaultImage: container.sizedForDefaultImage, drainSeconds, ephemeralStorage: container.ephemeralStorage };
+}
+
+/** Declares the helper's restart rules (restartOnExitCodes, restartPodOnExit) for `container`. */
+export function addRestartRules(pattern: IConstruct, composition: PodComposition, props: HelperProps, container: string): void {
+  const where = pattern.node.path;
+  if (props.restartOnExitCodes !== undefined) {
+    const exitCodes = checkExitCodes(`${where}: restartOnExitCodes`, props.restartOnExitCodes);
+    composition._declarations.restarts.add({ container, action: RestartAction.RESTART, exitCodes, declaredBy: pattern });
+    composition._declarations.features.add(KubernetesFeature.CONTAINER_RESTART_RULES, `restartOnExitCodes of ${where}`, 'restartPolicyRules');
+  }
+  if (props.restartPodOnExit) {
+    composition._declarations.restarts.add({ container, action: RestartAction.RESTART_ALL_CONTAINERS, declaredBy: pattern });
+    composition._declarations.features.add(KubernetesFeature.RESTART_ALL_CONTAINERS, `restartPodOnExit of ${where}`, 'restartPolicyRules');
+  }
 }
 
 /** What a prop holds, for checking what JavaScript callers pass. */

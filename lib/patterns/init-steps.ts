@@ -7,14 +7,23 @@ import { Resources } from './resources';
 import { ContainerRole } from '../pod/pattern-containers';
 import { PodComposition } from '../composition/pod-composition';
 import { SharedDirectoryOptions } from '../pod/shared-directories';
+import { KubernetesFeature } from '../kubernetes/kubernetes-target';
 import { checkSharedPath, describeValue } from '../kubernetes/values';
 
 /**
  * One init step: a container that runs to completion before the next step and the app. Give each
  * step its `name`, unique in the pod; left out, it is named after the InitSteps construct's id.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named struct, as jsii needs, for the steps list
-export interface InitStepOptions extends ContainerOptions {}
+export interface InitStepOptions extends ContainerOptions {
+  /**
+   * Env variables this step writes for the app (Kubernetes 1.35+, env files): the step writes them
+   * to the file `$HANDOFF_ENV_FILE` (on the hand-off volume) as `KEY='value'` lines, the format the
+   * kubelet reads, and the app gets each as an env variable through `valueFrom.fileKeyRef`, with no
+   * script of its own. A key the file lacks keeps the app from starting (CreateContainerConfigError).
+   * @default - none
+   */
+  readonly envKeys?: string[];
+}
 
 export interface InitStepsProps extends AttachmentProps {
   /**
@@ -105,18 +114,40 @@ export class InitSteps extends Construct {
     const defaultImage = DefaultImage.of(this);
     checkContainerOptions(where, options, defaultImage);
     checkRunsToCompletion(where, options.name ?? containerNameFromId(this.node.id), options);
+    const { envKeys, ...containerOptions } = options;
+    const name = options.name ?? containerNameFromId(this.node.id);
+    const envFile = envKeys === undefined ? undefined : this.envFileFor(name, envKeys);
     const handOffEnv: Record<string, kplus.EnvValue> = this.handOffPath
-      ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath) }
+      ? { HANDOFF_DIR: kplus.EnvValue.fromValue(this.handOffPath), ...(envFile ? { HANDOFF_ENV_FILE: kplus.EnvValue.fromValue(envFile.inStep) } : {}) }
       : {};
-    const step = containerProps(where, options, { image: defaultImage, id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
+    const step = containerProps(where, containerOptions, { image: defaultImage, id: this.node.id, resources: InitSteps.DEFAULT_RESOURCES, envVariables: handOffEnv });
     const container = this.composition._containers.add(this, ContainerRole.INIT, step.props, { sizedForDefaultImage: step.sizedForDefaultImage, ephemeralStorage: step.ephemeralStorage });
     if (this.handOffPath && this.appHandOffPath) {
-      this.composition._directories.add(this, container.name, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing, Resources.HAND_OFF_SIZE_LIMIT);
+      const volume = this.composition._directories.add(this, container.name, this.appHandOffPath, { mountPath: this.handOffPath }, this.backing, Resources.HAND_OFF_SIZE_LIMIT);
+      for (const key of envKeys ?? []) this.composition._env.setFromFile(this, this.appContainer, key, volume, envFile!.inVolume);
+      if (envKeys?.length) this.composition._declarations.features.add(KubernetesFeature.ENV_FILES, `envKeys of init step '${container.name}'`, 'env[].valueFrom.fileKeyRef');
     }
     this._steps.push(container);
     return container;
   }
+
+  /** Where step `name` writes its env file: as the step sees it, and within the hand-off volume. */
+  private envFileFor(name: string, envKeys: unknown): { inStep: string; inVolume: string } {
+    const where = this.node.path;
+    if (!this.handOffPath) {
+      throw new Error(`${where}: init step '${name}' has envKeys, which the app reads from the hand-off volume, but handOff is false. Turn handOff on, or leave envKeys out.`);
+    }
+    if (!Array.isArray(envKeys) || envKeys.some((key) => typeof key !== 'string' || !ENV_KEY.test(key))) {
+      throw new Error(
+        `${where}: envKeys of init step '${name}' is ${describeValue(envKeys)}. Give env variable names (letters, digits and '_', not starting with a digit), e.g. ['DB_URL'].`,
+      );
+    }
+    return { inStep: `${this.handOffPath}/${name}.env`, inVolume: `${name}.env` };
+  }
 }
+
+/** An env variable name a shell can read too: what a step writes and the app gets. */
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * An init step runs to completion, so it can have no probe and no hook: the API server refuses them

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { attach, checkPropKinds, helperOptions, HelperProps } from './attachment';
+import { addRestartRules, attach, checkPropKinds, helperOptions, HelperProps } from './attachment';
 import { checkContainerOptions, containerProps } from './container-defaults';
 import { DefaultImage } from './default-image';
 import { Resources } from './resources';
@@ -61,7 +61,7 @@ export class Sidecar extends Construct {
     super(scope, id);
     const where = this.node.path;
     const { composition, app } = attach(where, props);
-    const { workload, app: appOption, mode, drainTime, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedVolume, ...options } =
+    const { workload, app: appOption, appContainer, podTemplatePath, mode, drainTime, restartOnExitCodes, restartPodOnExit, sharedPath, sidecarSharedPath, sharedReadOnly, appSharedReadOnly, sharedVolume, ...options } =
       props;
     const defaultImage = DefaultImage.of(this);
     checkContainerOptions(where, options, defaultImage);
@@ -76,6 +76,7 @@ export class Sidecar extends Construct {
     this.app = composition._declarations.host.containerObject(app);
     const sidecar = containerProps(where, options, { image: defaultImage, id, resources: Sidecar.DEFAULT_RESOURCES });
     this.container = composition._containers.add(this, ContainerRole.SIDECAR, sidecar.props, helperOptions(where, props, sidecar));
+    addRestartRules(this, composition, props, this.container.name);
     if (sharedPath !== undefined) {
       const limit = Resources.SHARED_DIRECTORY_SIZE_LIMIT;
       composition._directories.add(this, this.appContainer, sharedPath, { readOnly: appSharedReadOnly }, sharedVolume, limit);

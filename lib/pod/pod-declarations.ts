@@ -1,8 +1,11 @@
 import { ContainerDependencies } from './container-dependencies';
+import { FeatureUses } from './feature-uses';
+import { ImageVolumes } from './image-volumes';
 import { PatternContainers } from './pattern-containers';
 import { PatternEnv } from './pattern-env';
 import { PodHost } from './pod-host';
 import { PodSettings } from './pod-settings';
+import { RestartRules } from './restart-rules';
 import { SharedDirectories } from './shared-directories';
 
 /**
@@ -21,6 +24,12 @@ export class PodDeclarations {
   public readonly env: PatternEnv;
   /** Settings of the whole pod. */
   public readonly settings: PodSettings;
+  /** The images mounted as volumes. */
+  public readonly images: ImageVolumes;
+  /** What a container's exit restarts. */
+  public readonly restarts: RestartRules;
+  /** The Kubernetes features the declarations render that not every target has. */
+  public readonly features = new FeatureUses();
   /** The warnings the checks printed for this pod, so each shows once however often it renders. */
   public readonly printedWarnings = new Set<string>();
 
@@ -30,5 +39,7 @@ export class PodDeclarations {
     this.dependencies = new ContainerDependencies(host);
     this.env = new PatternEnv(host);
     this.settings = new PodSettings(host.workload);
+    this.images = new ImageVolumes(host);
+    this.restarts = new RestartRules(host);
   }
 }

@@ -71,4 +71,7 @@ function renderDeclarations(declarations: PodDeclarations, manifest: WorkloadJso
   declarations.dependencies.render(template.spec);
   declarations.settings.render(template);
   declarations.directories.render(template.spec);
+  declarations.env.render(template.spec);
+  declarations.images.render(template.spec);
+  declarations.restarts.render(template.spec);
 }

@@ -1,24 +1,25 @@
 // A single-node Kubernetes of real upstream components
 // (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kubectl built from
-// k8s.io/kubernetes; Debian's etcd, containerd, runc, CNI plugins and docker-registry), run as root.
+// k8s.io/kubernetes; containerd, its runc shim and ctr built from github.com/containerd/containerd/v2;
+// Debian's etcd, runc, CNI plugins and docker-registry), run as root.
 // `up` and `down` are idempotent. `up` prints one line per phase with its time, and leaves .cluster/kubeconfig
 // and .cluster/bin/kubectl; `down` stops what `up` started, by recorded pid, and removes its state.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { ensureKubernetesBinaries } from './build';
+import { ensureContainerdBinaries, ensureKubernetesBinaries } from './build';
 import {
   ADMISSION, CONTAINERD_CONFIG, KUBELET_CONFIG, kubeconfigFor, REGISTRY_CONFIG, SERVICE_ACCOUNT_KEY, SERVING_CERT, SERVING_KEY,
   TOKENS, writeAdmission, writeContainerdConfig, writeCredentials, writeKubeletConfig, writeRegistryConfig,
 } from './configs';
 import { ensureImages } from './images';
 import {
-  BIN, COMPONENTS, CONTAINERD_SOCKET, ETCD_PEER_URL, ETCD_URL, KUBECONFIG, KUBECTL, KUBERNETES_VERSION, NODE_INTERFACE,
+  BIN, COMPONENTS, CONTAINERD_SOCKET, CONTAINERD_VERSION, ETCD_PEER_URL, ETCD_URL, KUBECONFIG, KUBECTL, KUBERNETES_VERSION, NODE_INTERFACE,
   NODE_IP, NODE_NAME, POD_BRIDGE, REGISTRY_ADDRESS, RUN, SERVICE_CIDR, STATE,
 } from './layout';
 import { must, run, runningPid, startComponent, stopComponent, waitFor } from './processes';
 
-/** Debian packages the cluster and its images need. */
-const PACKAGES = ['containerd', 'runc', 'containernetworking-plugins', 'etcd-server', 'docker-registry', 'podman', 'busybox-static',
+/** Debian packages the cluster and its images need (containerd is built, see build.ts). */
+const PACKAGES = ['runc', 'containernetworking-plugins', 'etcd-server', 'docker-registry', 'podman', 'busybox-static',
   'mmdebstrap', 'iproute2', 'iptables', 'openssl', 'curl', 'gcc', 'libc6-dev'];
 
 async function phase<T>(name: string, work: () => Promise<T>, describe: (result: T) => string = () => ''): Promise<T> {
@@ -114,7 +115,7 @@ async function startControlPlane(): Promise<void> {
 
 async function startNode(): Promise<void> {
   writeContainerdConfig();
-  startComponent('containerd', '/usr/bin/containerd', ['--config', CONTAINERD_CONFIG]);
+  startComponent('containerd', join(BIN, 'containerd'), ['--config', CONTAINERD_CONFIG]);
   await waitFor('containerd', 'serving', () => existsSync(CONTAINERD_SOCKET), 30_000);
 
   writeKubeletConfig(NODE_IP);
@@ -135,6 +136,7 @@ export async function up(): Promise<void> {
   const started = Date.now();
   await phase('Debian packages', ensurePackages, (installed) => (installed.length ? `installed ${installed.join(' ')}` : 'present'));
   await phase('Kubernetes binaries', ensureKubernetesBinaries, (built) => `${KUBERNETES_VERSION} ${built ? 'built' : 'cached'}`);
+  await phase('containerd binaries', ensureContainerdBinaries, (built) => `${CONTAINERD_VERSION} ${built ? 'built' : 'cached'}`);
   for (const dir of [RUN, STATE]) mkdirSync(dir, { recursive: true });
   await phase('node interface', ensureNodeInterface, () => `${NODE_INTERFACE} ${NODE_IP}`);
   await phase('registry', startRegistry, () => REGISTRY_ADDRESS);
@@ -180,7 +182,7 @@ export async function down(): Promise<void> {
 
 /** Kills and deletes every task and container in containerd's Kubernetes namespace, pods' sandboxes included. */
 async function removePodContainers(): Promise<void> {
-  const ctr = (...args: string[]) => run('ctr', ['--address', CONTAINERD_SOCKET, '--namespace', 'k8s.io', ...args], { timeoutMs: 30_000 });
+  const ctr = (...args: string[]) => run(join(BIN, 'ctr'), ['--address', CONTAINERD_SOCKET, '--namespace', 'k8s.io', ...args], { timeoutMs: 30_000 });
   const ids = (await ctr('containers', 'list', '--quiet')).stdout.split('\n').filter(Boolean);
   for (const id of ids) await ctr('tasks', 'kill', '--signal', 'SIGKILL', id);
   for (const id of ids) {

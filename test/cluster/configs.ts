@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import {
-  API_SERVER, CONTAINERD_SOCKET, MIRRORED_REGISTRIES, NODE_NAME, PAUSE_IMAGE, POD_BRIDGE, POD_CIDR, REGISTRY_ADDRESS,
+  API_SERVER, BIN, CONTAINERD_SOCKET, MIRRORED_REGISTRIES, NODE_NAME, PAUSE_IMAGE, POD_BRIDGE, POD_CIDR, REGISTRY_ADDRESS,
   REGISTRY_STORAGE, RUN, STATE,
 } from './layout';
 
@@ -19,6 +19,9 @@ export const CONTAINERD_CONFIG = join(CONFIG, 'containerd.toml');
 export const KUBELET_CONFIG = join(CONFIG, 'kubelet.yaml');
 export const CNI_CONFIG_DIR = join(CONFIG, 'cni');
 export const HOSTS_DIR = join(CONFIG, 'certs.d');
+/** Debian's runc and CNI plugins. */
+export const RUNC = '/usr/sbin/runc';
+export const CNI_BIN_DIR = '/usr/lib/cni';
 export const RESOLV_CONF = join(CONFIG, 'resolv.conf');
 export const kubeconfigFor = (user: string) => join(CONFIG, `${user}.kubeconfig`);
 
@@ -100,34 +103,41 @@ http:
 }
 
 /**
- * containerd with its own root, state and socket; the CRI plugin with cgroupfs (no systemd here),
- * the local pause image, its own CNI config dir, and every mirrored registry served by the local one.
+ * containerd 2 (config version 3: the CRI plugin's images and runtime halves are plugins of their
+ * own) with its own root, state and socket; runc through the shim built beside containerd, with
+ * cgroupfs (no systemd here); the local pause image; its own CNI config dir; and every mirrored
+ * registry served by the local one. docs/cri/config.md of containerd's module lists every field.
  */
 export function writeContainerdConfig(): void {
   const dir = join(STATE, 'containerd');
-  write(CONTAINERD_CONFIG, `version = 2
+  write(CONTAINERD_CONFIG, `version = 3
 root = "${join(dir, 'root')}"
 state = "${join(dir, 'state')}"
 [grpc]
   address = "${CONTAINERD_SOCKET}"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${PAUSE_IMAGE}"
+[plugins."io.containerd.cri.v1.images"]
+  snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.images".pinned_images]
+    sandbox = "${PAUSE_IMAGE}"
+  [plugins."io.containerd.cri.v1.images".registry]
+    config_path = "${HOSTS_DIR}"
+[plugins."io.containerd.cri.v1.runtime"]
   netns_mounts_under_state_dir = true
   # This machine's root lacks CAP_SYS_RESOURCE: the pause container's oom_score_adj of -998 fails
   # runc ("can't get final child's PID from pipe"). Keep scores at or above containerd's own.
   restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.runtime".containerd]
     default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      # Our shim, not one on PATH (Debian's containerd package has its own).
+      runtime_path = "${join(BIN, 'containerd-shim-runc-v2')}"
+      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+        BinaryName = "${RUNC}"
         SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+  [plugins."io.containerd.cri.v1.runtime".cni]
+    bin_dirs = ["${CNI_BIN_DIR}"]
     conf_dir = "${CNI_CONFIG_DIR}"
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "${HOSTS_DIR}"
 `);
   for (const registry of MIRRORED_REGISTRIES) {
     const server = registry === 'docker.io' ? 'https://registry-1.docker.io' : `https://${registry}`;

@@ -2,7 +2,9 @@
 // and the e2e agree. Everything lives under the ignored `.cluster/` at the repository's root.
 import { join } from 'path';
 
-export const KUBERNETES_VERSION = 'v1.34.4';
+export const KUBERNETES_VERSION = 'v1.37.2';
+/** github.com/containerd/containerd/v2, built like Kubernetes (test/cluster/containerd/go.mod): image volumes need 2.1 or later. */
+export const CONTAINERD_VERSION = 'v2.4.2';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CLUSTER = join(ROOT, '.cluster');

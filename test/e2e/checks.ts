@@ -138,6 +138,19 @@ export const EXAMPLES: Record<string, Expectation> = {
     logs: { 'log-shipper': [new RegExp(String.raw`^\[shipped\] ${WGET_ACCESS_LINE}$`)] },
     pages: [nginxPage('hello from the shop, rendered by helm')],
   },
+  'env-file-example.k8s.yaml': {
+    // GREETING comes from the env file the init step wrote (fileKeyRef); the file from the image volume.
+    logs: { app: ['greeting from the env file: hello from render-env', /^from the image: root:x:0:0:/] },
+  },
+  'restart-rules-job.k8s.yaml': {
+    // The app exited 42, the restart rule restarted it (restarts.ts reads the counts), then it finished.
+    logs: { app: ['attempt 2: done'], heartbeat: ['heartbeat'] },
+  },
+  'restart-all-example.k8s.yaml': {
+    // The helper exited once; every container restarted in place, the app counting its starts.
+    logs: { app: ['app start number 2'], link: ['up again, staying up'] },
+    timeoutSeconds: 120,
+  },
   'combined-example.k8s.yaml': {
     logs: {
       'app': [HANDOFF_GREETING, SHARD_0],

@@ -5,10 +5,11 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { down, up } from '../cluster/cluster';
-import { ROOT } from '../cluster/layout';
+import { CONTAINERD_VERSION, KUBERNETES_VERSION, NODE_NAME, ROOT } from '../cluster/layout';
 import { behaviourFailures, onceJob, resourceOf } from './behaviour';
 import { EXAMPLES } from './checks';
 import { consumerFailures } from './consumer';
+import { restartRuleFailures } from './restarts';
 import { demoFailures } from './demo';
 import { containersOf, podSpecOf, poll, Transcript, Workload, workloadsOf } from './kube';
 import { hasNativeSidecars, orderOf, PodJson } from './order';
@@ -114,6 +115,16 @@ async function main(): Promise<number> {
     console.log(`cluster ready in ${((Date.now() - upStarted) / 1000).toFixed(1)} s`);
     sampler.start();
 
+    const runtime = `containerd://${CONTAINERD_VERSION.slice(1)}`;
+    await check(`the node runs the kubelet ${KUBERNETES_VERSION} on ${runtime} (test/cluster builds both)`, async (t, notes) => {
+      const r = await t.kubectl(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion}']);
+      const [kubelet, containerd] = r.stdout.trim().split(' ');
+      notes.push(`kubeletVersion ${kubelet}, containerRuntimeVersion ${containerd}`);
+      return [
+        ...(kubelet === KUBERNETES_VERSION ? [] : [`kubeletVersion is ${kubelet || '(none)'}, not ${KUBERNETES_VERSION}`]),
+        ...(containerd === runtime ? [] : [`containerRuntimeVersion is ${containerd || '(none)'}, not ${runtime}`]),
+      ];
+    });
     await check('PodSecurity restricted is enforced: a privileged pod is refused', async (t) => {
       const r = await t.kubectl(['apply', '-f', '-'], stringify(PRIVILEGED_POD));
       return r.code !== 0 && /violates PodSecurity "restricted/.test(r.stderr) ? [] : ['the privileged pod was not refused by PodSecurity'];
@@ -153,6 +164,8 @@ async function main(): Promise<number> {
       }
       return failures;
     });
+
+    await check('restart rules: an exit code in the rule restarts that container alone; a helper\'s exit restarts the whole pod', restartRuleFailures);
 
     await sampler.stop();
     await check(`resources: every example container's observed peak stays ${HEADROOM * 100} % below its limits`, async (t, notes) => {

@@ -37,8 +37,8 @@ describe('synthesizeAtomically', () => {
   test('writes one YAML file per chart, one runbook per workload with patterns, and a marker listing them', () => {
     const result = AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const files = Object.keys(snapshotOf(outdir));
-    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(20);
-    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(20);
+    expect(files.filter((f) => f.endsWith('.k8s.yaml'))).toHaveLength(23);
+    expect(files.filter((f) => f.endsWith('.runbook.md'))).toHaveLength(23);
     expect(files).toContain('pod-multi-container-pod.runbook.md');
     expect(files.sort()).toEqual([...result.files].sort());
     const listed = fs.readFileSync(path.join(outdir, AtomicSynthesis.OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));

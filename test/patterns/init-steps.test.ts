@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { InitExampleChart } from '../../lib/examples';
-import { InitSteps, RestrictedSecurity } from '../../lib';
+import { InitSteps, KubernetesVersion, RestrictedSecurity } from '../../lib';
 import { containerOf, expectAttachesToEveryWorkloadKind, onlyOf, podSpecOf, specOf, synthExample } from '../support/synth';
 import { web } from '../support/workloads';
 
@@ -115,6 +115,33 @@ describe('InitSteps', () => {
     const { chart, workload } = web();
     expect(() => new InitSteps(chart, 'Init', { workload, steps: [{ name: 'migrate', portNumber: 8080 }] })).toThrow(
       "test/Init: init step 'migrate' has a startup probe (a port given as portNumber adds one: use ports instead), but an init container that runs to completion cannot have them. Remove it, or make the container a Sidecar in native mode, which can.",
+    );
+  });
+
+  test('env keys: the step gets its env file, the app each key through fileKeyRef on the hand-off volume', () => {
+    const { chart, workload } = web(KubernetesVersion.V1_35);
+    new InitSteps(chart, 'Config', { workload, steps: [{ name: 'render', envKeys: ['DB_URL', 'MODE'], command: ['sh', '-c', "echo \"DB_URL='postgres://db'\" > \"$HANDOFF_ENV_FILE\""] }] });
+    const spec = podSpecOf(Testing.synth(chart)[0]);
+    expect(containerOf(spec, 'render').env).toContainEqual({ name: 'HANDOFF_ENV_FILE', value: '/handoff/render.env' });
+    expect(containerOf(spec, 'app').env.filter((e: { valueFrom?: unknown }) => e.valueFrom)).toEqual([
+      { name: 'DB_URL', valueFrom: { fileKeyRef: { volumeName: 'shared-handoff-24861f', path: 'render.env', key: 'DB_URL' } } },
+      { name: 'MODE', valueFrom: { fileKeyRef: { volumeName: 'shared-handoff-24861f', path: 'render.env', key: 'MODE' } } },
+    ]);
+  });
+
+  test('fails when env keys are used on a target without env files, naming the first version', () => {
+    const { chart, workload } = web(KubernetesVersion.V1_34);
+    new InitSteps(chart, 'Config', { workload, steps: [{ name: 'render', envKeys: ['DB_URL'], command: ['true'] }] });
+    expect(() => Testing.synth(chart)).toThrow("envKeys of init step 'render' needs env files, first on by default in Kubernetes 1.35, but the chart targets 1.34.");
+  });
+
+  test('fails when an env key is not a variable name, or the hand-off is off', () => {
+    const { chart, workload } = web(KubernetesVersion.V1_35);
+    expect(() => new InitSteps(chart, 'A', { workload, steps: [{ name: 'render', envKeys: ['DB-URL'], command: ['true'] }] })).toThrow(
+      "test/A: envKeys of init step 'render' is [\"DB-URL\"]. Give env variable names (letters, digits and '_', not starting with a digit), e.g. ['DB_URL'].",
+    );
+    expect(() => new InitSteps(chart, 'B', { workload, handOff: false, steps: [{ name: 'other', envKeys: ['X'], command: ['true'] }] })).toThrow(
+      "test/B: init step 'other' has envKeys, which the app reads from the hand-off volume, but handOff is false. Turn handOff on, or leave envKeys out.",
     );
   });
 

@@ -3,8 +3,11 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { podTemplateOf, WorkloadJson } from '../../lib/kubernetes/manifest';
 
-/** The Kubernetes versions whose OpenAPI definitions are vendored in schemas/. */
-export type SchemaVersion = '1.27' | '1.29';
+/**
+ * The Kubernetes versions whose OpenAPI definitions are in schemas/: 1.27 and 1.29 as cdk8s publishes
+ * them, 1.37 written by `npm run features` from k8s.io/kubernetes' own swagger.json, the same way.
+ */
+export type SchemaVersion = '1.27' | '1.29' | '1.37';
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -73,20 +76,30 @@ export function validateManifests(objects: { kind?: string; metadata?: { name?: 
   return objects.flatMap((o) => validateObject(o, version).map((p) => `${o.kind}/${o.metadata?.name}: ${p}`));
 }
 
-/** Fields newer than the newest vendored schema (1.29), checked by hand where a target has them. */
+/** The schema objects written for a target minor version are checked against: the newest not newer than it, 1.37 from 1.35 on. */
+export function schemaVersionFor(minor: number): SchemaVersion {
+  if (minor >= 35) return '1.37';
+  return minor >= 29 ? '1.29' : '1.27';
+}
+
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
 /**
- * Problems of objects written for a target minor version: 1.27 and 1.28 against the 1.27 schema,
- * 1.29 and later against the 1.29 schema. No schema newer than 1.29 is vendored, so the one field
- * from later versions the library writes, the pod's `spec.resources` (1.34), is checked by hand:
- * only requests and limits, only cpu and memory, quantities. preStop `sleep` is already in 1.29.
+ * Problems of objects written for a target minor version, against `schemaVersionFor(minor)`'s schema:
+ * 1.27 and 1.28 against 1.27, 1.29 to 1.34 against 1.29, 1.35 and later against 1.37. The 1.29 schema
+ * lacks the one later field the library writes for 1.34, the pod's `spec.resources`, so below 1.35 it
+ * is checked by hand: only requests and limits, only cpu and memory, quantities (the 1.37 schema has
+ * the field). preStop `sleep` is already in 1.29.
  */
 export function validateForTarget(objects: Record<string, unknown>[], minor: number): string[] {
+  const version = schemaVersionFor(minor);
+  if (version === '1.37') return validateManifests(objects, version);
   const withoutPodResources = structuredClone(objects) as { kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> }[];
   const byHand: string[] = [];
   for (const object of withoutPodResources) {
-    const spec = object.spec && (podTemplateOf(object as unknown as WorkloadJson).spec as unknown as Record<string, unknown>);
+    // Objects without a pod (a Service, a PersistentVolumeClaim template) have no template: nothing to check.
+    const template = object.spec && (podTemplateOf(object as unknown as WorkloadJson) as unknown as { spec?: Record<string, unknown> } | undefined);
+    const spec = template?.spec;
     const resources = spec?.resources as Record<string, Record<string, unknown>> | undefined;
     if (!spec || resources === undefined) continue;
     if (minor < 34) byHand.push(`${object.kind}/${object.metadata?.name}: spec.resources needs 1.34`);
@@ -100,5 +113,5 @@ export function validateForTarget(objects: Record<string, unknown>[], minor: num
     }
     delete spec.resources;
   }
-  return [...byHand, ...validateManifests(withoutPodResources, minor >= 29 ? '1.29' : '1.27')];
+  return [...byHand, ...validateManifests(withoutPodResources, version)];
 }

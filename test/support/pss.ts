@@ -1,7 +1,8 @@
 import { Manifest } from './synth';
 
 /** Volume types the Pod Security Standards "restricted" profile allows. */
-const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+// As pod-security-admission v0.37.2 lists them (policy/check_restrictedVolumes.go): image volumes are allowed.
+const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
 
 /**
  * Violations of Pod Security Standards "restricted" (Kubernetes 1.27 policy) in one pod spec,

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KubernetesTarget, KubernetesVersion } from '../../lib';
 import { podTemplateOf, WorkloadJson } from '../../lib/kubernetes/manifest';
-import { validateManifests } from './kubernetes-schema';
+import { validateForTarget } from './kubernetes-schema';
 import { EXAMPLE_APP_RESOURCES } from '../../lib/examples/example-workload';
 import { RestrictedSecurity } from '../../lib/patterns/restricted-security';
 
@@ -97,7 +97,7 @@ export function expectAttachesToEveryWorkloadKind(
   targets.forEach(({ workload }, index) => attach(new Chart(patterns, `for-${index}`), workload));
   for (const { chart } of targets) {
     const manifest = workloadManifest(chart);
-    expect(validateManifests(Testing.synth(chart), KubernetesTarget.of(chart).supportsNativeSidecars ? '1.29' : '1.27')).toEqual([]);
+    expect(validateForTarget(Testing.synth(chart), KubernetesTarget.of(chart).minor)).toEqual([]);
     check(podSpecOf(manifest), manifest.kind);
   }
 }
