@@ -125,7 +125,8 @@ export function missingFeature(target: KubernetesVersion, feature: KubernetesFea
   };
 }
 
-function firstMinorOf(feature: KubernetesFeature): number {
+/** The first minor version on which `feature` is on by default. */
+export function firstMinorOf(feature: KubernetesFeature): number {
   return FEATURE_HISTORY.find((f) => f.feature === feature)!.firstMinor;
 }
 

@@ -2,7 +2,7 @@ import { ContainerJson, containersOf, isNativeSidecar, podTemplateOf, PodSpecJso
 import { ContainerRole, SidecarMode } from '../pod/pattern-containers';
 import { RestartAction } from '../pod/restart-rules';
 import { PodComposition } from '../composition/pod-composition';
-import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
+import { firstMinorOf, KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../kubernetes/kubernetes-target';
 import { effectivePodResources, EPHEMERAL_STORAGE, ResourceAmounts } from '../kubernetes/pod-resources';
 import { isDnsLabel, isDnsSubdomain } from '../kubernetes/names';
 
@@ -182,17 +182,19 @@ function restartAndResizeSection(composition: PodComposition, spec: PodSpecJson,
   const steps = initContainers.filter((c) => !isNativeSidecar(c));
   let resize: string;
   if (!target.supports(KubernetesFeature.IN_PLACE_RESIZE)) {
-    resize = `- Resizing in place needs Kubernetes 1.33 (the chart targets ${target}): change \`resources\` and let the pod be replaced.`;
+    resize = `- Resizing in place needs Kubernetes 1.${firstMinorOf(KubernetesFeature.IN_PLACE_RESIZE)} (the chart targets ${target}): change \`resources\` and let the pod be replaced.`;
   } else {
     const resizable = [...regular, ...(target.supports(KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS) ? native : [])];
     const fixed = [
       ...(steps.length ? [`the init steps ${steps.map((c) => `\`${c.name}\``).join(', ')} (they have finished)`] : []),
-      ...(native.length && !target.supports(KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS) ? [`the native sidecars ${native.join(', ')} (before 1.34)`] : []),
+      ...(native.length && !target.supports(KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS)
+        ? [`the native sidecars ${native.join(', ')} (before 1.${firstMinorOf(KubernetesFeature.IN_PLACE_RESIZE_INIT_CONTAINERS)})`]
+        : []),
     ];
     resize =
       `- Resizable in place on ${target} (cpu and memory, no restart unless a container's resizePolicy asks for one): ${resizable.join(', ')}` +
       `${fixed.length ? `; not ${fixed.join(', nor ')}` : ''}` +
-      `${composition.podLevelResources ? `; the pod-level resources ${target.supports(KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES) ? 'too' : 'only from 1.36'}` : ''}. ` +
+      `${composition.podLevelResources ? `; the pod-level resources ${target.supports(KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES) ? 'too' : `only from 1.${firstMinorOf(KubernetesFeature.IN_PLACE_RESIZE_POD_LEVEL_RESOURCES)}`}` : ''}. ` +
       `\`kubectl patch ${pod} --subresource resize --patch '{"spec":{"containers":[{"name":"NAME","resources":{"limits":{"cpu":"200m"}}}]}}'\` (\`initContainers\` for a native sidecar); ephemeral storage is not resizable.`;
   }
   return ['## Restarts and resizing in place', '', ...restarts, resize, ''];
