@@ -6,6 +6,7 @@
 //   which it is on by default and its stages, from the versioned specs in pkg/features/kube_features.go
 //   (`{Version: version.MustParse("1.35"), Default: true, PreRelease: featuregate.Beta}`). A gate removed
 //   from the list after GA is read from the older module pinned for it.
+// - docs/lifecycle.md's feature table, between its markers, from the library's FEATURE_HISTORY.
 // - schemas/kubernetes-1.NN.json: the definitions of api/openapi-spec/swagger.json, made into JSON schema
 //   as cdk8s' `tools/import-spec.sh` (openapi2jsonschema --kubernetes) makes the schemas/ next to it: this
 //   same code turns v1.27.0's and v1.29.0's swagger.json into the vendored 1.27 and 1.29 files byte for byte.
@@ -40,6 +41,9 @@ const GATES: { gate: string; kep?: number }[] = [
 
 const ROOT = path.join(__dirname, '..');
 const GENERATED = path.join(ROOT, 'lib', 'kubernetes', 'feature-gates.generated.ts');
+const LIFECYCLE_DOC = path.join(ROOT, 'docs', 'lifecycle.md');
+const TABLE_BEGIN = '<!-- feature table: written by npm run features -->';
+const TABLE_END = '<!-- end of feature table -->';
 
 interface Spec {
   minor: number;
@@ -237,11 +241,38 @@ function writeIfChanged(file: string, text: string): boolean {
   return true;
 }
 
-const gates = featureGates();
-const schema = path.join(ROOT, 'schemas', `kubernetes-${KUBERNETES.replace(/^v(\d+\.\d+)\..*$/, '$1')}.json`);
-const changed = [
-  writeIfChanged(GENERATED, generatedFile(gates)) && GENERATED,
-  writeIfChanged(schema, jsonSchemaOf(path.join(moduleDir(KUBERNETES), 'api', 'openapi-spec', 'swagger.json'))) && schema,
-].filter((f): f is string => Boolean(f));
-const written = changed.length ? `wrote ${changed.map((f) => path.relative(ROOT, f)).join(' and ')}` : `${path.relative(ROOT, GENERATED)} and ${path.relative(ROOT, schema)} unchanged`;
-console.log(`npm run features: ${written} (k8s.io/kubernetes@${KUBERNETES}, ${gates.length} gates)`);
+/**
+ * docs/lifecycle.md's feature table, between its markers, from FEATURE_HISTORY as the library builds it
+ * from the file just written (loaded after writing it, so the table is never a run behind).
+ */
+async function lifecycleDoc(gates: Gate[]): Promise<string> {
+  const { FEATURE_HISTORY } = await import('../lib/kubernetes/kubernetes-target');
+  const text = fs.readFileSync(LIFECYCLE_DOC, 'utf8');
+  const [begin, end] = [text.indexOf(TABLE_BEGIN), text.indexOf(TABLE_END)];
+  if (begin < 0 || end < begin) fail(`${path.relative(ROOT, LIFECYCLE_DOC)} has lost its markers ${TABLE_BEGIN} and ${TABLE_END}`);
+  const rows = FEATURE_HISTORY.map((f) => `| ${f.feature} | 1.${f.firstMinor} | ${f.stages} | ${f.source} |`);
+  const removed = gates.filter((g) => g.readFrom !== KUBERNETES).map((g) => g.gate);
+  const table = [
+    '| feature | first on by default | stages | source |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    `Read from \`k8s.io/kubernetes@${KUBERNETES}\`${removed.length ? `; ${removed.join(' and ')}, removed from it after GA, from \`@${KUBERNETES_FOR_REMOVED_GATES}\`` : ''}.`,
+  ].join('\n');
+  return `${text.slice(0, begin + TABLE_BEGIN.length)}\n${table}\n${text.slice(end)}`;
+}
+
+async function main(): Promise<void> {
+  const gates = featureGates();
+  const schema = path.join(ROOT, 'schemas', `kubernetes-${KUBERNETES.replace(/^v(\d+\.\d+)\..*$/, '$1')}.json`);
+  const changed = [
+    writeIfChanged(GENERATED, generatedFile(gates)) && GENERATED,
+    writeIfChanged(schema, jsonSchemaOf(path.join(moduleDir(KUBERNETES), 'api', 'openapi-spec', 'swagger.json'))) && schema,
+    writeIfChanged(LIFECYCLE_DOC, await lifecycleDoc(gates)) && LIFECYCLE_DOC,
+  ].filter((f): f is string => Boolean(f));
+  const files = [GENERATED, schema, LIFECYCLE_DOC].map((f) => path.relative(ROOT, f));
+  const said = changed.length ? `wrote ${changed.map((f) => path.relative(ROOT, f)).join(', ')}` : `${files.join(', ')} unchanged`;
+  console.log(`npm run features: ${said} (k8s.io/kubernetes@${KUBERNETES}, ${gates.length} gates)`);
+}
+
+main().catch((error) => fail(String(error?.stack ?? error)));

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { KubernetesFeature, KubernetesTarget, KubernetesVersion } from '../../lib';
 import { FEATURE_GATES, UPSTREAM_KUBERNETES } from '../../lib/kubernetes/feature-gates.generated';
@@ -41,6 +43,13 @@ describe('targets 1.27 to 1.37', () => {
     const newest = /@v1\.(\d+)\./.exec(UPSTREAM_KUBERNETES)![1];
     expect(KubernetesVersion.parse(`1.${newest}`).toString()).toBe(`1.${newest}`);
     expect(() => KubernetesVersion.parse(`1.${Number(newest) + 1}`)).toThrow('outside the targets');
+  });
+
+  test('docs/lifecycle.md shows the table as npm run features wrote it', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'lifecycle.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- feature table: written by npm run features -->'), doc.indexOf('<!-- end of feature table -->'));
+    const rows = table.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| feature '));
+    expect(rows).toEqual(FEATURE_HISTORY.map((f) => `| ${f.feature} | 1.${f.firstMinor} | ${f.stages} | ${f.source} |`));
   });
 
   test('fails when a version is outside 1.27 to 1.37', () => {
