@@ -2,21 +2,7 @@
 // Read from pkg/features/kube_features.go of k8s.io/kubernetes@v1.37.2; SidecarContainers and PodLifecycleSleepAction, no longer
 // listed there, from k8s.io/kubernetes@v1.35.4. CI (.ci/run) fails when this file is not what the script writes.
 
-/** A feature gate's history, as upstream's versioned specs give it. */
-export interface UpstreamFeatureGate {
-  /** The gate's name, as `--feature-gates` takes it. */
-  readonly gate: string;
-  /** The number of its KEP (kubernetes/enhancements). */
-  readonly kep: number;
-  /** The first minor version from which it is on by default (1.N). */
-  readonly firstMinor: number;
-  /** The first minor version where it is locked on (LockToDefault): it can no longer be turned off. */
-  readonly lockedFrom?: number;
-  /** Its stages with their first versions; a beta says whether it is on by default. */
-  readonly stages: string;
-  /** The module whose kube_features.go it was read from. */
-  readonly readFrom: string;
-}
+import type { UpstreamFeatureGate } from './upstream-feature-gate';
 
 /** The k8s.io/kubernetes release the feature table and the newest schema in schemas/ come from. */
 export const UPSTREAM_KUBERNETES = 'k8s.io/kubernetes@v1.37.2';

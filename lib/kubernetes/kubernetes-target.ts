@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { FEATURE_GATES, UpstreamFeatureGate } from './feature-gates.generated';
+import { FEATURE_GATES } from './feature-gates.generated';
+import { UpstreamFeatureGate } from './upstream-feature-gate';
 import { heldOn, holdOn } from './held-state';
 
 /** A Kubernetes feature the patterns render only for targets that have it. */
