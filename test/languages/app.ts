@@ -3,7 +3,7 @@
 // and prints the rule error instead. Given `--include`, it prints instead what Python must print for
 // the patterns on objects it did not write: the README's acceptance example (a Sidecar on a Deployment
 // from Include) and a selector that injects into every pod labelled tier: web.
-import { ApiObject, App, Chart, Include, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, Helm, Include, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Adapter, AdapterSource, Ambassador, InitSteps, KubernetesTarget, KubernetesVersion, Resources, RestrictedSecurity, Sidecar, WorkloadSelector } from '../../lib';
 
@@ -17,6 +17,12 @@ if (process.argv.includes('--include')) {
   new Include(selected, 'Web', { url: 'lib/examples/manifests/web.yaml' });
   for (const workload of WorkloadSelector.withLabels({ tier: 'web' }).selectIn(selected)) {
     new Ambassador(workload, 'Db', { workload, upstreams: [{ name: 'db', host: 'db.data', port: 5432 }] });
+  }
+  // A selector injecting into a Helm chart's workloads (the chart offers no sidecar values).
+  const helm = new Chart(included, 'helm');
+  new Helm(helm, 'Shop', { chart: 'lib/examples/helm/shop', releaseName: 'shop', helmExecutable: 'scripts/helm' });
+  for (const workload of WorkloadSelector.withLabels({ tier: 'web' }).selectIn(helm)) {
+    new Sidecar(workload, 'LogShipper', { workload, sharedPath: '/var/log/nginx', command: ['sh', '-c', 'tail -F /var/log/nginx/access.log'] });
   }
   process.stdout.write(included.synthYaml());
   process.exit(0);

@@ -98,7 +98,7 @@ timed typescript typescript
 timed python python
 check "Python's YAML" "$work/expected.yaml" "$work/python.yaml"
 check "Python's rule error (an exception with the same message)" "$work/expected-error.txt" "$work/python-error.txt"
-check "Python's patterns on Include (by hand and by selector)" "$work/expected-include.yaml" "$work/python-include.yaml"
+check "Python's patterns on Include and Helm (by hand and by selector)" "$work/expected-include.yaml" "$work/python-include.yaml"
 timed "README examples" readme_examples
 check "The README's Python example" "$work/readme-ts.yaml" "$work/readme-python/dist/web.k8s.yaml"
 timed java java

@@ -3,7 +3,7 @@ With --include, the patterns on objects from Include, by hand and through a sele
 import sys
 
 import cdk8s_plus_27 as kplus
-from cdk8s import ApiObject, App, Chart, Include, JsonPatch
+from cdk8s import ApiObject, App, Chart, Helm, Include, JsonPatch
 from cdk8s_multi_container_patterns import (
     Adapter,
     AdapterSource,
@@ -30,6 +30,11 @@ if "--include" in sys.argv:
     Include(selected, "Web", url="lib/examples/manifests/web.yaml")
     for workload in WorkloadSelector.with_labels({"tier": "web"}).select_in(selected):
         Ambassador(workload, "Db", workload=workload, upstreams=[AmbassadorUpstream(name="db", host="db.data", port=5432)])
+    # A selector injecting into a Helm chart's workloads (the chart offers no sidecar values).
+    helm = Chart(included, "helm")
+    Helm(helm, "Shop", chart="lib/examples/helm/shop", release_name="shop", helm_executable="scripts/helm")
+    for workload in WorkloadSelector.with_labels({"tier": "web"}).select_in(helm):
+        Sidecar(workload, "LogShipper", workload=workload, shared_path="/var/log/nginx", command=["sh", "-c", "tail -F /var/log/nginx/access.log"])
     sys.stdout.write(included.synth_yaml())
     sys.exit(0)
 
