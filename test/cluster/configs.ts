@@ -103,18 +103,27 @@ http:
 }
 
 /**
- * containerd 2 (config version 3: the CRI plugin's images and runtime halves are plugins of their
- * own) with its own root, state and socket; runc through the shim built beside containerd, with
+ * containerd 2.4 with its own root, state and sockets; runc through the shim built beside it, with
  * cgroupfs (no systemd here); the local pause image; its own CNI config dir; and every mirrored
- * registry served by the local one. docs/cri/config.md of containerd's module lists every field.
+ * registry served by the local one. Config version 4 (containerd 2.3+; 2.4 migrates a version 3 file
+ * at every start and warns): as in 3, the CRI plugin's images and runtime halves are plugins of their
+ * own; new in 4, the gRPC and ttrpc servers are plugins too, and ttrpc no longer follows the gRPC
+ * address. docs/cri/config.md and RELEASES.md of containerd's module; `containerd config migrate`.
  */
 export function writeContainerdConfig(): void {
   const dir = join(STATE, 'containerd');
-  write(CONTAINERD_CONFIG, `version = 3
+  write(CONTAINERD_CONFIG, `version = 4
 root = "${join(dir, 'root')}"
 state = "${join(dir, 'state')}"
-[grpc]
+[plugins."io.containerd.server.v1.grpc"]
   address = "${CONTAINERD_SOCKET}"
+[plugins."io.containerd.server.v1.ttrpc"]
+  address = "${CONTAINERD_SOCKET}.ttrpc"
+# Nothing outside .cluster: no NRI socket in /var/run/nri, no /opt/containerd.
+[plugins."io.containerd.nri.v1.nri"]
+  disable = true
+[plugins."io.containerd.internal.v1.opt"]
+  path = "${join(dir, 'opt')}"
 [plugins."io.containerd.cri.v1.images"]
   snapshotter = "overlayfs"
   [plugins."io.containerd.cri.v1.images".pinned_images]
@@ -134,6 +143,7 @@ state = "${join(dir, 'state')}"
       runtime_path = "${join(BIN, 'containerd-shim-runc-v2')}"
       [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
         BinaryName = "${RUNC}"
+        Root = "${join(dir, 'runc')}"
         SystemdCgroup = false
   [plugins."io.containerd.cri.v1.runtime".cni]
     bin_dirs = ["${CNI_BIN_DIR}"]
