@@ -28,23 +28,23 @@ export function sizeOwnStorage(scope: Construct): void {
 }
 
 /** A container of an example, hardened and sized like the pattern containers. */
-export function exampleContainer(name: string, script: string, ports: number[] = []): kplus.ContainerProps {
+export function exampleContainer(name: string, script: string, ports: number[] = [], resources = EXAMPLE_APP_RESOURCES): kplus.ContainerProps {
   return {
     name,
     image: DEFAULT_IMAGE,
     command: ['sh', '-c', script],
     ports: ports.map((number) => ({ number })),
-    resources: EXAMPLE_APP_RESOURCES,
+    resources,
     securityContext: RestrictedSecurity.container(),
   };
 }
 
 /** Props of a workload named `name`, hardened, whose app container `app` runs `appScript`. */
-export function exampleWorkloadProps(name: string, appScript: string, ports: number[] = []) {
+export function exampleWorkloadProps(name: string, appScript: string, ports: number[] = [], resources = EXAMPLE_APP_RESOURCES) {
   return {
     metadata: { name },
     securityContext: RestrictedSecurity.POD,
-    containers: [exampleContainer('app', appScript, ports)],
+    containers: [exampleContainer('app', appScript, ports, resources)],
   };
 }
 

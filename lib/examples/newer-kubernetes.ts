@@ -6,6 +6,7 @@ import { ImageContent } from '../patterns/image-content';
 import { InitSteps } from '../patterns/init-steps';
 import { Sidecar } from '../patterns/sidecar';
 import { PodComposition } from '../composition/pod-composition';
+import { Resources } from '../patterns/resources';
 import { DEFAULT_IMAGE } from '../patterns/container-defaults';
 import { APP_SCRIPTS, exampleWorkloadProps, sizeOwnStorage, stopOnTerm } from './example-workload';
 
@@ -13,6 +14,12 @@ import { APP_SCRIPTS, exampleWorkloadProps, sizeOwnStorage, stopOnTerm } from '.
  * Examples of what Kubernetes 1.35 to 1.37 added to multi-container pods, each as a pattern option:
  * env files written by an init step, content from an image, and restart rules.
  */
+
+/**
+ * What these examples' containers reserve: they print a line now and then, and the e2e node (2 cores)
+ * runs every example at once.
+ */
+const LIGHT = Resources.container({ cpuMillis: { request: 10, limit: 100 }, memoryMebibytes: { request: 16, limit: 64 } });
 
 /** A directory of the app's own that survives its container's restarts (an emptyDir), bounded. */
 function stateDirectory(scope: Construct, container: kplus.Container): void {
@@ -29,10 +36,10 @@ export class EnvFileExampleChart extends Chart {
     super(scope, id, props);
     KubernetesTarget.set(this, KubernetesVersion.V1_35);
     const print = ['echo "greeting from the env file: $GREETING"', 'echo "from the image: $(head -n 1 /content/etc/passwd)"'].join('\n');
-    const deployment = new kplus.Deployment(this, 'Deployment', { ...exampleWorkloadProps('env-file-example', APP_SCRIPTS.forever(print, 10)), replicas: 1 });
+    const deployment = new kplus.Deployment(this, 'Deployment', { ...exampleWorkloadProps('env-file-example', APP_SCRIPTS.forever(print, 10), [], LIGHT), replicas: 1 });
     new InitSteps(this, 'Config', {
       workload: deployment,
-      steps: [{ name: 'render-env', envKeys: ['GREETING'], command: ['sh', '-c', `echo "GREETING='hello from render-env'" > "$HANDOFF_ENV_FILE"`] }],
+      steps: [{ name: 'render-env', envKeys: ['GREETING'], resources: LIGHT, command: ['sh', '-c', `echo "GREETING='hello from render-env'" > "$HANDOFF_ENV_FILE"`] }],
     });
     new ImageContent(this, 'Content', { workload: deployment, image: DEFAULT_IMAGE, mountPath: '/content' });
     sizeOwnStorage(this);
@@ -54,9 +61,9 @@ export class RestartRulesJobChart extends Chart {
       'echo "attempt 1: exiting 42"',
       'exit 42',
     ].join('\n');
-    const job = new kplus.Job(this, 'Job', { ...exampleWorkloadProps('restart-rules-job', attempt) });
+    const job = new kplus.Job(this, 'Job', { ...exampleWorkloadProps('restart-rules-job', attempt, [], LIGHT) });
     stateDirectory(this, job.containers[0]);
-    new Sidecar(this, 'Heartbeat', { workload: job, command: stopOnTerm('while true; do echo "heartbeat"; sleep 2; done') });
+    new Sidecar(this, 'Heartbeat', { workload: job, resources: LIGHT, command: stopOnTerm('while true; do echo "heartbeat"; sleep 2; done') });
     PodComposition.of(job).restartOnExitCodes('app', [42]);
     sizeOwnStorage(this);
   }
@@ -76,7 +83,7 @@ export class RestartAllExampleChart extends Chart {
       'echo "app start number $(wc -l < /state/starts)"',
       'while true; do sleep 5; done',
     ].join('\n');
-    const deployment = new kplus.Deployment(this, 'Deployment', { ...exampleWorkloadProps('restart-all-example', app), replicas: 1 });
+    const deployment = new kplus.Deployment(this, 'Deployment', { ...exampleWorkloadProps('restart-all-example', app, [], LIGHT), replicas: 1 });
     const once = [
       'if [ -f /state/exited-once ]; then echo "up again, staying up"; while true; do sleep 5 & wait $!; done; fi',
       'sleep 8',
@@ -89,10 +96,11 @@ export class RestartAllExampleChart extends Chart {
       workload: deployment,
       sharedPath: '/state',
       sharedVolume: { sizeLimit: Size.mebibytes(1) },
+      resources: LIGHT,
       command: ['sh', '-c', `trap 'exit 0' TERM\n${once}`],
       restartPodOnExit: true,
     });
-    new InitSteps(this, 'Setup', { workload: deployment, handOff: false, steps: [{ name: 'setup', command: ['sh', '-c', 'echo "setup runs"'] }] });
+    new InitSteps(this, 'Setup', { workload: deployment, handOff: false, steps: [{ name: 'setup', resources: LIGHT, command: ['sh', '-c', 'echo "setup runs"'] }] });
     sizeOwnStorage(this);
   }
 }
