@@ -29,7 +29,8 @@ import {
   Sidecar,
 } from '../lib';
 
-const PER_CHART = 500;
+/** Deployments to a chart (scripts/bench-helm.ts's chart names them the same way). */
+export const PER_CHART = 500;
 const RESOURCES = Resources.container({ cpuMillis: { request: 50, limit: 100 }, memoryMebibytes: { request: 32, limit: 64 } });
 const LOG_DIR = '/var/log/app';
 /** What the Ambassador renders for one upstream, written out by hand for the raw case. */
@@ -125,12 +126,17 @@ const CASES: Record<string, { build: (chart: Chart, i: number) => void; validate
 /** An app with `count` Deployments built the way case `name` builds them, PER_CHART to a chart. */
 export function benchApp(name: string, count: number): App {
   const app = new App({ outdir: os.tmpdir() });
+  benchCharts(app, name, count);
+  return app;
+}
+
+/** Adds `count` Deployments built the way case `name` builds them to `app`, PER_CHART to a chart (`c0`, `c1`, …). */
+export function benchCharts(app: App, name: string, count: number): void {
   let chart = new Chart(app, 'c0');
   for (let i = 0; i < count; i++) {
     if (i > 0 && i % PER_CHART === 0) chart = new Chart(app, `c${i / PER_CHART}`);
     CASES[name].build(chart, i);
   }
-  return app;
 }
 
 /** Builds and renders COUNT Deployments to YAML in this process; prints JSON figures. */

@@ -2,6 +2,9 @@
 // fly whenever main.ts, lib/ or a package it uses changed, else taken from a cache in the OS temp directory.
 // Types are stripped, not checked (`npm test` checks them). One file with its packages inside loads faster than
 // node resolving and compiling ~150 modules one by one, and skipping esbuild when nothing changed saves its start.
+//   node scripts/synth.js [ENTRY]
+// ENTRY (a .ts file in the project, main.ts when not given) is run the same way: `npm run bench:helm` runs its
+// app of N workloads, scripts/bench-app.ts, through this very route.
 const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
@@ -9,8 +12,10 @@ const os = require('os');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const entry = path.join(root, 'main.ts');
-const cacheDir = path.join(os.tmpdir(), `cdk8s-synth-bundle-${crypto.createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
+const entry = path.resolve(root, process.argv[2] ?? 'main.ts');
+// One cache per project and entry.
+const cacheKey = entry === path.join(root, 'main.ts') ? root : `${root}\n${entry}`;
+const cacheDir = path.join(os.tmpdir(), `cdk8s-synth-bundle-${crypto.createHash('sha256').update(cacheKey).digest('hex').slice(0, 12)}`);
 const bundleFile = path.join(cacheDir, 'main.js');
 const inputsFile = path.join(cacheDir, 'inputs.json');
 
@@ -52,7 +57,7 @@ function buildBundle() {
     target: 'node20',
     write: false,
     // Where the bundle runs as (below): esbuild writes the external modules' paths relative to it.
-    outfile: path.join(root, 'main.js'),
+    outfile: path.join(path.dirname(entry), 'main.js'),
     external,
     metafile: true,
     logLevel: 'error',
@@ -73,7 +78,7 @@ function buildBundle() {
 }
 
 const code = cachedBundle() ?? buildBundle();
-// Run as if it were main.js beside main.ts, so paths and any require() left resolve from the project.
+// Run as if it were main.js beside the entry, so paths and any require() left resolve from the project.
 const app = new Module(entry, module);
 app.filename = entry;
 app.paths = Module._nodeModulePaths(root);
