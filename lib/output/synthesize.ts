@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Names, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { PodComposition } from '../composition/pod-composition';
-import { renderedBy } from '../render/workload-renderer';
-import { WorkloadJson } from '../kubernetes/manifest';
+import { observeRenders } from '../render/workload-renderer';
 import { renderRunbook, runbookFileName } from './runbook';
+import { PartialFiles } from './partial-files';
 
 /**
  * The file that marks a directory synth made. It lists the files synth wrote there: the only ones it
@@ -73,13 +74,23 @@ export class AtomicSynthesis {
   public static synthesize(source: IChartSource, outdir?: string): SynthesisResult {
     const target = path.resolve(outdir ?? outputDirectoryFromEnvironment());
     const previousFiles = checkOutputDirectory(target);
-    const files = renderInMemory(source);
-    const changed = replaceFiles(target, files, previousFiles);
+    // Started first, so that the writer thread is up by the time the first chart has rendered.
+    const partials = PartialFiles.open(target, previousFiles, partialFileName, isPartialFile);
+    let names: string[];
+    let written: string[];
+    try {
+      names = renderInto(source, partials);
+      written = partials.finish();
+    } catch (error) {
+      partials.abort();
+      throw error;
+    }
+    const changed = replaceFiles(target, names, written, previousFiles);
     // Plain `npx cdk8s synth` fails unless the directory it asked for exists afterwards.
     if (outdir === undefined && process.env.CDK8S_OUTDIR && isCliScratchDirectory(process.env.CDK8S_OUTDIR)) {
       fs.mkdirSync(CLI_SCRATCH_DIRECTORY, { recursive: true });
     }
-    return { outdir: target, files: [OUTPUT_MARKER, ...[...files.keys()].sort()], changed };
+    return { outdir: target, files: [OUTPUT_MARKER, ...names], changed };
   }
 
   private constructor() {}
@@ -163,22 +174,38 @@ function listed(names: string[]): string {
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }
 
-/** Synthesizes in memory: file name → bytes. Nothing is written, so nothing is left behind by a failure. */
-function renderInMemory(source: IChartSource): Map<string, Buffer> {
+/**
+ * Builds the app and renders it chart by chart, handing each chart file and each runbook to `files` (written as
+ * partial files while the next chart renders); returns every file name, sorted. Throws on any error, before
+ * anything has been renamed into place.
+ */
+function renderInto(source: IChartSource, files: PartialFiles): string[] {
   const app = new App({ recordConstructMetadata: false });
   source.addCharts(app);
-  const files = new Map<string, Buffer>();
-  // Runbooks are written from the manifests the chart files get, while they are at hand: rendering
-  // each workload again for its runbook cost three renders a workload.
-  const runbooks = new Map<PodComposition, { name: string; text: string }>();
-  for (const { fileName, objects } of chartFiles(app)) {
-    files.set(fileName, Buffer.from(Yaml.stringify(...objects)));
-    for (const object of objects as WorkloadJson[]) {
-      const declarations = renderedBy(object);
-      const composition = declarations && PodComposition.of(declarations.host.apiObject);
-      if (!composition || runbooks.has(composition)) continue;
-      runbooks.set(composition, { name: runbookFileName(composition, object), text: renderRunbook(composition, object) });
+  const names = new Set<string>();
+  // Each workload with patterns goes to the writer thread as soon as it renders, with its runbook (written
+  // from that manifest: rendering each workload again for its runbook cost three renders a workload), so
+  // that its YAML is made and its files written while the rest of its chart renders.
+  const runbooks = new Map<PodComposition, string>();
+  const stopObserving = observeRenders((manifest, declarations) => {
+    files.addObject(manifest);
+    const composition = PodComposition.of(declarations.host.apiObject);
+    if (!composition || runbooks.has(composition)) return;
+    const name = runbookFileName(composition, manifest);
+    runbooks.set(composition, name);
+    // A name taken twice is an error reported below, once every composition is known.
+    if (names.has(name)) return;
+    files.addText(name, renderRunbook(composition, manifest));
+    names.add(name);
+  });
+  try {
+    for (const { fileName, objects } of chartFiles(app)) {
+      if (fileName === undefined) continue;
+      files.addManifests(fileName, objects);
+      names.add(fileName);
     }
+  } finally {
+    stopObserving();
   }
   const runbookOwners = new Map<string, string>();
   for (const composition of PodComposition.findAll(app)) {
@@ -186,67 +213,131 @@ function renderInMemory(source: IChartSource): Map<string, Buffer> {
     // Every workload is in a chart: a composition without a runbook means its manifest was not recognized.
     if (!runbook) throw new Error(`[${composition.workload.node.path}] was not rendered by its chart. This is a bug: report it.`);
     const workloadPath = composition.workload.node.path;
-    const taken = runbookOwners.get(runbook.name);
+    const taken = runbookOwners.get(runbook);
     if (taken !== undefined) {
       throw new Error(
-        `[${workloadPath}] its runbook file name '${runbook.name}' is also the one of [${taken}]. ` +
+        `[${workloadPath}] its runbook file name '${runbook}' is also the one of [${taken}]. ` +
           'Give one of the two workloads another name or namespace.',
       );
     }
-    runbookOwners.set(runbook.name, workloadPath);
-    files.set(runbook.name, Buffer.from(runbook.text));
+    runbookOwners.set(runbook, workloadPath);
   }
-  return files;
+  return [...names].sort();
 }
 
 /**
- * What `app.synth()` writes, file by file, in memory: each chart's objects in the file cdk8s names for
- * it (`<chart>.k8s.yaml`, numbered `0000-<chart>.k8s.yaml` in dependency order once charts depend on
- * each other). test/output/synthesize.test.ts holds it to `app.synth()`.
+ * What `app.synth()` writes, chart by chart as each renders: each chart's objects and the file cdk8s names for
+ * it (`<chart>.k8s.yaml`, numbered `0000-<chart>.k8s.yaml` in dependency order once charts depend on each
+ * other), or no file name for a chart whose file a later chart of the same name replaces (as in `app.synth()`).
+ * test/output/synthesize.test.ts holds it to `app.synth()`.
+ *
+ * cdk8s' `chart.toJson()` resolves the whole app's dependencies and validates the whole app before it renders
+ * the chart's objects, so `app.synth()` walks every construct twice per chart: with a chart per 500 workloads
+ * that grows as the square of the app (21 walks of 60,000 constructs at 10,000 workloads, a quarter of the
+ * time). Synth does what `toJson()` does with cdk8s' public API, the two passes once: {@link resolveDependencies}
+ * and {@link validateApp} as cdk8s 2.70 has them, then each chart's objects in dependency order. A chart class
+ * with a `toJson` of its own is rendered by it, as cdk8s would (the passes then run for each chart again).
  */
-function chartFiles(app: App): { fileName: string; objects: unknown[] }[] {
-  // Each chart's toJson resolves the app's dependencies first, which can reorder the charts: they are
-  // named after all have rendered.
-  const rendered = new Map(app.charts.map((chart) => [chart, chart.toJson()]));
+function* chartFiles(app: App): Generator<{ fileName: string | undefined; objects: unknown[] }> {
+  const cache = new FindAllCache();
+  const allCharts = cache.findAll(app).filter((construct): construct is Chart => construct instanceof Chart);
+  if (allCharts.length === 0) return;
+  const ownToJson = allCharts.some((chart) => chart.toJson !== Chart.prototype.toJson);
+  const numbered = resolveDependencies(app, cache);
+  validateApp(app, cache);
   const charts = app.charts;
-  const numbered = chartsDependOnEachOther(app);
-  return charts.map((chart, index) => ({
-    fileName: `${numbered ? `${String(index).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
-    objects: rendered.get(chart) as unknown[],
-  }));
+  const fileNames = charts.map((chart, index) => `${numbered ? `${String(index).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`);
+  const lastOfName = new Map(fileNames.map((name, index) => [name, index]));
+  for (const [index, chart] of charts.entries()) {
+    const fileName = lastOfName.get(fileNames[index]) === index ? fileNames[index] : undefined;
+    yield { fileName, objects: ownToJson ? chart.toJson() : chartObjects(chart) };
+  }
+}
+
+/** cdk8s' per-synth cache of `node.findAll()`. */
+class FindAllCache {
+  private readonly found = new Map<IConstruct, IConstruct[]>();
+
+  public findAll(construct: IConstruct): IConstruct[] {
+    let all = this.found.get(construct);
+    if (all === undefined) {
+      all = construct.node.findAll();
+      this.found.set(construct, all);
+    }
+    return all;
+  }
 }
 
 /**
- * Whether a construct depends on one in another chart: then cdk8s numbers the chart files. Read after
- * the charts rendered: cdk8s' dependency resolution has then made each nested chart a dependency of its parent.
+ * cdk8s' `resolveDependencies` (app.ts, 2.70): a nested chart becomes a dependency of its parent, a construct's
+ * dependency on a construct in another chart becomes one between the charts, and each becomes one between the
+ * API objects under them. True if charts depend on each other (cdk8s then numbers their files).
  */
-function chartsDependOnEachOther(app: App): boolean {
-  return app.node.findAll().some((construct) => construct.node.dependencies.some((dependency) => Chart.of(dependency) !== Chart.of(construct)));
+function resolveDependencies(app: App, cache: FindAllCache): boolean {
+  let dependantCharts = false;
+  for (const parent of cache.findAll(app).filter((construct) => construct instanceof Chart)) {
+    for (const child of parent.node.children.filter((construct) => construct instanceof Chart)) {
+      parent.node.addDependency(child);
+      dependantCharts = true;
+    }
+  }
+  for (const { source, target } of constructDependencies(app, cache)) {
+    const [sourceChart, targetChart] = [Chart.of(source), Chart.of(target)];
+    if (sourceChart !== targetChart) {
+      sourceChart.node.addDependency(targetChart);
+      dependantCharts = true;
+    }
+  }
+  for (const { source, target } of constructDependencies(app, cache)) {
+    const [sourceChart, targetChart] = [Chart.of(source), Chart.of(target)];
+    const apiObjectsOf = (construct: IConstruct, chart: Chart) =>
+      cache.findAll(construct).filter((found) => found instanceof ApiObject && Chart.of(found) === chart);
+    const targetObjects = apiObjectsOf(target, targetChart);
+    for (const sourceObject of apiObjectsOf(source, sourceChart)) {
+      for (const targetObject of targetObjects) if (targetObject !== sourceObject) sourceObject.node.addDependency(targetObject);
+    }
+  }
+  return dependantCharts;
+}
+
+function constructDependencies(app: App, cache: FindAllCache): { source: IConstruct; target: IConstruct }[] {
+  return cache.findAll(app).flatMap((source) => source.node.dependencies.map((target) => ({ source, target })));
+}
+
+/** cdk8s' `validate` (app.ts, 2.70): every construct's validations, all errors in one. */
+function validateApp(app: App, cache: FindAllCache): void {
+  const errors = cache.findAll(app).flatMap((construct) => construct.node.validate().map((error) => `[${construct.node.path}] ${error}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+}
+
+/** cdk8s' `chartToKube` (app.ts, 2.70), rendered: the chart's own API objects in dependency order, as JSON. */
+function chartObjects(chart: Chart): unknown[] {
+  return new DependencyGraph(chart.node)
+    .topology()
+    .filter((construct) => construct instanceof ApiObject && Chart.of(construct) === chart)
+    .map((apiObject) => (apiObject as ApiObject).toJson());
 }
 
 /**
- * Makes `dir` hold exactly `files` (plus the marker), touching only files the marker lists, in two phases:
- * every changed file is first written whole and flushed beside its final name, then all are renamed into
- * place. A kill while writing leaves the previous files as they were (plus partial files, which the next
- * run removes); only a kill among the renames, a fraction of a millisecond, leaves old and new files mixed.
- * The marker lists old and new names before the first rename, so nothing is ever taken for a foreign file.
+ * Makes `dir` hold exactly `names` (plus the marker), touching only files the marker lists, once every changed
+ * file (`written`) is whole and flushed as a partial file beside its final name: renames them all into place,
+ * then deletes the files of `previousFiles` the app no longer makes. A kill before the renames leaves the
+ * previous files as they were (plus partial files, which the next run removes); only a kill among the renames,
+ * a fraction of a millisecond, leaves old and new files mixed. The marker lists old and new names before the
+ * first rename, so nothing is ever taken for a foreign file.
  */
-function replaceFiles(dir: string, files: Map<string, Buffer>, previousFiles: string[]): string[] {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const leftover of fs.readdirSync(dir).filter(isPartialFile)) fs.unlinkSync(path.join(dir, leftover));
-  const names = [...files.keys()].sort();
-  const changed = names.filter((name) => !holds(dir, name, files.get(name) as Buffer));
-  const partials: string[] = [];
+function replaceFiles(dir: string, names: string[], written: string[], previousFiles: string[]): string[] {
+  const kept = new Set(names);
+  const changed = [...written];
   try {
-    for (const name of changed) partials.push(writePartial(dir, name, files.get(name) as Buffer));
     replaceIfChanged(dir, OUTPUT_MARKER, markerText([...new Set([...previousFiles, ...names])].sort()));
   } catch (error) {
     // A full disk, say: no file has been replaced yet, so leave the directory exactly as it was.
-    for (const partial of partials) fs.rmSync(partial, { force: true });
+    for (const name of written) fs.rmSync(path.join(dir, partialFileName(name)), { force: true });
     throw error;
   }
-  changed.forEach((name, i) => fs.renameSync(partials[i], path.join(dir, name)));
-  for (const stale of previousFiles.filter((name) => !files.has(name))) {
+  for (const name of changed) fs.renameSync(path.join(dir, partialFileName(name)), path.join(dir, name));
+  for (const stale of previousFiles.filter((name) => !kept.has(name))) {
     fs.rmSync(path.join(dir, stale), { force: true });
     changed.push(stale);
   }
@@ -269,9 +360,14 @@ function isPartialFile(name: string): boolean {
   return name.startsWith(PARTIAL_PREFIX) && name.endsWith(PARTIAL_SUFFIX);
 }
 
+/** The partial file `name` is written as, beside it, before it is renamed into place. */
+function partialFileName(name: string): string {
+  return `${PARTIAL_PREFIX}${name}${PARTIAL_SUFFIX}`;
+}
+
 /** Writes `data` whole and flushed to a partial file beside `dir/name`; returns its path. */
 function writePartial(dir: string, name: string, data: Buffer): string {
-  const partial = path.join(dir, `${PARTIAL_PREFIX}${name}${PARTIAL_SUFFIX}`);
+  const partial = path.join(dir, partialFileName(name));
   // 'wx': fails rather than writing through anything already at that name.
   const fd = fs.openSync(partial, 'wx');
   try {

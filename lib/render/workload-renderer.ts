@@ -15,7 +15,7 @@ export function renderWorkload(declarations: PodDeclarations): WorkloadJson {
   const workload = host.workload;
   const { manifest, userPatches } = host.render();
   renderDeclarations(declarations, manifest);
-  if (userPatches.length === 0) return withSharedShapes(manifest);
+  if (userPatches.length === 0) return shared(manifest);
   let patched: WorkloadJson;
   try {
     patched = JsonPatch.apply(manifest, ...userPatches);
@@ -32,7 +32,16 @@ export function renderWorkload(declarations: PodDeclarations): WorkloadJson {
         `where the manifest needs ${malformed.want}. Change the patch that targets ${malformed.pointer} (or a part holding it) so it stays ${malformed.want}, or remove that patch.`,
     );
   }
-  return withSharedShapes(patched);
+  return shared(patched);
+}
+
+/**
+ * The manifest rebuilt with shared hidden classes (see withSharedShapes), for manifests kept in memory until
+ * they are written (`synthYaml`, `app.synth()`'s chart at a time). Not while a synth observes renders: it hands
+ * each manifest to its writer thread at once, which gets a copy of its own.
+ */
+function shared(manifest: WorkloadJson): WorkloadJson {
+  return renderObserver === undefined ? withSharedShapes(manifest) : manifest;
 }
 
 /** Which declarations rendered a manifest, so synth can write its runbook from the very object it writes. */
@@ -52,7 +61,23 @@ export function renderChecked(declarations: PodDeclarations, check: (manifest: W
     throw new Error(`Validation failed with the following errors:\n  ${errors.map((error) => `[${path}] ${error}`).join('\n  ')}`);
   }
   RENDERED_BY.set(manifest, declarations);
+  renderObserver?.(manifest, declarations);
   return manifest;
+}
+
+/** Told of every manifest {@link renderChecked} returns, while a synth that writes them early is under way. */
+let renderObserver: ((manifest: WorkloadJson, declarations: PodDeclarations) => void) | undefined;
+
+/**
+ * Calls `observer` with each workload manifest as it renders, until the returned function is called: synth
+ * hands each to its writer thread at once rather than when its whole chart has rendered.
+ */
+export function observeRenders(observer: (manifest: WorkloadJson, declarations: PodDeclarations) => void): () => void {
+  const previous = renderObserver;
+  renderObserver = observer;
+  return () => {
+    renderObserver = previous;
+  };
 }
 
 /** The declarations that rendered `manifest` (an object a workload's toJson returned), if any. */

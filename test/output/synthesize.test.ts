@@ -4,9 +4,12 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
 import { addExampleCharts } from '../../lib/examples';
 import { AtomicSynthesis, Rule, RuleLevel, RulePolicy, Sidecar } from '../../lib';
 import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../../lib/output/synthesize';
+import { _failAtWriteForTesting } from '../../lib/output/partial-files';
+import { manifestsToYaml } from '../../lib/output/yaml';
 import { composition, FAULTS } from '../support/compositions';
 import { KEEP_RUNNING } from '../support/synth';
 import { workloadWithSidecar } from '../support/workloads';
@@ -66,13 +69,36 @@ describe('synthesizeAtomically', () => {
       workloadWithSidecar(Chart.of(second), 'nested', { name: 'three' });
       Chart.of(first).addDependency(Chart.of(second));
     }],
-  ])('writes the chart files cdk8s\' app.synth() writes, byte for byte: %s', (_, build) => {
+  ])('writes the chart files cdk8s\' app.synth() writes, the same objects in the same order, as js-yaml writes them: %s', (_, build) => {
     AtomicSynthesis.synthesize({ addCharts: build }, outdir);
     const app = new App({ outdir: path.join(path.dirname(outdir), 'cdk8s'), recordConstructMetadata: false });
     build(app);
     app.synth();
-    const chartFiles = Object.fromEntries(Object.entries(snapshotOf(outdir)).filter(([name]) => name.endsWith('.k8s.yaml')));
-    expect(chartFiles).toEqual(snapshotOf(app.outdir));
+    const ours = Object.fromEntries(Object.entries(snapshotOf(outdir)).filter(([name]) => name.endsWith('.k8s.yaml')));
+    const theirs = snapshotOf(app.outdir);
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+    for (const [name, bytes] of Object.entries(theirs)) {
+      const objects = parseAllDocuments(Buffer.from(bytes, 'base64').toString()).map((doc) => doc.toJSON());
+      // Equal objects with keys in the same order: js-yaml writes exactly these bytes.
+      expect(Buffer.from(ours[name], 'base64').toString()).toEqual(manifestsToYaml(objects));
+    }
+  });
+
+  test('renders a chart class with a toJson of its own by that toJson, as app.synth() does', () => {
+    class Labelled extends Chart {
+      public toJson(): unknown[] {
+        return [...super.toJson(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'added-by-tojson' } }];
+      }
+    }
+    const build = (app: App) => {
+      const chart = new Labelled(app, 'labelled');
+      const workload = new kplus.Deployment(chart, 'Web', { metadata: { name: 'web' }, containers: [{ name: 'app', image: 'busybox:1.36' }] });
+      new Sidecar(chart, 'Shipper', { command: KEEP_RUNNING, workload, name: 'shipper' });
+    };
+    AtomicSynthesis.synthesize({ addCharts: build }, outdir);
+    const written = parseAllDocuments(fs.readFileSync(path.join(outdir, 'labelled.k8s.yaml'), 'utf8')).map((doc) => doc.toJSON());
+    expect(written.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(['Deployment/web', 'ConfigMap/added-by-tojson']);
+    expect(fs.existsSync(path.join(outdir, 'deployment-web.runbook.md'))).toBe(true);
   });
 
   test('rewrites nothing when the output is already current', () => {
@@ -105,10 +131,11 @@ describe('synthesizeAtomically', () => {
     expect(Object.keys(snapshotOf(outdir)).filter((name) => name.includes('.partial.'))).toEqual([]);
   });
 
-  test('fails when a chart is invalid, leaving the previous output byte for byte and writing nothing anywhere', () => {
+  test('fails when a chart is invalid, leaving the previous output byte for byte: nothing renamed, the partial files written meanwhile removed', () => {
     AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const before = snapshotOf(outdir);
     // Spied once the examples are built: cdk8s' Helm (helm-example) writes the chart it renders to a temporary file.
+    // The writer thread's partial files are its own (and no spy sees another thread); this thread replaces nothing.
     let writes: jest.SpyInstance[] = [];
     const spyOnWrites = () => {
       writes = (['openSync', 'writeFileSync', 'mkdtempSync', 'renameSync', 'rmSync', 'unlinkSync'] as const).map((name) => jest.spyOn(nodeFs, name));
@@ -124,23 +151,35 @@ describe('synthesizeAtomically', () => {
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
 
-  // Writes 1 and 2 are the two changed files, write 3 the marker.
+  // Writes 1 and 2 are the two changed files (the writer thread's), write 3 the marker (this thread's).
   test.each([1, 2, 3])('fails when the disk fills up at write %i, leaving the previous output and no partial file', (failingWrite) => {
     AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
     const before = snapshotOf(outdir);
     let writes = 0;
     const writeSync = nodeFs.writeSync;
     const full = jest.spyOn(nodeFs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
-      if (++writes === failingWrite) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      if (++writes === failingWrite - 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       return (writeSync as (...a: unknown[]) => number)(...args);
     }) as typeof fs.writeSync);
+    _failAtWriteForTesting(failingWrite <= 2 ? failingWrite : undefined);
     try {
       expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'only', { name: 'web' }) }, outdir)).toThrow('ENOSPC');
     } finally {
       full.mockRestore();
+      _failAtWriteForTesting(undefined);
     }
     expect(Object.keys(snapshotOf(outdir))).toEqual(Object.keys(before));
     expect(snapshotOf(outdir)).toEqual(before);
+  });
+
+  test('fails when the disk fills up in a new directory, leaving no directory', () => {
+    _failAtWriteForTesting(1);
+    try {
+      expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'only', { name: 'web' }) }, path.join(outdir, 'deeper'))).toThrow('ENOSPC');
+    } finally {
+      _failAtWriteForTesting(undefined);
+    }
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test('fails when two workloads map to one runbook file name, naming both construct paths', () => {
