@@ -19,7 +19,7 @@ import { APP_SCRIPTS, exampleWorkloadProps, sizeOwnStorage, stopOnTerm } from '.
  * What these examples' containers reserve: they print a line now and then, and the e2e node (2 cores)
  * runs every example at once.
  */
-const LIGHT = Resources.container({ cpuMillis: { request: 10, limit: 100 }, memoryMebibytes: { request: 16, limit: 64 } });
+const LIGHT = Resources.container({ cpuMillis: { request: 5, limit: 100 }, memoryMebibytes: { request: 16, limit: 64 } });
 
 /** A directory of the app's own that survives its container's restarts (an emptyDir), bounded. */
 function stateDirectory(scope: Construct, container: kplus.Container): void {
