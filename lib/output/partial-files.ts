@@ -48,9 +48,7 @@ export class PartialFiles {
       jsYaml: require.resolve('js-yaml'),
       failAtWrite: failAtWriteForTesting,
     };
-    // The thread's code is the text of writerThread and yamlDocumentWriter: they reach nothing outside themselves
-    // but `require` and workerData.
-    this.worker = new Worker(`(${writerThread.toString()})(${yamlDocumentWriter.toString()})`, { eval: true, workerData, transferList: [port2] });
+    this.worker = new Worker(writerSource(), { eval: true, workerData, transferList: [port2] });
     // Never keeps the process alive: finish() and abort() wait for it themselves. Its errors come as replies.
     this.worker.unref();
     this.worker.on('error', () => {});
@@ -142,6 +140,32 @@ export class PartialFiles {
 
 /** Requests sent to the writer thread in one message. */
 const BATCH = 16;
+
+/**
+ * The writer thread's code: the text of writerThread and yamlDocumentWriter, which reach nothing outside themselves
+ * but `require` and workerData. A transpiler may have added a helper to that text: esbuild's keepNames (tsx runs
+ * TypeScript with it) wraps functions in `__name(fn, "name")`, defined here as what it returns. If the code fails
+ * anyway, the thread answers with the error, so that the main thread, waiting for an answer, never hangs.
+ */
+function writerSource(): string {
+  return [
+    'var __name = (target) => target;',
+    `try { ${brokenWriterForTesting ? 'throw new Error("broken for a test")' : `(${writerThread.toString()})(${yamlDocumentWriter.toString()})`}; } catch (error) {`,
+    "  const { workerData } = require('worker_threads');",
+    '  workerData.port.postMessage({ written: [], error: { message: `synth\'s writer thread did not start: ${error && error.stack || error}` } });',
+    '  Atomics.store(workerData.done, 0, 1);',
+    '  Atomics.notify(workerData.done, 0);',
+    '}',
+  ].join('\n');
+}
+
+/** For tests: the writer thread's code throws as it starts. */
+let brokenWriterForTesting = false;
+
+/** @internal */
+export function _breakWriterForTesting(broken: boolean): void {
+  brokenWriterForTesting = broken;
+}
 
 /** For tests: the writer thread fails its Nth file write (1-based) as a full disk would. */
 let failAtWriteForTesting: number | undefined;

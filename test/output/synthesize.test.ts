@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { addExampleCharts } from '../../lib/examples';
 import { AtomicSynthesis, Rule, RuleLevel, RulePolicy, Sidecar } from '../../lib';
 import { CLI_SCRATCH_DIRECTORY, outputDirectoryFromEnvironment } from '../../lib/output/synthesize';
-import { _failAtWriteForTesting } from '../../lib/output/partial-files';
+import { _breakWriterForTesting, _failAtWriteForTesting } from '../../lib/output/partial-files';
 import { manifestsToYaml } from '../../lib/output/yaml';
 import { composition, FAULTS } from '../support/compositions';
 import { KEEP_RUNNING } from '../support/synth';
@@ -180,6 +181,33 @@ describe('synthesizeAtomically', () => {
       _failAtWriteForTesting(undefined);
     }
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('fails, rather than waiting for ever, when the writer thread cannot start, leaving the previous output', () => {
+    AtomicSynthesis.synthesize({ addCharts: addExampleCharts }, outdir);
+    const before = snapshotOf(outdir);
+    _breakWriterForTesting(true);
+    try {
+      expect(() => AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'only', { name: 'web' }) }, outdir)).toThrow(
+        "synth's writer thread did not start: Error: broken for a test",
+      );
+    } finally {
+      _breakWriterForTesting(false);
+    }
+    expect(snapshotOf(outdir)).toEqual(before);
+  });
+
+  test('runs under tsx, whose esbuild transform adds a helper to the writer thread\'s code', () => {
+    const root = path.join(__dirname, '..', '..');
+    const script = [
+      `const { AtomicSynthesis } = require(${JSON.stringify(path.join(root, 'lib/output/synthesize'))});`,
+      `const { workloadWithSidecar } = require(${JSON.stringify(path.join(root, 'test/support/workloads'))});`,
+      `AtomicSynthesis.synthesize({ addCharts: (app) => workloadWithSidecar(app, 'only', { name: 'web' }) }, ${JSON.stringify(outdir)});`,
+    ].join('\n');
+    const scriptFile = path.join(path.dirname(outdir), 'tsx-synth.ts');
+    fs.writeFileSync(scriptFile, script);
+    execFileSync(process.execPath, ['--import', 'tsx', scriptFile], { cwd: root, timeout: 60_000, stdio: 'pipe' });
+    expect(Object.keys(snapshotOf(outdir)).sort()).toEqual([AtomicSynthesis.OUTPUT_MARKER, 'deployment-web.runbook.md', 'only.k8s.yaml']);
   });
 
   test('fails when two workloads map to one runbook file name, naming both construct paths', () => {
