@@ -1,7 +1,7 @@
 // `npm run bench:helm`: our synth against `helm template`, whole processes measured from outside, on the same
 // objects. Prints numbers and whether the goals of docs/performance.md are met; exits 1 only when the two
 // sides do not produce the same objects.
-//   node --import tsx scripts/bench-helm.ts [--counts 1000,10000] [--repeats 3] [--100k] [--check-only] [--keep]
+//   node --import tsx scripts/bench-helm.ts [--counts 1000,10000] [--repeats 3] [--100k] [--raw] [--floor] [--check-only] [--keep]
 // What it does:
 // 1. Synthesizes one workload of `npm run bench`'s Deployment (an init step, a sidecar, an ambassador and an
 //    adapter; scripts/bench-app.ts) through our own route and turns that output into a Helm chart whose one
@@ -15,6 +15,8 @@
 //    - ours through the cdk8s CLI: `npx cdk8s synth --app 'node scripts/synth.js scripts/bench-app.ts' -o DIR`,
 //      and `npx cdk8s --version` alone, the CLI's own start, to subtract;
 //    - `helm template bench CHART --set workloads=N > FILE` (helm v3.21.4 from scripts/install-tools.sh).
+//    --raw adds npm run bench's raw cdk8s-plus-27 app through AtomicSynthesis and through cdk8s' app.synth();
+//    --floor the bench app (ours and raw) only built and rendered, no YAML, no file: cdk8s' own cost.
 //    Each process is timed by /usr/bin/time: wall, user + system CPU (its children included), peak RSS
 //    (the largest of the process and its children). Ratios are medians of the rounds' own ratios [range].
 // 100,000 workloads (--100k, or --counts 100000) take minutes and gigabytes: by hand, never in CI.
@@ -76,6 +78,12 @@ function synthRoute(count: number, work: string, outdir = freshDirectory(work, '
   return timed('node', ['scripts/synth.js', 'scripts/bench-app.ts'], { BENCH_WORKLOADS: String(count), CDK8S_OUTDIR: outdir }, work);
 }
 
+/** The bench app run as `npm run synth` runs main.ts, with `env` choosing what it builds and how it writes. */
+function benchApp(env: Record<string, string>): (count: number, work: string) => Figures {
+  return (count, work) => timed('node', ['scripts/synth.js', 'scripts/bench-app.ts'], { ...env, BENCH_WORKLOADS: String(count), CDK8S_OUTDIR: freshDirectory(work, 'other') }, work);
+}
+
+const RAW = 'raw cdk8s-plus-27';
 const ROUTES: Route[] = [
   { label: 'helm template', run: (count, work) => timed(HELM, ['template', 'bench', path.join(work, 'chart'), '--set', `workloads=${count}`], {}, work, path.join(work, 'helm.yaml')) },
   { label: 'ours: npm run synth route', run: (count, work) => synthRoute(count, work) },
@@ -84,6 +92,21 @@ const ROUTES: Route[] = [
     run: (count, work) => timed('npx', ['cdk8s', 'synth', '--app', APP, '-o', freshDirectory(work, 'cli')], { BENCH_WORKLOADS: String(count) }, work),
   },
   { label: 'npx cdk8s --version', run: (_count, work) => timed('npx', ['cdk8s', '--version'], {}, work) },
+  // --raw: the same objects built with cdk8s-plus-27 alone (npm run bench's raw case), through AtomicSynthesis
+  // and through cdk8s' own app.synth(): what a raw cdk8s app gains by switching (issue #34 item 3).
+  ...(process.argv.includes('--raw')
+    ? [
+        { label: `${RAW}: AtomicSynthesis`, run: benchApp({ BENCH_CASE: RAW }) },
+        { label: `${RAW}: app.synth()`, run: benchApp({ BENCH_CASE: RAW, BENCH_APP_SYNTH: '1' }) },
+      ]
+    : []),
+  // --floor: building the app and rendering its charts' objects, no YAML, no file: cdk8s' own cost, under any route.
+  ...(process.argv.includes('--floor')
+    ? [
+        { label: 'floor: ours, render only', run: benchApp({ BENCH_RENDER_ONLY: '1' }) },
+        { label: `floor: ${RAW}, render only`, run: benchApp({ BENCH_CASE: RAW, BENCH_RENDER_ONLY: '1' }) },
+      ]
+    : []),
 ];
 
 /**
@@ -199,17 +222,18 @@ function main(): void {
       const othersShare = Math.max(0, (after.busy - before.busy) / ticks - ownCpu) / elapsedCoreSeconds;
       const figuresOf = (label: string, key: keyof Figures) => runs.get(label)!.map((f) => f[key]);
       console.log(`${count} workloads (load average at each round's start: ${loads.join(', ')}; other processes kept ${(othersShare * 100).toFixed(0)} % of the cores busy):`);
-      for (const route of ROUTES) {
-        console.log(
-          `  ${route.label.padEnd(28)} ${median(figuresOf(route.label, 'wall')).toFixed(2).padStart(7)} s wall ` +
-            `${median(figuresOf(route.label, 'cpu')).toFixed(2).padStart(7)} s CPU ${median(figuresOf(route.label, 'rssMiB')).toFixed(0).padStart(6)} MiB peak RSS`,
-        );
-      }
       const helm = (key: keyof Figures) => figuresOf('helm template', key);
       const ratio = (a: number[], b: number[]) => {
         const ratios = a.map((value, i) => value / b[i]);
         return `${median(ratios).toFixed(2)} [${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}]`;
       };
+      for (const route of ROUTES) {
+        console.log(
+          `  ${route.label.padEnd(40)} ${median(figuresOf(route.label, 'wall')).toFixed(2).padStart(7)} s wall ` +
+            `${median(figuresOf(route.label, 'cpu')).toFixed(2).padStart(7)} s CPU ${median(figuresOf(route.label, 'rssMiB')).toFixed(0).padStart(6)} MiB peak RSS` +
+            (route.label === 'helm template' ? '' : `   / helm: wall ${ratio(figuresOf(route.label, 'wall'), helm('wall'))}`),
+        );
+      }
       const ours = (key: keyof Figures) => figuresOf('ours: npm run synth route', key);
       const appPart = (key: 'wall' | 'cpu') => figuresOf('ours: npx cdk8s synth', key).map((v, i) => v - figuresOf('npx cdk8s --version', key)[i]);
       const wallGoal = count <= 1000 ? '< 1.00' : '≤ 0.90';

@@ -238,7 +238,7 @@ function renderInto(source: IChartSource, files: PartialFiles): string[] {
  * and {@link validateApp} as cdk8s 2.70 has them, then each chart's objects in dependency order. A chart class
  * with a `toJson` of its own is rendered by it, as cdk8s would (the passes then run for each chart again).
  */
-function* chartFiles(app: App): Generator<{ fileName: string | undefined; objects: unknown[] }> {
+export function* chartFiles(app: App): Generator<{ fileName: string | undefined; objects: unknown[] }> {
   const cache = new FindAllCache();
   const allCharts = cache.findAll(app).filter((construct): construct is Chart => construct instanceof Chart);
   if (allCharts.length === 0) return;
