@@ -63,13 +63,18 @@ export class AtomicSynthesis {
    * What is guaranteed:
    * - `outdir` is checked first: synth writes only into a new or empty
    *   directory or one it made, and never touches a file it did not write.
-   * - Everything is built, validated and rendered in memory; any error is thrown before anything is written.
-   * - Then each changed file is written whole beside its final name and flushed, and only then are they
-   *   all renamed into place. A reader never sees half a file; a file whose bytes did not change is not
-   *   rewritten. The set of files is not switched as one (POSIX cannot, short of renaming `outdir`): a run
-   *   killed among the renames, a fraction of a millisecond, leaves some files new and some old, each
-   *   whole; the marker lists them all, so the next run finishes the job.
+   * - While the app renders, a writer thread writes each changed file whole beside its final name (a partial
+   *   file) and flushes it; only once everything has rendered and validated are they all renamed into place.
+   *   Any error is thrown before a file is replaced, and the partial files are removed (`outdir` too, if synth
+   *   created it). A reader never sees half a file; a file whose bytes did not change is not rewritten. The
+   *   set of files is not switched as one (POSIX cannot, short of renaming `outdir`): a run killed among the
+   *   renames, a fraction of a millisecond, leaves some files new and some old, each whole; the marker lists
+   *   them all, so the next run finishes the job.
    * - `outdir` itself is never renamed or removed, so it may be a mount point.
+   *
+   * The YAML is js-yaml's: the objects `app.synth()` writes, in the same files and order, quoted differently
+   * (docs/synth.md). cdk8s' whole-app passes (dependency resolution, validation) run once per synth, not
+   * once per chart.
    */
   public static synthesize(source: IChartSource, outdir?: string): SynthesisResult {
     const target = path.resolve(outdir ?? outputDirectoryFromEnvironment());
