@@ -24,11 +24,6 @@ export class ImageVolumes {
 
   constructor(private readonly host: PodHost) {}
 
-  /** Every image mount, in the order declared. */
-  public get all(): readonly ImageMount[] {
-    return this.mounts;
-  }
-
   /** Mounts `image` read-only at `mountPath` in `container`. */
   public add(mount: Omit<ImageMount, 'volumeName'>): string {
     const volumeName = `image-${mount.container}-${this.mounts.length}`.slice(0, 63).replace(/-+$/, '');

@@ -70,9 +70,6 @@ export abstract class PodHost {
   /** Whether `container` is one of this pod's (for a JSON pod: one a pattern added). */
   public abstract owns(container: kplus.Container): boolean;
 
-  /** The names of the pod's containers now, init containers first. */
-  public abstract containerNames(): string[];
-
   /**
    * The app container the patterns serve, by name: the one given (as a cdk8s-plus-27 container or by
    * name), else the pod's first container. Throws, listing the real names, for a name the pod lacks.
@@ -114,10 +111,6 @@ class CdkPlusPodHost extends PodHost {
 
   public owns(container: kplus.Container): boolean {
     return this.pod.containers.includes(container) || this.pod.initContainers.includes(container);
-  }
-
-  public containerNames(): string[] {
-    return [...this.pod.initContainers, ...this.pod.containers].map((c) => c.name);
   }
 
   public appContainer(where: string, app?: kplus.Container, name?: string): string {
@@ -193,10 +186,6 @@ class ManifestPodHost extends PodHost {
 
   public owns(container: kplus.Container): boolean {
     return this.patternContainers().includes(container);
-  }
-
-  public containerNames(): string[] {
-    return [...containersOf(this.ownSpec()), ...this.patternContainers()].map((c) => c.name);
   }
 
   public appContainer(where: string, app?: kplus.Container, name?: string): string {
