@@ -39,7 +39,7 @@ export function checkComposition(declarations: PodDeclarations, manifest: Worklo
   }
   found.push(...overwrittenEnvProblems(declarations.env.all, containers));
   found.push(...defaultResourcesProblems(patternContainers));
-  found.push(...followedLogProblems(spec, patternContainers));
+  found.push(...followedLogProblems(spec, containers, patternContainers));
   found.push(...containerHardeningProblems(spec, containers, (name) => added.find(name) !== undefined));
   found.push(...defaultContainerProblems(template, containers));
   return found.length === 0 ? [] : report(declarations, found);

@@ -140,8 +140,11 @@ export function checkPodContainers(problems: Problem[], spec: PodSpecJson, all: 
   }
   const volumes = spec.volumes ?? [];
   const initCount = spec.initContainers?.length ?? 0;
-  for (const [c, container] of all.entries()) {
-    for (const [i, mount] of (container.volumeMounts ?? []).entries()) {
+  for (let c = 0; c < all.length; c++) {
+    const container = all[c];
+    const mounts = container.volumeMounts ?? [];
+    for (let i = 0; i < mounts.length; i++) {
+      const mount = mounts[i];
       if (named(volumes, mount.name)) continue;
       problems.push({
         rule: 'missing-volume',
@@ -180,7 +183,8 @@ function imageFinding(image: string): Pick<Problem, 'rule' | 'message' | 'fix'> 
 }
 
 function checkEnv(problems: Problem[], container: string, path: string, env: { name: string }[]): void {
-  for (const [i, { name }] of env.entries()) {
+  for (let i = 0; i < env.length; i++) {
+    const name = env[i].name;
     if (!ENV_NAME.test(name) || name === '.' || name.startsWith('..')) {
       problems.push(
         invalidName('env-name', container, `${path}.env[${i}].name`, `env name '${name}'`, name,

@@ -48,7 +48,8 @@ const PORT_FIELDS = ['containerPort', 'hostPort'] as const;
 
 /** containerPort and hostPort must be whole numbers in 1..65535, with a protocol Kubernetes knows. */
 export function checkPortNumbers(problems: Problem[], container: string, path: string, ports: PortJson[]): void {
-  for (const [i, port] of ports.entries()) {
+  for (let i = 0; i < ports.length; i++) {
+    const port = ports[i];
     for (const key of PORT_FIELDS) {
       const value = port[key];
       // A hostPort of 0 (or none) means the container publishes nothing on the node.
@@ -83,8 +84,11 @@ export function checkPortNumbers(problems: Problem[], container: string, path: s
 export function checkPodPorts(problems: Problem[], all: readonly ContainerJson[], running: readonly ContainerJson[], path: string, initCount: number): void {
   checkPortConflicts(problems, running, path);
   const namedPorts: PortJson[] = [];
-  for (const [c, container] of all.entries()) {
-    for (const [i, port] of (container.ports ?? []).entries()) {
+  for (let c = 0; c < all.length; c++) {
+    const container = all[c];
+    const ports = container.ports ?? [];
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i];
       const name = port.name;
       if (name === undefined) continue;
       namedPorts.push(port);

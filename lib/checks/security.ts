@@ -90,7 +90,9 @@ export function checkSecurity(problems: Problem[], container: ContainerJson, pat
   }
   const capabilities = context.capabilities ?? {};
   for (const list of CAPABILITY_LISTS) {
-    for (const [i, capability] of (capabilities[list] ?? []).entries()) {
+    const listed = capabilities[list] ?? [];
+    for (let i = 0; i < listed.length; i++) {
+      const capability = listed[i];
       if (capability.startsWith('CAP_')) {
         const bare = capability.slice('CAP_'.length);
         problems.push({

@@ -1,4 +1,4 @@
-import { ContainerJson, containerNames, containersOf, named, PodSpecJson, VolumeJson } from '../kubernetes/manifest';
+import { ContainerJson, containerNames, named, PodSpecJson, VolumeJson } from '../kubernetes/manifest';
 import { amountsOf, effectiveExact } from '../kubernetes/pod-resources';
 import { memoryBytes } from '../kubernetes/quantity';
 import type { PatternContainer } from '../pod/pattern-containers';
@@ -52,12 +52,16 @@ export const STORAGE_RULES: readonly RuleDefinition[] = [
 
 /** The volumes of a pod that are emptyDirs, with their medium and size limit in bytes (undefined: none). */
 function emptyDirs(spec: PodSpecJson): { volume: VolumeJson; index: number; memory: boolean; limit?: bigint }[] {
-  return (spec.volumes ?? []).flatMap((volume, index) => {
+  const found: { volume: VolumeJson; index: number; memory: boolean; limit?: bigint }[] = [];
+  const volumes = spec.volumes ?? [];
+  for (let index = 0; index < volumes.length; index++) {
+    const volume = volumes[index];
     const emptyDir = volume.emptyDir;
-    if (!emptyDir) return [];
+    if (!emptyDir) continue;
     const limit = emptyDir.sizeLimit === undefined ? undefined : memoryBytes(emptyDir.sizeLimit);
-    return [{ volume, index, memory: emptyDir.medium === 'Memory', limit }];
-  });
+    found.push({ volume, index, memory: emptyDir.medium === 'Memory', limit });
+  }
+  return found;
 }
 
 /** Who mounts volume `name` read-write: the containers that can write it. */
@@ -71,9 +75,8 @@ function mebibytes(bytes: bigint): string {
   return bytes % 1024n === 0n ? `${bytes / 1024n}Ki` : `${bytes}`;
 }
 
-/** The storage rules that read the pod alone. */
-export function checkPodStorage(problems: Problem[], spec: PodSpecJson, path: string): void {
-  const containers = containersOf(spec);
+/** The storage rules that read the pod alone; `containers` are the pod's, init containers first. */
+export function checkPodStorage(problems: Problem[], spec: PodSpecJson, containers: readonly ContainerJson[], path: string): void {
   const dirs = emptyDirs(spec);
   for (const { volume, index, limit } of dirs) {
     // Huge pages are bounded by their own resource, not by the node's disk.
@@ -102,9 +105,10 @@ export function checkPodStorage(problems: Problem[], spec: PodSpecJson, path: st
       });
     }
   }
-  const podLimit = effectiveExact(spec, 'limits').storageBytes;
   const onDisk = dirs.filter((d) => !d.memory && !d.volume.emptyDir?.medium && d.limit !== undefined);
+  if (onDisk.length === 0) return;
   const mayHold = onDisk.reduce((total, d) => total + d.limit!, 0n);
+  const podLimit = effectiveExact(spec, 'limits').storageBytes;
   if (podLimit === 0n || podLimit >= mayHold) return;
   const listed = onDisk.map((d) => `'${d.volume.name}' ${mebibytes(d.limit!)}, written by ${containerNames(writersOf(containers, d.volume.name))}`).join('; ');
   problems.push({
@@ -120,11 +124,11 @@ export function checkPodStorage(problems: Problem[], spec: PodSpecJson, path: st
 }
 
 /** A pattern container that follows a log file must find it in a bounded directory. */
-export function followedLogProblems(spec: PodSpecJson, patternContainers: readonly PatternContainer[]): Problem[] {
+export function followedLogProblems(spec: PodSpecJson, containers: readonly ContainerJson[], patternContainers: readonly PatternContainer[]): Problem[] {
   const problems: Problem[] = [];
   for (const { container, followedLog } of patternContainers) {
     if (followedLog === undefined) continue;
-    const json = named(containersOf(spec), container.name);
+    const json = named(containers, container.name);
     // The mount the file is under: the deepest mount path that holds it.
     const mount = (json?.volumeMounts ?? [])
       .filter((m) => followedLog.startsWith(`${m.mountPath.replace(/\/$/, '')}/`))

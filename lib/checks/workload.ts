@@ -32,7 +32,8 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path: string): voi
   const podSecurity: SecurityContextJson = spec.securityContext ?? {};
   // Run-to-completion init containers never run beside the others, so only the rest share ports.
   const running = all.filter((container, i) => i >= initCount || isNativeSidecar(container));
-  for (const [i, container] of all.entries()) {
+  for (let i = 0; i < all.length; i++) {
+    const container = all[i];
     const containerPath = containerField(path, initCount, i);
     checkContainer(problems, container, containerPath, i < initCount && !isNativeSidecar(container));
     checkResources(problems, container.name, containerPath, container.resources ?? {});
@@ -40,6 +41,6 @@ function checkPodSpec(problems: Problem[], spec: PodSpecJson, path: string): voi
     checkSecurity(problems, container, containerPath, podSecurity, path);
   }
   checkPodContainers(problems, spec, all, path);
-  checkPodStorage(problems, spec, path);
+  checkPodStorage(problems, spec, all, path);
   checkPodPorts(problems, all, running, path, initCount);
 }

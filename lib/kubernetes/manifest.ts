@@ -3,6 +3,8 @@
  * rendered it (the only place fields newer than 1.27, such as native sidecars, can be written).
  */
 
+import { Interned } from './interned';
+
 /** A container as rendered (the fields the patterns read or write). */
 export interface ContainerJson {
   name: string;
@@ -106,9 +108,12 @@ export function knownPodTemplatePointer(kind: string): string | undefined {
   return POD_TEMPLATE_POINTERS[kind];
 }
 
+/** Parsed pointers: an app has a handful, read for every pod it renders. */
+const SEGMENTS = new Interned<readonly string[]>();
+
 /** The pointer's segments: '/spec/template' → ['spec', 'template'], '' → []. */
-export function pointerSegments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+export function pointerSegments(pointer: string): readonly string[] {
+  return SEGMENTS.of(pointer, (p) => (p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))));
 }
 
 /** The pod template of a workload at `pointer` (by default where its kind keeps it); for a Pod, the Pod itself. */

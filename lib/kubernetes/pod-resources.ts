@@ -53,18 +53,12 @@ export function amountsOf(container: ContainerJson, kind: Kind): ExactAmounts {
 
 const larger = (a: bigint, b: bigint) => (a > b ? a : b);
 
-function sum(amounts: ExactAmounts[]): ExactAmounts {
-  return amounts.reduce(
-    (total, a) => ({ millicores: total.millicores + a.millicores, bytes: total.bytes + a.bytes, storageBytes: total.storageBytes + a.storageBytes }),
-    NONE,
-  );
+function plus(a: ExactAmounts, b: ExactAmounts): ExactAmounts {
+  return { millicores: a.millicores + b.millicores, bytes: a.bytes + b.bytes, storageBytes: a.storageBytes + b.storageBytes };
 }
 
-function max(amounts: ExactAmounts[]): ExactAmounts {
-  return amounts.reduce(
-    (most, a) => ({ millicores: larger(a.millicores, most.millicores), bytes: larger(a.bytes, most.bytes), storageBytes: larger(a.storageBytes, most.storageBytes) }),
-    NONE,
-  );
+function most(a: ExactAmounts, b: ExactAmounts): ExactAmounts {
+  return { millicores: larger(a.millicores, b.millicores), bytes: larger(a.bytes, b.bytes), storageBytes: larger(a.storageBytes, b.storageBytes) };
 }
 
 export function inUnits(amounts: ExactAmounts): ResourceAmounts {
@@ -78,12 +72,16 @@ export function inUnits(amounts: ExactAmounts): ResourceAmounts {
  * which are already running while it runs).
  */
 export function effectiveExact(spec: PodSpecJson, kind: Kind): ExactAmounts {
-  const initContainers = spec.initContainers ?? [];
-  const running = sum([...initContainers.filter(isNativeSidecar), ...spec.containers].map((c) => amountsOf(c, kind)));
-  const peaks = initContainers.flatMap((c, index) =>
-    isNativeSidecar(c) ? [] : [sum([c, ...initContainers.slice(0, index).filter(isNativeSidecar)].map((x) => amountsOf(x, kind)))],
-  );
-  return max([running, ...peaks]);
+  // One pass (synth runs this for every pod): the native sidecars declared so far, and the largest peak.
+  let sidecars = NONE;
+  let peak = NONE;
+  for (const container of spec.initContainers ?? []) {
+    if (isNativeSidecar(container)) sidecars = plus(sidecars, amountsOf(container, kind));
+    else peak = most(peak, plus(sidecars, amountsOf(container, kind)));
+  }
+  let running = sidecars;
+  for (const container of spec.containers) running = plus(running, amountsOf(container, kind));
+  return most(running, peak);
 }
 
 /**

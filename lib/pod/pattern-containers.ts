@@ -185,6 +185,7 @@ function renderDrain(container: ContainerJson, seconds: number, sleepAction: boo
 export function renderEphemeralStorage(container: ContainerJson, amounts: RequestAndLimit): void {
   const resources = (container.resources ??= {});
   if (resources.requests?.[EPHEMERAL_STORAGE] !== undefined || resources.limits?.[EPHEMERAL_STORAGE] !== undefined) return;
-  resources.requests = { ...resources.requests, [EPHEMERAL_STORAGE]: `${amounts.request}Mi` };
-  if (amounts.limit !== undefined) resources.limits = { ...resources.limits, [EPHEMERAL_STORAGE]: `${amounts.limit}Mi` };
+  // Set in place (each render's manifest is its own): a copy with a computed key costs a slow path per container.
+  (resources.requests ??= {})[EPHEMERAL_STORAGE] = `${amounts.request}Mi`;
+  if (amounts.limit !== undefined) (resources.limits ??= {})[EPHEMERAL_STORAGE] = `${amounts.limit}Mi`;
 }
