@@ -152,18 +152,15 @@ export function formatProblem(problem: Problem, addedBy?: string): string {
 
 /** The values of `field` that more than one item has, each once, in order. */
 export function repeated<K extends string, T extends { readonly [key in K]?: string }>(items: readonly T[], field: K): string[] {
-  const found: string[] = [];
-  // Lists in a pod are short: comparing with the items before costs less than a Set, up to a few dozen.
-  const seen = items.length > 32 ? new Set<string>() : undefined;
-  for (let i = 0; i < items.length; i++) {
-    const value = items[i][field];
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  for (const item of items) {
+    const value = item[field];
     if (value === undefined) continue;
-    let before = seen ? seen.has(value) : false;
-    for (let j = 0; !seen && j < i && !before; j++) before = items[j][field] === value;
-    if (before && !found.includes(value)) found.push(value);
-    seen?.add(value);
+    if (seen.has(value)) found.add(value);
+    seen.add(value);
   }
-  return found;
+  return [...found];
 }
 
 /** A name that breaks its rule: `what` names it in the message, e.g. "env name 'X'". */
