@@ -72,7 +72,7 @@ let directoriesMade = 0;
  * A directory under `work` that no run used yet. None is deleted before the bench ends: on ext4 without a
  * journal (this machine's disk), creating a file skips every inode freed in the last 60 to 360 seconds, one by
  * one, so deleting the previous run's thousands of files just before a run made each file it created cost
- * 10 times more (0.08-0.2 ms instead of 0.02 ms here): a cost of the bench, not of synth, and one helm, which
+ * 4 to 10 times more (0.08-0.2 ms instead of 0.02 ms here): a cost of the bench, not of synth, and one helm, which
  * writes a single file, never paid.
  */
 function freshDirectory(work: string, name: string): string {
