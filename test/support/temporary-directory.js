@@ -1,6 +1,6 @@
 // Jest's globalSetup and globalTeardown: every temporary directory the tests make goes into one directory per run,
 // removed at the end. cdk8s' Testing.app() makes an output directory per app and never removes it; left in the OS
-// temp directory, they piled up (170,000 on one machine) and slowed file creation there for everything else.
+// temp directory, they piled up: 170,000 on one machine.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
