@@ -44,9 +44,6 @@ function shared(manifest: WorkloadJson): WorkloadJson {
   return renderObserver === undefined ? withSharedShapes(manifest) : manifest;
 }
 
-/** Which declarations rendered a manifest, so synth can write its runbook from the very object it writes. */
-const RENDERED_BY = new WeakMap<object, PodDeclarations>();
-
 /**
  * The workload's manifest, checked by `check` (the composition's rules): what its ApiObject renders as. Checks run here, once per render,
  * rather than in cdk8s' validation, which runs over the whole app again before every chart: a check
@@ -60,7 +57,6 @@ export function renderChecked(declarations: PodDeclarations, check: (manifest: W
     // cdk8s' own form for validation errors.
     throw new Error(`Validation failed with the following errors:\n  ${errors.map((error) => `[${path}] ${error}`).join('\n  ')}`);
   }
-  RENDERED_BY.set(manifest, declarations);
   renderObserver?.(manifest, declarations);
   return manifest;
 }
@@ -78,11 +74,6 @@ export function observeRenders(observer: (manifest: WorkloadJson, declarations: 
   return () => {
     renderObserver = previous;
   };
-}
-
-/** The declarations that rendered `manifest` (an object a workload's toJson returned), if any. */
-export function renderedBy(manifest: object): PodDeclarations | undefined {
-  return RENDERED_BY.get(manifest);
 }
 
 /**
