@@ -6,7 +6,7 @@
 
 /** What synth does with a rule's problems. */
 export enum RuleLevel {
-  /** Synth fails, before any file is written. */
+  /** Synth fails: through AtomicSynthesis before any file is written, through `app.synth()` at the chart that holds the pod. */
   ERROR = 'error',
   /** Printed once (console.warn); synth goes on. */
   WARNING = 'warning',

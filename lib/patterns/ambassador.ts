@@ -140,8 +140,15 @@ const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 /** An upstream as the ambassador can use it; host and port are required where the forwarder uses them. */
 function checkUpstream(where: string, upstream: AmbassadorUpstream, defaultForwarder: boolean): AmbassadorUpstream {
-  if (typeof upstream !== 'object' || upstream === null || typeof upstream.name !== 'string' || !/[A-Za-z0-9]/.test(upstream.name)) {
+  if (typeof upstream !== 'object' || upstream === null || typeof upstream.name !== 'string' || upstream.name === '') {
     throw new Error(`${where}: upstream ${describeValue(upstream)} has no name. Give each upstream a name such as 'shard-0'.`);
+  }
+  if (!/[A-Za-z0-9]/.test(upstream.name)) {
+    // The app finds the upstream by its env variable, named from the name's letters and digits.
+    throw new Error(
+      `${where}: upstream name '${upstream.name}' has no letter or digit, so it makes no env variable name (<NAME>_ADDR). ` +
+        "Give a name with letters or digits, such as 'shard-0' (SHARD_0_ADDR).",
+    );
   }
   const what = `upstream '${upstream.name}'`;
   if (defaultForwarder && upstream.target !== undefined) {

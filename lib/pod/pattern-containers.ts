@@ -111,8 +111,20 @@ export class PatternContainers {
     return undefined;
   }
 
-  /** Adds `props` as a container of the workload's pod for `pattern`; returns the container. */
+  /**
+   * Adds `props` as a container of the workload's pod for `pattern`; returns the container. Refuses a name a
+   * pattern gave a container of this pod already (a clash with the pod's own containers is a rule, checked at
+   * synth, when every container is known).
+   */
   public add(pattern: IConstruct, role: ContainerRole, props: kplus.ContainerProps, options: PatternContainerOptions): kplus.Container {
+    const taken = props.name === undefined ? undefined : this.find(props.name);
+    if (taken) {
+      const by = taken.addedBy === pattern.node.path ? 'this pattern' : taken.addedBy;
+      throw new Error(
+        `${pattern.node.path}: container name '${props.name}' is taken in the pod of ${this.host.path}, by ${by}. ` +
+          'Give one of the two containers another `name`: names are unique across init and app containers.',
+      );
+    }
     const initContainersBefore = this.host.initContainerCount();
     const container = this.host.addContainer(props, role === ContainerRole.INIT);
     this.added.push(new AddedContainer(role, container, pattern, options, initContainersBefore));

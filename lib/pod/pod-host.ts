@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import {
+  ContainerJson,
   containerNames,
   containersOf,
   defaultPodTemplatePointer,
@@ -88,8 +89,11 @@ export abstract class PodHost {
   /** Where the container's own volumes are mounted. */
   public abstract ownMountPaths(container: string): string[];
 
-  /** The object as its class renders it, with the patterns' containers, before the patterns' part. */
-  public abstract render(): HostRender;
+  /**
+   * The object as its class renders it, with the patterns' containers, before the patterns' part. `addedBy`
+   * gives the path of the pattern that added a container, for errors.
+   */
+  public abstract render(addedBy: (container: string) => string | undefined): HostRender;
 
   /** Where init containers a pattern added start among the rendered ones: after those the pod had of its own. */
   public abstract initOffset(spec: PodSpecJson): number;
@@ -123,7 +127,8 @@ class CdkPlusPodHost extends PodHost {
       }
       return app.name;
     }
-    return chooseApp(where, this.path, this.pod.containers.map((c) => c.name), name, 'Call workload.addContainer(...) (or pass `containers`) before attaching patterns.');
+    const names = (containers: readonly kplus.Container[]) => containers.map((c) => c.name);
+    return chooseApp(where, this.path, names(this.pod.containers), names(this.pod.initContainers), name, 'Call workload.addContainer(...) (or pass `containers`) before attaching patterns.');
   }
 
   public containerObject(name: string): kplus.Container | undefined {
@@ -195,7 +200,9 @@ class ManifestPodHost extends PodHost {
           `Name its app container with appContainer instead, e.g. appContainer: '${this.ownSpec().containers[0]?.name ?? 'app'}'.`,
       );
     }
-    return chooseApp(where, this.path, this.ownSpec().containers.map((c) => c.name), name, 'Give it a container in the manifest before attaching patterns.');
+    const spec = this.ownSpec();
+    const names = (containers: readonly ContainerJson[] | undefined) => (containers ?? []).map((c) => c.name);
+    return chooseApp(where, this.path, names(spec.containers), names(spec.initContainers), name, 'Give it a container in the manifest before attaching patterns.');
   }
 
   public containerObject(name: string): kplus.Container | undefined {
@@ -220,10 +227,10 @@ class ManifestPodHost extends PodHost {
     return named(containersOf(this.ownSpec()), container)?.volumeMounts?.map((m) => m.mountPath) ?? [];
   }
 
-  public render(): HostRender {
+  public render(addedBy: (container: string) => string | undefined): HostRender {
     const manifest = ownRender(this.apiObject) as WorkloadJson;
     const spec = podTemplateOf(manifest, this.templatePointer).spec;
-    if (this.patternPod) this.addPatternPod(spec, ApiObject.of(this.patternPod).toJson().spec as PodSpecJson);
+    if (this.patternPod) this.addPatternPod(spec, ApiObject.of(this.patternPod).toJson().spec as PodSpecJson, addedBy);
     for (const { container, name, value } of this.appEnv) {
       const target = named(containersOf(spec), container);
       if (!target) {
@@ -253,13 +260,14 @@ class ManifestPodHost extends PodHost {
   }
 
   /** Adds the patterns' containers and volumes after the pod's own, refusing a name the pod already has. */
-  private addPatternPod(spec: PodSpecJson, rendered: PodSpecJson): void {
+  private addPatternPod(spec: PodSpecJson, rendered: PodSpecJson, addedBy: (container: string) => string | undefined): void {
     const patterns = { ...rendered, containers: rendered.containers.slice(1) };
     const own = containersOf(spec);
     for (const container of [...(patterns.initContainers ?? []), ...patterns.containers]) {
       if (named(own, container.name)) {
+        const pattern = addedBy(container.name);
         throw new Error(
-          `${this.path}: a pattern adds container '${container.name}', but the ${this.apiObject.kind}'s pod has a container of that name already. ` +
+          `${this.path}: ${pattern ? `pattern ${pattern}` : 'a pattern'} adds container '${container.name}', but the ${this.apiObject.kind}'s pod has a container of that name already. ` +
             "Give the pattern's container another `name`.",
         );
       }
@@ -282,9 +290,15 @@ class ManifestPodHost extends PodHost {
 const PLACEHOLDER = '_placeholder';
 
 /** The app container's name: `name` if the pod has it, else the first. Throws, listing the names, otherwise. */
-function chooseApp(where: string, path: string, names: readonly string[], name: string | undefined, fixWhenEmpty: string): string {
+function chooseApp(where: string, path: string, names: readonly string[], initNames: readonly string[], name: string | undefined, fixWhenEmpty: string): string {
   if (name !== undefined) {
     if (typeof name === 'string' && names.includes(name)) return name;
+    if (typeof name === 'string' && initNames.includes(name)) {
+      throw new Error(
+        `${where}: appContainer '${name}' is an init container of workload ${path}, which runs before the app. ` +
+          `Name the app container instead (its containers: ${names.map((n) => `'${n}'`).join(', ')}).`,
+      );
+    }
     throw new Error(
       `${where}: appContainer ${describeValue(name)} is not a container of workload ${path} (its containers: ${names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ')}). ` +
         'Give one of those names.',
@@ -321,13 +335,22 @@ function templatePointerOf(where: string, apiObject: ApiObject, podTemplatePath:
   }
   const pointer = podTemplatePath ?? defaultPodTemplatePointer(kind);
   const template = podTemplateOf(ownRender(apiObject) as WorkloadJson, pointer) as { spec?: { containers?: unknown } } | undefined;
-  if (!Array.isArray(template?.spec?.containers)) {
+  const containers = template?.spec?.containers;
+  if (Array.isArray(containers)) return pointer;
+  const object = `${where}: workload ${apiObject.node.path} (a ${kind})`;
+  if (containers !== undefined) {
     throw new Error(
-      `${where}: workload ${apiObject.node.path} (a ${kind}) has no pod template at '${pointer}': nothing there holds spec.containers. ` +
-        "Give podTemplatePath, the JSON pointer of its pod template (e.g. '/spec/template'), or attach to an object that carries a pod.",
+      `${object} has spec.containers at '${pointer}' as ${describeValue(containers)}, not a list. ` +
+        'Write containers as Kubernetes takes them: a list of objects, each with a name and an image.',
     );
   }
-  return pointer;
+  if (known !== undefined) {
+    throw new Error(`${object} has no spec.containers in its pod template at '${pointer}'. Give the manifest its containers (a list, each with a name and an image).`);
+  }
+  throw new Error(
+    `${object} has no pod template at '${pointer}': nothing there holds spec.containers. ` +
+      "Give podTemplatePath, the JSON pointer of its pod template (e.g. '/spec/template'), or attach to an object that carries a pod.",
+  );
 }
 
 /** A podTemplatePath is a JSON pointer, and only for kinds Kubernetes does not define. */

@@ -13,7 +13,7 @@ import { PodDeclarations } from '../pod/pod-declarations';
 export function renderWorkload(declarations: PodDeclarations): WorkloadJson {
   const host = declarations.host;
   const workload = host.workload;
-  const { manifest, userPatches } = host.render();
+  const { manifest, userPatches } = host.render((container) => declarations.containers.find(container)?.addedBy);
   renderDeclarations(declarations, manifest);
   if (userPatches.length === 0) return shared(manifest);
   let patched: WorkloadJson;

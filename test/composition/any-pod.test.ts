@@ -87,6 +87,14 @@ describe('the acceptance example: a Sidecar on a Deployment from Include', () =>
     );
   });
 
+  test('fails when appContainer names an init container of the manifest', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const withInit = plainObject(chart, 'Deployment', (p) => ({ template: { ...p, spec: { ...p.spec, initContainers: [{ name: 'migrate', image: 'busybox:1.36' }] } } }));
+    expect(() => new Sidecar(chart, 'Logs', { workload: withInit, appContainer: 'migrate', command: LOG_COMMAND })).toThrow(
+      "test/Logs: appContainer 'migrate' is an init container of workload test/Deployment, which runs before the app. Name the app container instead (its containers: 'app').",
+    );
+  });
+
   test('fails when a cdk8s-plus-27 container is given as app for a workload whose containers are JSON', () => {
     const { chart, web } = included();
     const other = new kplus27.Deployment(chart, 'Other', { containers: [{ image: 'busybox:1.36' }] });
@@ -194,6 +202,19 @@ describe('every kind of object that carries a pod', () => {
     );
   });
 
+  test('fails when a Deployment has containers as a map or none, saying how Kubernetes takes them', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const mapped = new ApiObject(chart, 'Mapped', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mapped' }, spec: { template: { spec: { containers: { app: { image: 'busybox:1.36' } } } } } });
+    expect(() => new Sidecar(chart, 'Logs', { workload: mapped, command: KEEP_RUNNING })).toThrow(
+      'test/Logs: workload test/Mapped (a Deployment) has spec.containers at \'/spec/template\' as {"app":{"image":"busybox:1.36"}}, not a list. ' +
+        'Write containers as Kubernetes takes them: a list of objects, each with a name and an image.',
+    );
+    const empty = new ApiObject(chart, 'Empty', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'empty' }, spec: { template: { spec: {} } } });
+    expect(() => new Sidecar(chart, 'Logs2', { workload: empty, command: KEEP_RUNNING })).toThrow(
+      "test/Logs2: workload test/Empty (a Deployment) has no spec.containers in its pod template at '/spec/template'. Give the manifest its containers (a list, each with a name and an image).",
+    );
+  });
+
   test('fails when the object carries no pod, naming it', () => {
     const chart = new Chart(Testing.app(), 'test');
     const service = new ApiObject(chart, 'Svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } });
@@ -211,7 +232,7 @@ describe("nothing of the user's is replaced", () => {
     const { chart, web } = included();
     new Sidecar(chart, 'Nginx', { workload: web, command: KEEP_RUNNING });
     expect(() => Testing.synth(chart)).toThrow(
-      "test/Upstream/web-deployment: a pattern adds container 'nginx', but the Deployment's pod has a container of that name already. Give the pattern's container another `name`.",
+      "test/Upstream/web-deployment: pattern test/Nginx adds container 'nginx', but the Deployment's pod has a container of that name already. Give the pattern's container another `name`.",
     );
   });
 

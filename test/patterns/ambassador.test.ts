@@ -86,6 +86,16 @@ describe('Ambassador', () => {
     );
   });
 
+  test('fails when an upstream has no name, or one without a letter or digit', () => {
+    const { chart, workload } = fixture();
+    expect(() => new Ambassador(chart, 'Db', { workload, upstreams: [{ name: '', host: 'db', port: 5432 }] })).toThrow(
+      `chart/Db: upstream {"name":"","host":"db","port":5432} has no name. Give each upstream a name such as 'shard-0'.`,
+    );
+    expect(() => new Ambassador(chart, 'Db2', { workload, upstreams: [{ name: '--', host: 'db', port: 5432 }] })).toThrow(
+      "chart/Db2: upstream name '--' has no letter or digit, so it makes no env variable name (<NAME>_ADDR). Give a name with letters or digits, such as 'shard-0' (SHARD_0_ADDR).",
+    );
+  });
+
   test('the default forwarder listens on the loopback only, and is probed from inside', () => {
     const { chart, workload } = web(KubernetesVersion.V1_29);
     new Ambassador(chart, 'Db', { workload, upstreams: [{ name: 'db', host: 'db.data', port: 5432 }] });

@@ -177,3 +177,29 @@ describe('safe shutdown', () => {
     );
   });
 });
+
+describe('container names', () => {
+  test('fails when two patterns give a container of one pod the same name, naming both', () => {
+    const { chart, workload } = web();
+    new Sidecar(chart, 'Shipper', { workload, command: KEEP_RUNNING, name: 'logs' });
+    expect(() => new Adapter(chart, 'Normalizer', { workload, name: 'logs', source: AdapterSource.logFile('/logs/app.log') })).toThrow(
+      "test/Normalizer: container name 'logs' is taken in the pod of test/Web, by test/Shipper. Give one of the two containers another `name`: names are unique across init and app containers.",
+    );
+  });
+
+  test('fails when one InitSteps gives two steps the same name', () => {
+    const { chart, workload } = web();
+    expect(() => new InitSteps(chart, 'Init', { workload, steps: [{ name: 'migrate' }, { name: 'migrate' }] })).toThrow(
+      "test/Init: container name 'migrate' is taken in the pod of test/Web, by this pattern.",
+    );
+  });
+
+  test('the same name on two workloads is no clash', () => {
+    const { chart, workload } = web();
+    const other = new kplus.Deployment(chart, 'Other', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+    new Sidecar(chart, 'Shipper', { workload, command: KEEP_RUNNING, name: 'logs' });
+    new Sidecar(chart, 'OtherShipper', { workload: other, command: KEEP_RUNNING, name: 'logs' });
+    const deployments = Testing.synth(chart).filter((m) => m.kind === 'Deployment');
+    expect(deployments.map((d) => containerOf(podSpecOf(d), 'logs').name)).toEqual(['logs', 'logs']);
+  });
+});

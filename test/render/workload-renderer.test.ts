@@ -83,7 +83,7 @@ describe('no stale state: rendering is a function of the tree at the time of the
     const { chart, workload } = web();
     new Sidecar(chart, 'First', { workload, command: KEEP_RUNNING });
     Testing.synth(chart);
-    new Sidecar(chart, 'Clash', { workload, command: KEEP_RUNNING, name: 'first' });
+    workload.addContainer({ name: 'first', image: 'busybox:1.36', command: KEEP_RUNNING });
     expect(() => Testing.synth(chart)).toThrow("container name 'first' is used twice");
   });
 
