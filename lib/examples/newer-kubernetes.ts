@@ -72,7 +72,7 @@ export class RestartRulesJobChart extends Chart {
 /**
  * A helper whose exit restarts every container of the pod in place (RestartAllContainers, 1.36+):
  * for an app that cannot reconnect when what it depends on starts over. The helper here exits once,
- * a few seconds in; the init step and the app run again, and the app counts its starts.
+ * a few seconds after the app started; the init step and the app run again, and the app counts its starts.
  */
 export class RestartAllExampleChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
@@ -86,7 +86,10 @@ export class RestartAllExampleChart extends Chart {
     const deployment = new kplus.Deployment(this, 'Deployment', { ...exampleWorkloadProps('restart-all-example', app, [], LIGHT), replicas: 1 });
     const once = [
       'if [ -f /state/exited-once ]; then echo "up again, staying up"; while true; do sleep 5 & wait $!; done; fi',
-      'sleep 8',
+      // Exits only once the app has started: a helper exiting while the pod still starts (slow image pulls) would
+      // restart containers that never ran, and the app would show one start.
+      'until [ -s /state/starts ]; do sleep 1 & wait $!; done',
+      'sleep 3',
       'touch /state/exited-once',
       'echo "exiting 3 once: every container restarts"',
       'exit 3',
