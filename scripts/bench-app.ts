@@ -23,17 +23,17 @@ if (!Number.isInteger(count) || count < 1) {
   process.exit(1);
 }
 const kind = process.env.BENCH_CASE ?? 'ours';
-if (process.env.BENCH_RENDER_ONLY) {
+if (process.env.BENCH_RENDER_ONLY || process.env.BENCH_APP_SYNTH) {
   const app = new App();
   benchCharts(app, kind, count);
-  let objects = 0;
-  for (const { objects: rendered } of chartFiles(app)) objects += rendered.length;
-  console.error(`Rendered ${objects} objects, wrote nothing`);
-} else if (process.env.BENCH_APP_SYNTH) {
-  const app = new App();
-  benchCharts(app, kind, count);
-  app.synth();
-  console.error(`app.synth() wrote ${fs.readdirSync(app.outdir).length} files`);
+  if (process.env.BENCH_RENDER_ONLY) {
+    let objects = 0;
+    for (const { objects: rendered } of chartFiles(app)) objects += rendered.length;
+    console.error(`Rendered ${objects} objects, wrote nothing`);
+  } else {
+    app.synth();
+    console.error(`app.synth() wrote ${fs.readdirSync(app.outdir).length} files`);
+  }
 } else {
   const { files } = AtomicSynthesis.synthesize({ addCharts: (app) => benchCharts(app, kind, count) });
   console.error(`Synthesized ${files.length} files`);

@@ -79,14 +79,17 @@ function freshDirectory(work: string, name: string): string {
   return path.join(work, `${name}-${++directoriesMade}`);
 }
 
-/** Our `npm run synth` route: the command npm runs, with the bench app as the bundle's entry. */
-function synthRoute(count: number, work: string, outdir = freshDirectory(work, 'ours')): Figures {
-  return timed('node', ['scripts/synth.js', 'scripts/bench-app.ts'], { BENCH_WORKLOADS: String(count), CDK8S_OUTDIR: outdir }, work);
+/**
+ * Our `npm run synth` route: the command npm runs, with the bench app as the bundle's entry; `env` chooses what
+ * it builds and how it writes (scripts/bench-app.ts).
+ */
+function synthRoute(count: number, work: string, outdir = freshDirectory(work, 'ours'), env: Record<string, string> = {}): Figures {
+  return timed('node', ['scripts/synth.js', 'scripts/bench-app.ts'], { ...env, BENCH_WORKLOADS: String(count), CDK8S_OUTDIR: outdir }, work);
 }
 
-/** The bench app run as `npm run synth` runs main.ts, with `env` choosing what it builds and how it writes. */
+/** The bench app through the same route, with `env` choosing what it builds and how it writes. */
 function benchApp(env: Record<string, string>): (count: number, work: string) => Figures {
-  return (count, work) => timed('node', ['scripts/synth.js', 'scripts/bench-app.ts'], { ...env, BENCH_WORKLOADS: String(count), CDK8S_OUTDIR: freshDirectory(work, 'other') }, work);
+  return (count, work) => synthRoute(count, work, freshDirectory(work, 'other'), env);
 }
 
 const RAW = 'raw cdk8s-plus-27';
